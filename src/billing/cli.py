@@ -1,0 +1,42 @@
+"""The ``billing`` command: serve the API, migrate the database, run bills and the scheduler."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="billing", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="serve the HTTP API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+
+    sub.add_parser("migrate", help="bring the database schema up to date")
+
+    bill = sub.add_parser("bill-run", help="post everything due on or before a date")
+    bill.add_argument("--as-of", required=True, help="YYYY-MM-DD")
+
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        from billing.http.server import serve as run_server
+
+        return run_server(host=args.host, port=args.port, workers=args.workers)
+    if args.command == "migrate":
+        from billing.storage.migrate import upgrade
+        from billing.settings import get_settings
+
+        upgrade(get_settings().database_url)
+        return 0
+    if args.command == "bill-run":
+        from billing.bill_runs.cli import run_from_cli
+
+        return run_from_cli(args.as_of)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,147 @@
+"""Calendar: anchored billing periods and customers' local dates.
+
+A billing period is a half-open interval of calendar dates ``[start, end)``. Periods of a
+subscription are *anchored*: the k-th boundary is computed from the anchor (a base month and an
+anchor day of the month) as "base month + k·N months, on the anchor day, clamped to the month's
+last day". Boundaries are never chained from the previous period, which would drift: anchored on
+the 31st, monthly periods run Jan 31 → Feb 28 (29) → Mar 31 → Apr 30.
+
+Hot loops (bill runs) work on plain ``datetime.date``; pendulum is used at the edges for time
+zones (style.md: pendulum arithmetic costs ~10x a date ordinal).
+"""
+
+from __future__ import annotations
+
+import calendar as _stdcal
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pendulum
+
+from billing.domain.errors import InvalidInput
+
+MIN_DATE = date(1900, 1, 1)
+MAX_DATE = date(2199, 12, 31)
+
+#: Named invoice intervals in months.
+INTERVAL_MONTHS = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}
+
+
+def days_in_month(year: int, month: int) -> int:
+    return _stdcal.monthrange(year, month)[1]
+
+
+def clamp_day(year: int, month: int, day: int) -> date:
+    """``date(year, month, day)`` with the day clamped to the month's last day."""
+    last = days_in_month(year, month)
+    return date(year, month, day if day <= last else last)
+
+
+def add_months(d: date, months: int, *, anchor_day: int | None = None) -> date:
+    """``d`` moved by whole months, on ``anchor_day`` (default ``d.day``), clamped to month end."""
+    index = d.year * 12 + (d.month - 1) + months
+    return clamp_day(index // 12, index % 12 + 1, anchor_day or d.day)
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A half-open interval of dates ``[start, end)``."""
+
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise InvalidInput("a period cannot end before it starts")
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+    def contains(self, d: date) -> bool:
+        return self.start <= d < self.end
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodGrid:
+    """Anchored periods of ``interval_months`` months on ``anchor_day``.
+
+    Boundary k is the base month plus k·interval_months, on the anchor day (clamped). The base
+    month is the month of the date the grid was anchored at; boundary 0 may lie after that date
+    (anchor day later in the month), in which case the date falls in period -1.
+    """
+
+    base_index: int  # year * 12 + (month - 1) of the base month
+    anchor_day: int
+    interval_months: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.anchor_day <= 31:
+            raise InvalidInput("billing anchor day must be between 1 and 31")
+        if not 1 <= self.interval_months <= 120:
+            raise InvalidInput("an interval is 1 to 120 months")
+
+    @classmethod
+    def anchored_at(cls, d: date, *, interval_months: int, anchor_day: int | None = None) -> PeriodGrid:
+        return cls(d.year * 12 + d.month - 1, anchor_day or d.day, interval_months)
+
+    def boundary(self, k: int) -> date:
+        index = self.base_index + k * self.interval_months
+        return clamp_day(index // 12, index % 12 + 1, self.anchor_day)
+
+    def index_containing(self, d: date) -> int:
+        """The k with ``boundary(k) <= d < boundary(k + 1)``."""
+        months = d.year * 12 + d.month - 1 - self.base_index
+        k = months // self.interval_months
+        # Month arithmetic gets within one period; the anchor day settles it.
+        while self.boundary(k) > d:
+            k -= 1
+        while self.boundary(k + 1) <= d:
+            k += 1
+        return k
+
+    def period(self, k: int) -> Period:
+        return Period(self.boundary(k), self.boundary(k + 1))
+
+    def period_containing(self, d: date) -> Period:
+        return self.period(self.index_containing(d))
+
+    def periods_from(self, d: date) -> Iterator[Period]:
+        """Anchored periods from the one containing ``d`` on, without end."""
+        k = self.index_containing(d)
+        start = self.boundary(k)
+        while True:
+            end = self.boundary(k + 1)
+            yield Period(start, end)
+            start = end
+            k += 1
+
+
+def validate_date(d: date, *, field: str = "date") -> date:
+    if not isinstance(d, date) or isinstance(d, datetime):
+        raise InvalidInput(f"{field} must be a calendar date")
+    if not MIN_DATE <= d <= MAX_DATE:
+        raise InvalidInput(f"{field} must be between {MIN_DATE} and {MAX_DATE}")
+    return d
+
+
+def validate_timezone(name: str) -> str:
+    try:
+        pendulum.timezone(name)
+    except Exception as exc:  # pendulum raises its own InvalidTimezone
+        raise InvalidInput(f"{name!r} is not a known IANA time zone") from exc
+    return name
+
+
+def local_date(moment: datetime, timezone: str) -> date:
+    """The calendar date in ``timezone`` at the instant ``moment`` (an aware datetime)."""
+    if moment.tzinfo is None:
+        raise InvalidInput("moment must be timezone-aware")
+    local = pendulum.instance(moment).in_timezone(timezone)
+    return date(local.year, local.month, local.day)
+
+
+def local_datetime(day: date, hour: int, timezone: str) -> datetime:
+    """The instant of ``hour``:00 local time on ``day`` in ``timezone`` (DST-aware)."""
+    return pendulum.datetime(day.year, day.month, day.day, hour, tz=timezone)

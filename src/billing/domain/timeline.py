@@ -1,0 +1,398 @@
+"""The timeline: one ordered record of dated events per subscription, and what follows from it.
+
+Every event has an *effective date* (it takes effect at 00:00 local time that day) and a
+*sequence number* (the order it was recorded in). Events are never edited or deleted: an undo
+is a new event that revokes an earlier one.
+
+What follows from the events (:class:`Schedule`):
+
+* the start date (``started``, moved by ``start_postponed``) and the end date (the last
+  un-revoked ``cancellation_scheduled`` / ``cancellation_moved`` in recording order): the
+  subscription is served on ``[start, end)``;
+* pauses ``[paused, resumed)``: paused days are not served and not billed;
+* the terms in force on each day. A change sets its attribute (price, licences, interval) from
+  its effective date until the next change of that attribute *by effective date*, whenever each
+  was recorded; changes with the same effective date apply in recording order (domain.md);
+* add-ons attached and detached, and one-off charges delivered.
+
+From the schedule the ledger module derives what should be billed.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from billing.domain.calendar import PeriodGrid
+from billing.domain.errors import InvalidTimeline
+from billing.domain.money import round_half_up
+
+
+class EventType(StrEnum):
+    STARTED = "started"
+    PRICE_CHANGED = "price_changed"
+    QUANTITY_CHANGED = "quantity_changed"
+    INTERVAL_CHANGED = "interval_changed"
+    PLAN_CHANGED = "plan_changed"
+    START_POSTPONED = "start_postponed"
+    PAUSED = "paused"
+    RESUMED = "resumed"
+    CANCELLATION_SCHEDULED = "cancellation_scheduled"
+    CANCELLATION_MOVED = "cancellation_moved"
+    CANCELLATION_REVOKED = "cancellation_revoked"
+    ADDON_ATTACHED = "addon_attached"
+    ADDON_DETACHED = "addon_detached"
+    ONE_OFF_DELIVERED = "one_off_delivered"
+
+
+class BillingTiming(StrEnum):
+    IN_ADVANCE = "in_advance"
+    IN_ARREARS = "in_arrears"
+
+
+class Status(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    IN_TERMINATION = "in_termination"
+    TERMINATED = "terminated"
+
+
+CANCELLATION_TYPES = frozenset(
+    {
+        EventType.CANCELLATION_SCHEDULED,
+        EventType.CANCELLATION_MOVED,
+        EventType.CANCELLATION_REVOKED,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One recorded event. ``data`` holds the event's own facts (amounts are ints).
+
+    ``started`` data: ``unit_amount``, ``quantity``, ``price_months`` (the months the unit
+    amount pays for), ``interval_months`` (the invoice interval), optional ``anchor_day``
+    and ``billing_timing``.
+    """
+
+    id: str
+    seq: int
+    type: EventType
+    effective_date: date
+    recorded_at: datetime
+    recorded_by: str
+    reason: str | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """What a full period of one item costs: ``unit_amount`` per ``price_months`` × quantity."""
+
+    unit_amount: int
+    quantity: int
+    price_months: int
+    source_event_id: str | None = None
+
+    def period_amount(self, interval_months: int) -> int:
+        """The full-period amount P for a period of ``interval_months`` months."""
+        if interval_months == self.price_months:
+            return self.unit_amount * self.quantity
+        return round_half_up(self.unit_amount * self.quantity * interval_months, self.price_months)
+
+
+@dataclass(frozen=True, slots=True)
+class Pause:
+    start: date
+    end: date | None  # None: no resume date yet
+    event_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Regime:
+    """The period grid in force from ``start`` until the next regime (invoice interval changes)."""
+
+    start: date
+    grid: PeriodGrid
+
+
+@dataclass(frozen=True, slots=True)
+class AddOn:
+    key: str
+    code: str
+    start: date
+    end: date | None
+    unit_amount: int
+    quantity: int
+    price_months: int
+    event_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class OneOff:
+    event_id: str
+    delivered_on: date
+    description: str
+    unit_amount: int
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A stretch of the subscription with one state and one set of terms."""
+
+    start: date
+    end: date | None
+    state: str  # "active" | "paused"
+    unit_amount: int
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Change:
+    effective: date
+    seq: int
+    value: Any
+
+
+class Schedule:
+    """Everything that follows from a timeline; built once, read many times."""
+
+    __slots__ = (
+        "start",
+        "end",
+        "pauses",
+        "timing",
+        "anchor_day",
+        "regimes",
+        "addons",
+        "one_offs",
+        "revoked_by",
+        "_price_dates",
+        "_price_values",
+        "_qty_dates",
+        "_qty_values",
+        "plan_id",
+    )
+
+    def __init__(self, events: Sequence[Event]) -> None:
+        ordered = sorted(events, key=lambda e: e.seq)
+        if not ordered or ordered[0].type is not EventType.STARTED:
+            raise InvalidTimeline("a timeline begins with its started event")
+        started = ordered[0]
+        d = started.data
+        self.start: date = started.effective_date
+        self.timing = BillingTiming(d.get("billing_timing", BillingTiming.IN_ADVANCE))
+        self.plan_id: Any = d.get("plan_id")
+        explicit_anchor: int | None = d.get("anchor_day")
+        base_price = (int(d["unit_amount"]), int(d["price_months"]), started.id)
+        base_qty = (int(d["quantity"]), started.id)
+        base_interval = int(d["interval_months"])
+
+        prices: list[_Change] = []
+        quantities: list[_Change] = []
+        intervals: list[_Change] = []
+        end: date | None = None
+        chain: list[str] = []
+        revoked_by: dict[str, str] = {}
+        pauses: list[list[Any]] = []  # [start, end, event_id]
+        addons: dict[str, list[Any]] = {}
+        one_offs: list[OneOff] = []
+
+        for ev in ordered[1:]:
+            t, eff, data = ev.type, ev.effective_date, ev.data
+            if t is EventType.PRICE_CHANGED:
+                prices.append(_Change(eff, ev.seq, (int(data["unit_amount"]), None, ev.id)))
+            elif t is EventType.PLAN_CHANGED:
+                prices.append(
+                    _Change(
+                        eff,
+                        ev.seq,
+                        (int(data["unit_amount"]), int(data["price_months"]), ev.id),
+                    )
+                )
+                if "plan_id" in data:
+                    self.plan_id = data["plan_id"]
+            elif t is EventType.QUANTITY_CHANGED:
+                quantities.append(_Change(eff, ev.seq, (int(data["quantity"]), ev.id)))
+            elif t is EventType.INTERVAL_CHANGED:
+                intervals.append(_Change(eff, ev.seq, int(data["interval_months"])))
+            elif t is EventType.START_POSTPONED:
+                self.start = eff
+            elif t is EventType.PAUSED:
+                resume = data.get("resume_date")
+                pauses.append([eff, resume, ev.id])
+            elif t is EventType.RESUMED:
+                candidates = [p for p in pauses if p[0] <= eff]
+                if not candidates:
+                    raise InvalidTimeline("resumed without a pause before it")
+                latest = max(candidates, key=lambda p: p[0])
+                latest[1] = eff
+            elif t in (EventType.CANCELLATION_SCHEDULED, EventType.CANCELLATION_MOVED):
+                end = eff
+                chain.append(ev.id)
+            elif t is EventType.CANCELLATION_REVOKED:
+                end = None
+                for eid in chain:
+                    revoked_by[eid] = ev.id
+                chain = []
+            elif t is EventType.ADDON_ATTACHED:
+                key = str(data.get("addon_key") or ev.id)
+                addons[key] = [
+                    str(data.get("code", key)),
+                    eff,
+                    None,
+                    int(data["unit_amount"]),
+                    int(data.get("quantity", 1)),
+                    int(data.get("price_months", base_price[1])),
+                    ev.id,
+                ]
+            elif t is EventType.ADDON_DETACHED:
+                key = str(data["addon_key"])
+                if key not in addons:
+                    raise InvalidTimeline(f"add-on {key} is not attached")
+                addons[key][2] = eff
+            elif t is EventType.ONE_OFF_DELIVERED:
+                one_offs.append(
+                    OneOff(
+                        ev.id,
+                        eff,
+                        str(data.get("description", "")),
+                        int(data["unit_amount"]),
+                        int(data.get("quantity", 1)),
+                    )
+                )
+
+        self.end: date | None = end
+        self.revoked_by = revoked_by
+        self.anchor_day: int = explicit_anchor or self.start.day
+        self.pauses: tuple[Pause, ...] = tuple(
+            Pause(p[0], p[1], p[2])
+            for p in sorted(pauses, key=lambda p: p[0])
+            if p[1] is None or p[1] > p[0]
+        )
+
+        # Attribute changes apply by effective date, ties in recording order.
+        prices.sort(key=lambda c: (c.effective, c.seq))
+        quantities.sort(key=lambda c: (c.effective, c.seq))
+        intervals.sort(key=lambda c: (c.effective, c.seq))
+        price_months = base_price[1]
+        self._price_dates: list[date] = []
+        self._price_values: list[tuple[int, int, str]] = [base_price]
+        for c in prices:
+            unit, months, source = c.value
+            price_months = months if months is not None else price_months
+            self._price_dates.append(c.effective)
+            self._price_values.append((unit, price_months, source))
+        self._qty_dates: list[date] = [c.effective for c in quantities]
+        self._qty_values: list[tuple[int, str]] = [base_qty] + [c.value for c in quantities]
+
+        # Invoice interval regimes: the first grid is anchored at the start; a later interval
+        # change starts a new grid on the same anchor day from its effective date.
+        first_interval = base_interval
+        later: list[_Change] = []
+        for c in intervals:
+            if c.effective <= self.start:
+                first_interval = c.value
+            else:
+                later.append(c)
+        regimes = [
+            Regime(
+                self.start,
+                PeriodGrid.anchored_at(
+                    self.start, interval_months=first_interval, anchor_day=self.anchor_day
+                ),
+            )
+        ]
+        for c in later:
+            grid = PeriodGrid.anchored_at(
+                c.effective, interval_months=c.value, anchor_day=self.anchor_day
+            )
+            if regimes[-1].start == c.effective:
+                regimes[-1] = Regime(c.effective, grid)
+            else:
+                regimes.append(Regime(c.effective, grid))
+        self.regimes: tuple[Regime, ...] = tuple(regimes)
+
+        self.addons: tuple[AddOn, ...] = tuple(
+            AddOn(key, a[0], a[1], a[2], a[3], a[4], a[5], a[6]) for key, a in addons.items()
+        )
+        self.one_offs: tuple[OneOff, ...] = tuple(one_offs)
+
+    # -- terms ---------------------------------------------------------------------------------
+
+    def terms_on(self, day: date) -> Terms:
+        unit, months, price_source = self._price_values[bisect_right(self._price_dates, day)]
+        qty, qty_source = self._qty_values[bisect_right(self._qty_dates, day)]
+        source = price_source if price_source > qty_source else qty_source
+        return Terms(unit, qty, months, source)
+
+    def change_dates(self) -> list[date]:
+        """Dates on which the main item's terms may change (sorted, deduplicated)."""
+        return sorted(set(self._price_dates) | set(self._qty_dates))
+
+    def interval_on(self, day: date) -> int:
+        return self.regime_on(day).grid.interval_months
+
+    def regime_on(self, day: date) -> Regime:
+        current = self.regimes[0]
+        for r in self.regimes[1:]:
+            if r.start <= day:
+                current = r
+        return current
+
+    # -- state ---------------------------------------------------------------------------------
+
+    @property
+    def served_until(self) -> date | None:
+        """The first day not served, or None while open-ended."""
+        return self.end
+
+    def is_paused_on(self, day: date) -> bool:
+        return any(p.start <= day and (p.end is None or day < p.end) for p in self.pauses)
+
+    def status_on(self, today: date) -> Status:
+        if self.end is not None and today >= self.end:
+            return Status.TERMINATED
+        if today < self.start:
+            return Status.PENDING
+        if self.end is not None:
+            return Status.IN_TERMINATION
+        if self.is_paused_on(today):
+            return Status.PAUSED
+        return Status.ACTIVE
+
+    def has_ended(self, today: date) -> bool:
+        return self.end is not None and today >= self.end
+
+    def segments(self) -> list[Segment]:
+        """The main item's stretches of one state and one set of terms, from start to end."""
+        end = self.end
+        if end is not None and end <= self.start:
+            return []
+        cuts = {self.start}
+        for d in self.change_dates():
+            if d > self.start and (end is None or d < end):
+                cuts.add(d)
+        for p in self.pauses:
+            for d in (p.start, p.end):
+                if d is not None and d > self.start and (end is None or d < end):
+                    cuts.add(d)
+        ordered = sorted(cuts)
+        out: list[Segment] = []
+        for i, s in enumerate(ordered):
+            e = ordered[i + 1] if i + 1 < len(ordered) else end
+            terms = self.terms_on(s)
+            state = "paused" if self.is_paused_on(s) else "active"
+            if out and out[-1].state == state and out[-1].unit_amount == terms.unit_amount and (
+                out[-1].quantity == terms.quantity
+            ):
+                out[-1] = Segment(out[-1].start, e, state, terms.unit_amount, terms.quantity)
+            else:
+                out.append(Segment(s, e, state, terms.unit_amount, terms.quantity))
+        return out
