@@ -83,7 +83,9 @@ class PeriodGrid:
             raise InvalidInput("an interval is 1 to 120 months")
 
     @classmethod
-    def anchored_at(cls, d: date, *, interval_months: int, anchor_day: int | None = None) -> PeriodGrid:
+    def anchored_at(
+        cls, d: date, *, interval_months: int, anchor_day: int | None = None
+    ) -> PeriodGrid:
         return cls(d.year * 12 + d.month - 1, anchor_day or d.day, interval_months)
 
     def boundary(self, k: int) -> date:

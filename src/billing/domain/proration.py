@@ -35,7 +35,10 @@ def served_amount(
     served_start: date,
     served_end: date,
 ) -> int:
-    """The amount for the served days ``[served_start, served_end)`` of ``[period_start, period_end)``."""
+    """The amount for the served days ``[served_start, served_end)`` of the period.
+
+    The period is ``[period_start, period_end)``.
+    """
     s = period_start.toordinal()
     length = period_end.toordinal() - s
     a = served_start.toordinal() - s

@@ -380,9 +380,9 @@ class Schedule:
             if d > self.start and (end is None or d < end):
                 cuts.add(d)
         for p in self.pauses:
-            for d in (p.start, p.end):
-                if d is not None and d > self.start and (end is None or d < end):
-                    cuts.add(d)
+            for edge in (p.start, p.end):
+                if edge is not None and edge > self.start and (end is None or edge < end):
+                    cuts.add(edge)
         ordered = sorted(cuts)
         out: list[Segment] = []
         for i, s in enumerate(ordered):
