@@ -191,9 +191,12 @@ def target_pieces(
                     due = False
                 if not due and key not in posted:
                     continue
-                out[key] = _period_pieces(
+                pieces = _period_pieces(
                     schedule, item, addon, s, e, a, b, main_changes, regime.grid.interval_months
                 )
+                # An interval change to the interval already in force starts a regime whose
+                # grid has the very same period: its days add to that period, never replace it.
+                out[key] = out[key] + pieces if key in out else pieces
 
     for one_off in schedule.one_offs:
         d = one_off.delivered_on
