@@ -26,8 +26,8 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_server(host=args.host, port=args.port, workers=args.workers)
     if args.command == "migrate":
-        from billing.storage.migrate import upgrade
         from billing.settings import get_settings
+        from billing.storage.migrate import upgrade
 
         upgrade(get_settings().database_url)
         return 0

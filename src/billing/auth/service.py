@@ -1,0 +1,106 @@
+"""API keys: tokens are shown once and stored only as SHA-256 hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from billing.clock import utcnow
+from billing.domain.errors import InvalidInput
+from billing.errors import Forbidden, NotFound, Unauthorized
+from billing.ids import new_id
+from billing.storage.models import ApiKey, Customer
+
+BOOTSTRAP_KEY_ID = "key_bootstrap_admin"
+
+
+class Role(StrEnum):
+    STAFF = "staff"
+    INTEGRATION = "integration"
+    PORTAL = "portal"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    key_id: str
+    role: Role
+    customer_id: str | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.role.value}:{self.key_id}"
+
+    def require(self, *roles: Role) -> None:
+        if self.role not in roles:
+            raise Forbidden(f"the {self.role.value} role may not do this")
+
+    def can_see_customer(self, customer_id: str) -> bool:
+        return self.role is not Role.PORTAL or self.customer_id == customer_id
+
+    def check_customer(self, customer_id: str, what: str = "resource") -> None:
+        """A portal key sees only its own customer; anything else answers 404, not 403."""
+        if not self.can_see_customer(customer_id):
+            raise NotFound(f"{what} not found")
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def authenticate(session: Session, token: str | None) -> Actor:
+    if not token:
+        raise Unauthorized("a bearer token is required")
+    key = session.scalar(select(ApiKey).where(ApiKey.token_hash == hash_token(token)))
+    if key is None:
+        raise Unauthorized("unknown token")
+    return Actor(key.id, Role(key.role), key.customer_id)
+
+
+def create_api_key(
+    session: Session, *, role: Role, customer_id: str | None, created_by: Actor
+) -> tuple[ApiKey, str]:
+    created_by.require(Role.STAFF)
+    if role is Role.PORTAL:
+        if customer_id is None or session.get(Customer, customer_id) is None:
+            raise NotFound("a portal key needs an existing customer_id")
+    elif customer_id is not None:
+        raise InvalidInput("only portal keys are bound to a customer")
+    token = "bk_" + secrets.token_urlsafe(32)
+    key = ApiKey(
+        id=new_id("key"),
+        role=role.value,
+        customer_id=customer_id,
+        token_hash=hash_token(token),
+        created_at=utcnow(),
+        created_by=created_by.key_id,
+    )
+    session.add(key)
+    session.flush()
+    return key, token
+
+
+def ensure_bootstrap_key(session: Session, token: str) -> None:
+    """The staff key of ``BILLING_ADMIN_TOKEN`` exists from start (idempotent)."""
+    digest = hash_token(token)
+    if session.scalar(select(ApiKey.id).where(ApiKey.token_hash == digest)) is not None:
+        return
+    existing = session.get(ApiKey, BOOTSTRAP_KEY_ID)
+    if existing is not None:
+        # The admin token was changed: the old bootstrap key stops working.
+        session.delete(existing)
+        session.flush()
+    session.add(
+        ApiKey(
+            id=BOOTSTRAP_KEY_ID,
+            role=Role.STAFF.value,
+            customer_id=None,
+            token_hash=digest,
+            created_at=utcnow(),
+            created_by=None,
+        )
+    )

@@ -1,0 +1,1 @@
+"""Customers: who is billed, in which currency, locale and time zone."""

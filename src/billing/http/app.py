@@ -1,0 +1,54 @@
+"""The FastAPI application: routers under /v1, problem+json errors, middleware, lifecycle."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from billing import __version__
+from billing.auth.service import ensure_bootstrap_key
+from billing.clock import Clock
+from billing.http import problems
+from billing.http.middleware import BodyLimitMiddleware, IdempotencyMiddleware
+from billing.http.routers import admin, customers, documents, subscriptions
+from billing.settings import Settings, get_settings
+from billing.storage.db import make_engine, make_session_factory, unit_of_work
+from billing.storage.migrate import upgrade
+
+
+def create_app(settings: Settings | None = None, *, migrate: bool = True) -> FastAPI:
+    settings = settings or get_settings()
+    if migrate:
+        upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    app = FastAPI(
+        title="billing",
+        version=__version__,
+        description=(
+            "Subscription billing and proration: one timeline per subscription, one "
+            "append-only ledger, exact to the last minor unit."
+        ),
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    if settings.database_url.startswith("sqlite"):
+        read_engine = make_engine(settings.database_url, read_only=True)
+        app.state.read_session_factory = make_session_factory(read_engine)
+    else:
+        app.state.read_session_factory = app.state.session_factory
+    app.state.clock = Clock(test_clock_enabled=settings.test_clock)
+    if settings.admin_token:
+        with unit_of_work(app.state.session_factory) as session:
+            ensure_bootstrap_key(session, settings.admin_token)
+
+    problems.install(app)
+    app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    for module in (admin, customers, subscriptions, documents):
+        app.include_router(module.router, prefix="/v1")
+
+    @app.get("/healthz", tags=["admin"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,98 @@
+"""Request dependencies: the unit of work (one transaction per request), the caller, options."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Header, Query, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from billing.auth.service import Actor, authenticate
+from billing.clock import Clock
+from billing.domain.errors import InvalidInput
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request; committed after the handler unless it is a preview."""
+    # Reads take SQLite's shared lock only; writes queue on BEGIN IMMEDIATE (see storage.db).
+    state = request.app.state
+    factory: sessionmaker[Session] = (
+        state.read_session_factory if request.method in ("GET", "HEAD") else state.session_factory
+    )
+    session = factory()
+    try:
+        yield session
+        if getattr(request.state, "rollback", False):
+            session.rollback()
+        else:
+            session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+# scope="function": the transaction commits before the response is sent, so a client that
+# got an answer always reads its own write on the next request.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def get_actor(request: Request) -> Actor:
+    """The caller, looked up in a short read transaction of its own (so handlers that run
+    several transactions, like bill runs, hold no lock while they do)."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    factory: sessionmaker[Session] = request.app.state.read_session_factory
+    with factory() as session:
+        return authenticate(session, token.strip() if scheme.lower() == "bearer" else None)
+
+
+CurrentActor = Annotated[Actor, Depends(get_actor)]
+
+
+def get_clock(request: Request) -> Clock:
+    return request.app.state.clock  # type: ignore[no-any-return]
+
+
+ClockDep = Annotated[Clock, Depends(get_clock)]
+
+
+def get_factory(request: Request) -> sessionmaker[Session]:
+    return request.app.state.session_factory  # type: ignore[no-any-return]
+
+
+FactoryDep = Annotated[sessionmaker[Session], Depends(get_factory)]
+
+
+def if_match(if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> int | None:
+    """``If-Match: 3`` (or ``"3"``, ``W/"3"``): the subscription version the caller last saw."""
+    if if_match is None:
+        return None
+    raw = if_match.strip().removeprefix("W/").strip('"')
+    if not raw.isdigit():
+        raise InvalidInput("If-Match must be a subscription version number")
+    return int(raw)
+
+
+IfMatch = Annotated[int | None, Depends(if_match)]
+
+
+def preview_flag(request: Request, preview: Annotated[bool, Query()] = False) -> bool:
+    if preview:
+        request.state.rollback = True
+    return preview
+
+
+Preview = Annotated[bool, Depends(preview_flag)]
+
+
+def page_params(
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    after: Annotated[str | None, Query(max_length=200)] = None,
+) -> tuple[int, str | None]:
+    return limit, after
+
+
+PageParams = Annotated[tuple[int, str | None], Depends(page_params)]

@@ -1,0 +1,58 @@
+"""API keys and the test clock."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from pydantic import StrictStr
+
+from billing.auth.service import Role, create_api_key
+from billing.errors import NotFound
+from billing.http.deps import ClockDep, CurrentActor, SessionDep
+from billing.schemas_common import Day
+from billing.schemas_common import Request as Body
+
+router = APIRouter(tags=["admin"])
+
+
+class ApiKeyCreate(Body):
+    role: Literal["staff", "integration", "portal"]
+    customer_id: StrictStr | None = None
+
+
+class TestClockSet(Body):
+    today: Day | None
+
+
+@router.post("/api-keys", status_code=201)
+def post_api_key(body: ApiKeyCreate, session: SessionDep, actor: CurrentActor) -> dict[str, Any]:
+    key, token = create_api_key(
+        session, role=Role(body.role), customer_id=body.customer_id, created_by=actor
+    )
+    return {"id": key.id, "role": key.role, "customer_id": key.customer_id, "token": token}
+
+
+def _require_test_clock(request: Request) -> None:
+    if not request.app.state.settings.test_clock:
+        raise NotFound("not found")
+
+
+@router.put("/test-clock")
+def put_test_clock(
+    body: TestClockSet, request: Request, session: SessionDep, actor: CurrentActor, clock: ClockDep
+) -> dict[str, date | None]:
+    _require_test_clock(request)
+    actor.require(Role.STAFF)
+    clock.set_today(session, body.today)
+    return {"today": body.today}
+
+
+@router.get("/test-clock")
+def get_test_clock(
+    request: Request, session: SessionDep, actor: CurrentActor, clock: ClockDep
+) -> dict[str, date | None]:
+    _require_test_clock(request)
+    actor.require(Role.STAFF)
+    return {"today": clock.test_date(session)}

@@ -1,0 +1,60 @@
+"""Customers and plans."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from billing.auth.service import Role
+from billing.customers import repository as customers
+from billing.customers.schemas import CustomerCreate, CustomerOut
+from billing.customers.service import create_customer
+from billing.http.deps import CurrentActor, PageParams, SessionDep
+from billing.plans import repository as plans
+from billing.plans.schemas import PlanCreate, PlanOut
+from billing.plans.service import create_plan
+
+router = APIRouter(tags=["customers and plans"])
+
+
+@router.post("/customers", status_code=201, response_model=CustomerOut)
+def post_customer(body: CustomerCreate, session: SessionDep, actor: CurrentActor) -> Any:
+    actor.require(Role.STAFF)
+    return create_customer(session, body)
+
+
+@router.get("/customers", response_model=None)
+def list_customers(session: SessionDep, actor: CurrentActor, page: PageParams) -> dict[str, Any]:
+    limit, after = page
+    only = actor.customer_id if actor.role is Role.PORTAL else None
+    rows = customers.page(session, after=after, limit=limit, only=only)
+    data = [CustomerOut.model_validate(r).model_dump(mode="json") for r in rows]
+    return {"data": data, "next_cursor": rows[-1].id if len(rows) == limit else None}
+
+
+@router.get("/customers/{customer_id}", response_model=CustomerOut)
+def get_customer(customer_id: str, session: SessionDep, actor: CurrentActor) -> Any:
+    actor.check_customer(customer_id, "customer")
+    return customers.get(session, customer_id)
+
+
+@router.post("/plans", status_code=201, response_model=PlanOut)
+def post_plan(body: PlanCreate, session: SessionDep, actor: CurrentActor) -> Any:
+    actor.require(Role.STAFF)
+    return create_plan(session, body)
+
+
+@router.get("/plans", response_model=None)
+def list_plans(session: SessionDep, actor: CurrentActor, page: PageParams) -> dict[str, Any]:
+    actor.require(Role.STAFF, Role.INTEGRATION)
+    limit, after = page
+    rows = plans.page(session, after=after, limit=limit)
+    data = [PlanOut.model_validate(r).model_dump(mode="json") for r in rows]
+    return {"data": data, "next_cursor": rows[-1].id if len(rows) == limit else None}
+
+
+@router.get("/plans/{plan_id}", response_model=PlanOut)
+def get_plan(plan_id: str, session: SessionDep, actor: CurrentActor) -> Any:
+    actor.require(Role.STAFF, Role.INTEGRATION)
+    return plans.get(session, plan_id)

@@ -1,0 +1,149 @@
+"""Invoices, the credit-note feed, payments and bill runs."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from billing.auth.service import Role
+from billing.bill_runs.service import run_bill_run
+from billing.domain.errors import InvalidInput
+from billing.http.deps import ClockDep, CurrentActor, FactoryDep, SessionDep
+from billing.invoicing import repository
+from billing.invoicing.service import record_payment
+from billing.invoicing.views import document_out
+from billing.schemas_common import Amount, Day, Name, Request
+
+router = APIRouter(tags=["documents"])
+
+Limit = Annotated[int, Query(ge=1, le=500)]
+
+
+class BillRunCreate(Request):
+    as_of: Day
+
+
+class PaymentCreate(Request):
+    amount: Amount
+    paid_on: Day
+    reference: Name | None = None
+
+
+def _cursor(after: str | None) -> int | None:
+    if after is None:
+        return None
+    if not after.isdigit() or len(after) > 18:
+        raise InvalidInput("after is a cursor from next_cursor", code="invalid_cursor")
+    return int(after)
+
+
+def _page(
+    session: SessionDep,
+    *,
+    doc_type: str,
+    after: str | None,
+    limit: int,
+    customer_id: str | None,
+    subscription_id: str | None = None,
+) -> dict[str, Any]:
+    rows = repository.documents_page(
+        session,
+        doc_type=doc_type,
+        after_number=_cursor(after),
+        limit=limit,
+        customer_id=customer_id,
+        subscription_id=subscription_id,
+    )
+    return {
+        "data": [document_out(session, d) for d in rows],
+        "next_cursor": str(rows[-1].number) if len(rows) == limit else None,
+    }
+
+
+@router.get("/invoices")
+def list_invoices(
+    session: SessionDep,
+    actor: CurrentActor,
+    customer_id: str | None = None,
+    subscription_id: str | None = None,
+    after: str | None = None,
+    limit: Limit = 100,
+) -> dict[str, Any]:
+    if actor.role is Role.PORTAL:
+        customer_id = actor.customer_id
+    return _page(
+        session,
+        doc_type="invoice",
+        after=after,
+        limit=limit,
+        customer_id=customer_id,
+        subscription_id=subscription_id,
+    )
+
+
+@router.get("/invoices/{invoice_id}")
+def get_invoice(invoice_id: str, session: SessionDep, actor: CurrentActor) -> dict[str, Any]:
+    doc = repository.get_document(session, invoice_id, "invoice")
+    actor.check_customer(doc.customer_id, "invoice")
+    return document_out(session, doc)
+
+
+@router.post("/invoices/{invoice_id}/payments", status_code=201)
+def post_payment(
+    invoice_id: str, body: PaymentCreate, session: SessionDep, actor: CurrentActor
+) -> dict[str, Any]:
+    payment, invoice = record_payment(
+        session,
+        actor,
+        invoice_id=invoice_id,
+        amount=body.amount,
+        paid_on=body.paid_on,
+        reference=body.reference,
+    )
+    return {
+        "id": payment.id,
+        "invoice_id": invoice.id,
+        "amount": payment.amount,
+        "paid_on": payment.paid_on.isoformat(),
+        "reference": payment.reference,
+        "invoice": document_out(session, invoice),
+    }
+
+
+@router.get("/credit-notes")
+def list_credit_notes(
+    session: SessionDep,
+    actor: CurrentActor,
+    customer_id: str | None = None,
+    after: str | None = None,
+    limit: Limit = 100,
+) -> dict[str, Any]:
+    """The credit-note feed in posting order; a cursor never skips or repeats."""
+    actor.require(Role.STAFF, Role.INTEGRATION, Role.PORTAL)
+    if actor.role is Role.PORTAL:
+        customer_id = actor.customer_id
+    return _page(session, doc_type="credit_note", after=after, limit=limit, customer_id=customer_id)
+
+
+@router.get("/credit-notes/{credit_note_id}")
+def get_credit_note(
+    credit_note_id: str, session: SessionDep, actor: CurrentActor
+) -> dict[str, Any]:
+    doc = repository.get_document(session, credit_note_id, "credit_note")
+    actor.check_customer(doc.customer_id, "credit note")
+    return document_out(session, doc)
+
+
+@router.post("/bill-runs", status_code=201)
+def post_bill_run(
+    body: BillRunCreate, factory: FactoryDep, actor: CurrentActor, clock: ClockDep
+) -> dict[str, Any]:
+    result = run_bill_run(factory, actor, as_of=body.as_of)
+    return {
+        "id": result.id,
+        "as_of": result.as_of.isoformat(),
+        "subscriptions": result.subscriptions,
+        "invoices": result.invoices,
+        "credit_notes": result.credit_notes,
+    }

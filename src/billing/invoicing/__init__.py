@@ -1,0 +1,1 @@
+"""Invoicing: posting ledger entries as documents (invoices, credit notes), and payments."""

@@ -1,0 +1,151 @@
+"""Queries on the ledger, documents, numbering and payments.
+
+Ledger entries are only ever inserted here; there is no update or delete path for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from billing.domain.ledger import Entry, EntryKind
+from billing.errors import NotFound
+from billing.storage.db import is_postgres
+from billing.storage.models import Document, DocumentCounter, LedgerEntry, Payment
+
+INVOICE_SERIES = "INV"
+CREDIT_NOTE_SERIES = "CN"
+
+
+def posted_entries(session: Session, subscription_id: str) -> list[LedgerEntry]:
+    return list(
+        session.scalars(
+            select(LedgerEntry)
+            .where(LedgerEntry.subscription_id == subscription_id)
+            .order_by(LedgerEntry.id)
+        )
+    )
+
+
+def to_domain(row: LedgerEntry) -> Entry:
+    return Entry(
+        item=row.item,
+        kind=EntryKind(row.kind),
+        period_start=row.period_start,
+        period_end=row.period_end,
+        service_start=row.service_start,
+        service_end=row.service_end,
+        unit_amount=row.unit_amount,
+        quantity=row.quantity,
+        period_amount=row.period_amount,
+        amount=row.amount,
+        event_id=row.event_id,
+        credits=str(row.credits_entry_id) if row.credits_entry_id is not None else None,
+        id=str(row.id),
+    )
+
+
+def next_number(session: Session, series: str) -> int:
+    """The next number of a series. The counter row stays locked until commit, so numbers are
+    gapless and issued in commit order (a reader by number never skips a later commit)."""
+    q = select(DocumentCounter).where(DocumentCounter.series == series)
+    if is_postgres(session):
+        q = q.with_for_update()
+    counter = session.scalars(q).one()
+    counter.last_number += 1
+    session.flush()
+    return counter.last_number
+
+
+def add_entries(session: Session, rows: Sequence[LedgerEntry]) -> None:
+    session.add_all(rows)
+    session.flush()
+
+
+def get_document(session: Session, document_id: str, doc_type: str) -> Document:
+    doc = session.get(Document, document_id)
+    if doc is None or doc.type != doc_type:
+        raise NotFound(f"{doc_type.replace('_', ' ')} {document_id} not found")
+    return doc
+
+
+def lock_document(session: Session, document_id: str, doc_type: str) -> Document:
+    q = select(Document).where(Document.id == document_id)
+    if is_postgres(session):
+        q = q.with_for_update()
+    doc = session.scalars(q).first()
+    if doc is None or doc.type != doc_type:
+        raise NotFound(f"{doc_type.replace('_', ' ')} {document_id} not found")
+    return doc
+
+
+def document_entries(session: Session, document_id: str) -> list[LedgerEntry]:
+    return list(
+        session.scalars(
+            select(LedgerEntry)
+            .where(LedgerEntry.document_id == document_id)
+            .order_by(LedgerEntry.id)
+        )
+    )
+
+
+def documents_page(
+    session: Session,
+    *,
+    doc_type: str,
+    after_number: int | None,
+    limit: int,
+    customer_id: str | None = None,
+    subscription_id: str | None = None,
+) -> list[Document]:
+    q = select(Document).where(Document.type == doc_type).order_by(Document.number).limit(limit)
+    if after_number is not None:
+        q = q.where(Document.number > after_number)
+    if customer_id is not None:
+        q = q.where(Document.customer_id == customer_id)
+    if subscription_id is not None:
+        q = q.where(Document.subscription_id == subscription_id)
+    return list(session.scalars(q))
+
+
+def credited_total(session: Session, invoice_id: str) -> int:
+    value = session.scalar(
+        select(func.coalesce(func.sum(Document.total), 0)).where(
+            Document.type == "credit_note", Document.invoice_id == invoice_id
+        )
+    )
+    return int(value or 0)
+
+
+def add_payment(session: Session, payment: Payment) -> None:
+    session.add(payment)
+    session.flush()
+
+
+def set_paid(session: Session, invoice_id: str, *, amount_paid: int, status: str) -> None:
+    session.execute(
+        update(Document)
+        .where(Document.id == invoice_id)
+        .values(amount_paid=amount_paid, status=status)
+    )
+
+
+def open_invoices(session: Session, customer_id: str) -> list[Document]:
+    return list(
+        session.scalars(
+            select(Document).where(
+                Document.customer_id == customer_id,
+                Document.type == "invoice",
+                Document.status == "open",
+            )
+        )
+    )
+
+
+def overdue_count(session: Session, customer_id: str, today: date) -> int:
+    return len(
+        [d for d in open_invoices(session, customer_id) if d.due_date and d.due_date < today]
+    )

@@ -1,0 +1,33 @@
+"""Setting up plans."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from billing.clock import utcnow
+from billing.errors import Conflict
+from billing.ids import new_id
+from billing.plans import repository
+from billing.plans.schemas import PlanCreate
+from billing.storage.models import Plan
+
+
+def create_plan(session: Session, body: PlanCreate) -> Plan:
+    if repository.by_code(session, body.code) is not None:
+        raise Conflict(f"a plan with code {body.code!r} exists", code="duplicate_code")
+    plan = Plan(
+        id=new_id("plan"),
+        code=body.code,
+        name=body.name,
+        currency=body.currency,
+        unit_amount=body.unit_amount,
+        interval_months=body.interval_months,
+        billing_timing=body.billing_timing,
+        setup_fee_amount=body.setup_fee_amount,
+        min_unit_amount=body.min_unit_amount,
+        contract=body.contract.model_dump() if body.contract else None,
+        created_at=utcnow(),
+    )
+    session.add(plan)
+    session.flush()
+    return plan

@@ -1,0 +1,89 @@
+"""Strict field types shared by every request schema (api-contract.md, "Bounds").
+
+Integers are strict: ``"12"``, ``12.5``, ``1e3`` and ``true`` are not amounts. Dates are real
+calendar dates between 1900-01-01 and 2199-12-31. Unknown fields are refused.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+)
+
+from billing.domain.calendar import MAX_DATE, MIN_DATE, validate_timezone
+from billing.domain.errors import DomainError
+from billing.domain.money import MAX_AMOUNT, validate_currency
+
+
+def _day(value: object) -> object:
+    """Only ``YYYY-MM-DD`` strings are dates (no timestamps, no datetimes, no numbers)."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or len(value) != 10 or value[4] != "-" or value[7] != "-":
+        raise ValueError("dates are YYYY-MM-DD strings")
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"{value} is not a calendar date") from exc
+
+
+def _currency(value: str) -> str:
+    try:
+        return validate_currency(value)
+    except DomainError as exc:
+        raise ValueError(exc.detail) from exc
+
+
+def _timezone(value: str) -> str:
+    try:
+        return validate_timezone(value)
+    except DomainError as exc:
+        raise ValueError(exc.detail) from exc
+
+
+def _locale(value: str) -> str:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(value)
+    except (ValueError, UnknownLocaleError) as exc:
+        raise ValueError(f"{value!r} is not a known locale") from exc
+    return value
+
+
+Amount = Annotated[StrictInt, Field(ge=0, le=MAX_AMOUNT)]
+Quantity = Annotated[StrictInt, Field(ge=1, le=1_000_000)]
+Name = Annotated[StrictStr, Field(min_length=1, max_length=200)]
+Text = Annotated[StrictStr, Field(max_length=2000)]
+Currency = Annotated[StrictStr, AfterValidator(_currency)]
+Timezone = Annotated[StrictStr, Field(max_length=64), AfterValidator(_timezone)]
+LocaleName = Annotated[StrictStr, Field(max_length=20), AfterValidator(_locale)]
+Day = Annotated[date, BeforeValidator(_day), Field(ge=MIN_DATE, le=MAX_DATE)]
+Months = Annotated[StrictInt, Field(ge=1, le=120)]
+
+
+class Request(BaseModel):
+    """Base of request bodies: strict, unknown fields refused."""
+
+    # Strictness is per field (StrictInt, StrictStr, StrictBool, Day): model-wide strict mode
+    # would refuse ISO date strings, since FastAPI validates decoded JSON in Python mode.
+    model_config = ConfigDict(extra="forbid")
+
+
+class Response(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class MoneyOut(BaseModel):
+    amount: int
+    currency: str
+    formatted: str

@@ -1,0 +1,245 @@
+"""The database schema as SQLAlchemy models.
+
+The schema itself comes only from Alembic migrations (``alembic/versions``); a test compares
+these models with the migrated database. Timeline events and ledger entries are append-only:
+no code path updates or deletes them, and database triggers refuse it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timestamps are stored in UTC and always read back timezone-aware (SQLite drops it)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+BigInt = BigInteger().with_variant(Integer, "sqlite")
+Json = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20))
+    customer_id: Mapped[str | None] = mapped_column(ForeignKey("customers.id"), nullable=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    currency: Mapped[str] = mapped_column(String(3))
+    locale: Mapped[str] = mapped_column(String(20))
+    timezone: Mapped[str] = mapped_column(String(64))
+    external_ref: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Plan(Base):
+    __tablename__ = "plans"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    code: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    currency: Mapped[str] = mapped_column(String(3))
+    unit_amount: Mapped[int] = mapped_column(BigInteger)
+    interval_months: Mapped[int] = mapped_column(Integer)
+    billing_timing: Mapped[str] = mapped_column(String(20))
+    setup_fee_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    min_unit_amount: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    contract: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Subscription(Base):
+    """A subscription's identity and a cache of what its timeline says (for lists and locks).
+
+    ``version`` counts accepted changes (optimistic concurrency, If-Match). ``status``,
+    ``start_date`` and ``end_date`` are derived from the timeline and refreshed with each change.
+    """
+
+    __tablename__ = "subscriptions"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
+    plan_id: Mapped[str] = mapped_column(ForeignKey("plans.id"))
+    currency: Mapped[str] = mapped_column(String(3))
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class TimelineEvent(Base):
+    __tablename__ = "timeline_events"
+    __table_args__ = (UniqueConstraint("subscription_id", "seq"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    subscription_id: Mapped[str] = mapped_column(ForeignKey("subscriptions.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(40))
+    effective_date: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    data: Mapped[dict[str, Any]] = mapped_column(Json)
+
+
+class Document(Base):
+    """An invoice or a credit note. Numbers are gapless per series (``INV``, ``CN``)."""
+
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("series", "number"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    type: Mapped[str] = mapped_column(String(20))
+    series: Mapped[str] = mapped_column(String(20))
+    number: Mapped[int] = mapped_column(BigInteger)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
+    subscription_id: Mapped[str | None] = mapped_column(
+        ForeignKey("subscriptions.id"), index=True, nullable=True
+    )
+    invoice_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"), nullable=True)
+    bill_run_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    issue_date: Mapped[date] = mapped_column(Date)
+    due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    total: Mapped[int] = mapped_column(BigInteger)
+    amount_paid: Mapped[int] = mapped_column(BigInteger, default=0)
+    status: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DocumentCounter(Base):
+    """The last number issued in a series; its row lock makes numbering gapless and ordered."""
+
+    __tablename__ = "document_counters"
+
+    series: Mapped[str] = mapped_column(String(20), primary_key=True)
+    last_number: Mapped[int] = mapped_column(BigInteger)
+
+
+class LedgerEntry(Base):
+    """One posted charge or credit. Append-only; a credit names the charge it gives back."""
+
+    __tablename__ = "ledger_entries"
+
+    id: Mapped[int] = mapped_column(BigInt, primary_key=True, autoincrement=True)
+    subscription_id: Mapped[str] = mapped_column(ForeignKey("subscriptions.id"), index=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"))
+    item: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(20))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    service_start: Mapped[date] = mapped_column(Date)
+    service_end: Mapped[date] = mapped_column(Date)
+    unit_amount: Mapped[int] = mapped_column(BigInteger)
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    period_amount: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    event_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    credits_entry_id: Mapped[int | None] = mapped_column(
+        BigInt, ForeignKey("ledger_entries.id"), nullable=True
+    )
+    document_type: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"), nullable=True)
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Payment(Base):
+    __tablename__ = "payments"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    invoice_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    paid_on: Mapped[date] = mapped_column(Date)
+    reference: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class BillRun(Base):
+    __tablename__ = "bill_runs"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class IdempotencyRecord(Base):
+    __tablename__ = "idempotency_records"
+
+    actor: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    response_body: Mapped[str | None] = mapped_column(Text, nullable=True)
+    content_type: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ClockSetting(Base):
+    """The test clock's date (one row, id 1), shared by every API worker."""
+
+    __tablename__ = "clock"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    today: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+__all__ = [
+    "ApiKey",
+    "Base",
+    "BillRun",
+    "ClockSetting",
+    "Customer",
+    "Document",
+    "DocumentCounter",
+    "IdempotencyRecord",
+    "LedgerEntry",
+    "Payment",
+    "Plan",
+    "Subscription",
+    "TimelineEvent",
+]

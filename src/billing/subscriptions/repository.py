@@ -1,0 +1,84 @@
+"""Queries on subscriptions and their timeline events (events are only ever inserted)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from billing.domain.timeline import Event, EventType
+from billing.errors import NotFound
+from billing.storage.db import is_postgres
+from billing.storage.models import Subscription, TimelineEvent
+
+_DATE_FIELDS = ("resume_date", "end_date", "requested_on", "date")
+
+
+def get(session: Session, subscription_id: str, *, lock: bool = False) -> Subscription:
+    """The subscription row; with ``lock`` it stays locked until commit (PostgreSQL row lock;
+    SQLite holds the database write lock from BEGIN IMMEDIATE already)."""
+    q = select(Subscription).where(Subscription.id == subscription_id)
+    if lock and is_postgres(session):
+        q = q.with_for_update()
+    sub = session.scalars(q).first()
+    if sub is None:
+        raise NotFound(f"subscription {subscription_id} not found")
+    return sub
+
+
+def events(session: Session, subscription_id: str) -> list[TimelineEvent]:
+    return list(
+        session.scalars(
+            select(TimelineEvent)
+            .where(TimelineEvent.subscription_id == subscription_id)
+            .order_by(TimelineEvent.seq)
+        )
+    )
+
+
+def next_seq(session: Session, subscription_id: str) -> int:
+    value = session.scalar(
+        select(func.max(TimelineEvent.seq)).where(TimelineEvent.subscription_id == subscription_id)
+    )
+    return int(value or 0) + 1
+
+
+def add_event(session: Session, row: TimelineEvent) -> None:
+    session.add(row)
+    session.flush()
+
+
+def to_domain(row: TimelineEvent) -> Event:
+    data = dict(row.data)
+    for key in _DATE_FIELDS:
+        if isinstance(data.get(key), str):
+            data[key] = date.fromisoformat(data[key])
+    return Event(
+        id=row.id,
+        seq=row.seq,
+        type=EventType(row.type),
+        effective_date=row.effective_date,
+        recorded_at=row.recorded_at,
+        recorded_by=row.recorded_by,
+        reason=row.reason,
+        data=data,
+    )
+
+
+def page(
+    session: Session, *, customer_id: str | None, after: str | None, limit: int
+) -> list[Subscription]:
+    q = select(Subscription).order_by(Subscription.id).limit(limit)
+    if customer_id is not None:
+        q = q.where(Subscription.customer_id == customer_id)
+    if after:
+        q = q.where(Subscription.id > after)
+    return list(session.scalars(q))
+
+
+def ids_after(session: Session, *, after: str | None, limit: int) -> list[str]:
+    q = select(Subscription.id).order_by(Subscription.id).limit(limit)
+    if after:
+        q = q.where(Subscription.id > after)
+    return list(session.scalars(q))

@@ -1,0 +1,469 @@
+"""Changing subscriptions: every change is a new timeline event, then the ledger follows.
+
+Each mutation locks the subscription, checks ``If-Match`` against its version, validates the
+change against the timeline (and the contract rules for cancellations), records one event
+(never editing an earlier one), and posts the ledger's difference for periods already billed at
+once (domain.md: "a cancellation inside an invoiced period issues its credit note then and
+there"). Periods not billed yet wait for bill runs. Services never commit: the caller's unit of
+work does (or rolls back, for a preview).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from billing.auth.service import Actor, Role
+from billing.clock import Clock, utcnow
+from billing.customers import repository as customers
+from billing.domain import contracts
+from billing.domain.calendar import Period
+from billing.domain.errors import AlreadyEnded, InvalidInput, InvalidTimeline
+from billing.domain.ledger import Scope, difference
+from billing.domain.timeline import EventType, Schedule
+from billing.errors import VersionConflict
+from billing.ids import new_id
+from billing.invoicing import repository as ledger_repo
+from billing.invoicing.service import Posting, post_entries
+from billing.plans import repository as plans
+from billing.storage.models import Customer, Plan, Subscription, TimelineEvent
+from billing.subscriptions import repository
+from billing.subscriptions.schemas import (
+    CancelRequest,
+    ChangeRequest,
+    PauseRequest,
+    ResumeRequest,
+    SubscriptionCreate,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    subscription: Subscription
+    customer: Customer
+    plan: Plan
+    schedule: Schedule
+    today: date
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeResult:
+    loaded: Loaded
+    event: TimelineEvent | None
+    posting: Posting
+
+
+def load(
+    session: Session, actor: Actor, clock: Clock, subscription_id: str, *, lock: bool = False
+) -> Loaded:
+    sub = repository.get(session, subscription_id, lock=lock)
+    actor.check_customer(sub.customer_id, "subscription")
+    customer = customers.get(session, sub.customer_id)
+    plan = plans.get(session, sub.plan_id)
+    schedule = Schedule([repository.to_domain(e) for e in repository.events(session, sub.id)])
+    return Loaded(sub, customer, plan, schedule, clock.today(session, customer.timezone))
+
+
+def current_period(schedule: Schedule, today: date) -> Period | None:
+    """The served part of the period containing today (the first period before the start,
+    the last one once ended)."""
+    end = schedule.end
+    if end is not None and end <= schedule.start:
+        return None
+    ref = max(today, schedule.start)
+    if end is not None and ref >= end:
+        ref = end - timedelta(days=1)
+    regime = schedule.regime_on(ref)
+    period = regime.grid.period_containing(ref)
+    start = max(period.start, schedule.start, regime.start)
+    stop = period.end if end is None else min(period.end, end)
+    return Period(start, stop)
+
+
+def _check_version(sub: Subscription, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != sub.version:
+        raise VersionConflict(f"subscription is at version {sub.version}, not {expected_version}")
+
+
+def _record(
+    session: Session,
+    loaded: Loaded,
+    actor: Actor,
+    *,
+    type_: EventType,
+    effective_date: date,
+    data: dict[str, Any],
+    reason: str | None,
+) -> ChangeResult:
+    sub = loaded.subscription
+    event = TimelineEvent(
+        id=new_id("evt"),
+        subscription_id=sub.id,
+        seq=repository.next_seq(session, sub.id),
+        type=type_.value,
+        effective_date=effective_date,
+        recorded_at=utcnow(),
+        recorded_by=actor.name,
+        reason=reason,
+        data=data,
+    )
+    repository.add_event(session, event)
+    schedule = Schedule([repository.to_domain(e) for e in repository.events(session, sub.id)])
+    sub.version += 1
+    sub.start_date = schedule.start
+    sub.end_date = schedule.end
+    sub.status = schedule.status_on(loaded.today).value
+    session.flush()
+    posted = ledger_repo.posted_entries(session, sub.id)
+    new = difference(
+        schedule,
+        [ledger_repo.to_domain(r) for r in posted],
+        as_of=loaded.today,
+        scope=Scope.BILLED,
+        cause_event_id=event.id,
+    )
+    posting = post_entries(
+        session, subscription=sub, posted=posted, new=new, issue_date=loaded.today
+    )
+    after = Loaded(sub, loaded.customer, loaded.plan, schedule, loaded.today)
+    return ChangeResult(after, event, posting)
+
+
+# -- creating ----------------------------------------------------------------------------------
+
+
+def create(session: Session, actor: Actor, clock: Clock, body: SubscriptionCreate) -> ChangeResult:
+    actor.require(Role.STAFF)
+    customer = customers.get(session, body.customer_id)
+    plan = plans.get(session, body.plan_id)
+    if plan.currency != customer.currency:
+        raise InvalidInput(
+            f"plan is in {plan.currency}, customer in {customer.currency}", code="currency_mismatch"
+        )
+    data: dict[str, Any] = {
+        "plan_id": plan.id,
+        "unit_amount": body.unit_amount if body.unit_amount is not None else plan.unit_amount,
+        "quantity": body.quantity,
+        "price_months": plan.interval_months,
+        "interval_months": plan.interval_months,
+        "billing_timing": plan.billing_timing,
+    }
+    if body.billing_anchor_day is not None:
+        data["anchor_day"] = body.billing_anchor_day
+    today = clock.today(session, customer.timezone)
+    sub = Subscription(
+        id=new_id("sub"),
+        customer_id=customer.id,
+        plan_id=plan.id,
+        currency=plan.currency,
+        version=0,
+        status="pending",
+        start_date=body.start_date,
+        end_date=None,
+        created_at=utcnow(),
+    )
+    session.add(sub)
+    session.flush()
+    event = TimelineEvent(
+        id=new_id("evt"),
+        subscription_id=sub.id,
+        seq=1,
+        type=EventType.STARTED.value,
+        effective_date=body.start_date,
+        recorded_at=utcnow(),
+        recorded_by=actor.name,
+        reason=body.reason,
+        data=data,
+    )
+    repository.add_event(session, event)
+    schedule = Schedule([repository.to_domain(event)])
+    sub.version = 1
+    sub.status = schedule.status_on(today).value
+    session.flush()
+    return ChangeResult(Loaded(sub, customer, plan, schedule, today), event, Posting([], []))
+
+
+# -- cancellation ------------------------------------------------------------------------------
+
+
+def contract_terms(plan: Plan) -> contracts.ContractTerms | None:
+    if not plan.contract:
+        return None
+    c = plan.contract
+    return contracts.ContractTerms(
+        term_months=int(c.get("term_months", 36)),
+        minimum_term_months=int(c.get("minimum_term_months", 12)),
+        notice_months=c.get("notice_months"),
+        renewal_months=int(c.get("renewal_months", 12)),
+        auto_renew=bool(c.get("auto_renew", True)),
+    )
+
+
+def resolve_end_date(loaded: Loaded, body: CancelRequest, requested_on: date) -> date:
+    schedule, today = loaded.schedule, loaded.today
+    if body.mode == "immediately":
+        return max(today, schedule.start)
+    if body.mode == "end_of_period":
+        period = current_period(schedule, today)
+        if period is None:
+            return schedule.start
+        return period.end
+    if body.mode == "on_date":
+        assert body.date is not None
+        return body.date
+    terms = contract_terms(loaded.plan)
+    if terms is None:
+        return max(requested_on, schedule.start)
+    position = contracts.contract_position(
+        terms, contract_start=schedule.start, requested_on=requested_on
+    )
+    return position.earliest_allowed_end
+
+
+def cancel(
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    subscription_id: str,
+    body: CancelRequest,
+    *,
+    expected_version: int | None = None,
+) -> ChangeResult:
+    actor.require(Role.STAFF, Role.PORTAL)
+    loaded = load(session, actor, clock, subscription_id, lock=True)
+    _check_version(loaded.subscription, expected_version)
+    schedule, today = loaded.schedule, loaded.today
+    if schedule.has_ended(today):
+        raise AlreadyEnded(f"the subscription ended on {schedule.end}")
+    portal = actor.role is Role.PORTAL
+    if portal and (body.requested_on is not None or body.approved_by is not None):
+        raise InvalidInput("the portal gives notice today and never with an approval")
+    if portal and body.mode not in ("earliest_allowed", "on_date"):
+        raise InvalidInput(
+            "the portal may cancel at the earliest allowed date or a date the rules allow",
+            code="mode_not_allowed",
+        )
+    requested_on = body.requested_on or today
+    end_date = resolve_end_date(loaded, body, requested_on)
+    if end_date < schedule.start:
+        raise InvalidInput(
+            f"the end date {end_date} is before the start date {schedule.start}",
+            code="end_before_start",
+        )
+    if portal and end_date < today:
+        raise InvalidInput("the portal cannot end a subscription in the past", code="date_in_past")
+    terms = contract_terms(loaded.plan)
+    if terms is not None:
+        contracts.check_end_date(
+            terms,
+            contract_start=schedule.start,
+            requested_on=requested_on,
+            end_date=end_date,
+            approved_by=body.approved_by,
+        )
+    moving = schedule.end is not None
+    data: dict[str, Any] = {
+        "mode": body.mode,
+        "end_date": end_date.isoformat(),
+        "requested_on": requested_on.isoformat(),
+        "competitor_offer": body.competitor_offer,
+        "competitor_details": body.competitor_details,
+        "approved_by": body.approved_by,
+    }
+    if moving:
+        data["previous_end_date"] = schedule.end.isoformat() if schedule.end else None
+    return _record(
+        session,
+        loaded,
+        actor,
+        type_=EventType.CANCELLATION_MOVED if moving else EventType.CANCELLATION_SCHEDULED,
+        effective_date=end_date,
+        data=data,
+        reason=body.reason,
+    )
+
+
+def undo_cancel(
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    subscription_id: str,
+    *,
+    expected_version: int | None = None,
+    reason: str | None = None,
+) -> ChangeResult:
+    actor.require(Role.STAFF, Role.PORTAL)
+    loaded = load(session, actor, clock, subscription_id, lock=True)
+    _check_version(loaded.subscription, expected_version)
+    schedule, today = loaded.schedule, loaded.today
+    if schedule.end is None:
+        raise InvalidTimeline("there is no cancellation to undo", code="not_cancelled")
+    if schedule.has_ended(today):
+        raise AlreadyEnded(f"the subscription ended on {schedule.end}; it cannot be undone")
+    revoked_end = schedule.end
+    return _record(
+        session,
+        loaded,
+        actor,
+        type_=EventType.CANCELLATION_REVOKED,
+        effective_date=max(today, schedule.start) if today < revoked_end else today,
+        data={"revoked_end_date": revoked_end.isoformat()},
+        reason=reason,
+    )
+
+
+# -- pause and resume --------------------------------------------------------------------------
+
+
+def _check_open(schedule: Schedule, today: date, day: date, what: str) -> None:
+    if schedule.has_ended(today):
+        raise AlreadyEnded(f"the subscription ended on {schedule.end}")
+    if day < schedule.start:
+        raise InvalidInput(
+            f"{what} {day} is before the start date {schedule.start}", code="before_start"
+        )
+    if schedule.end is not None and day >= schedule.end:
+        raise InvalidInput(
+            f"{what} {day} is on or after the end date {schedule.end}", code="after_end"
+        )
+
+
+def pause(
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    subscription_id: str,
+    body: PauseRequest,
+    *,
+    expected_version: int | None = None,
+) -> ChangeResult:
+    actor.require(Role.STAFF)
+    loaded = load(session, actor, clock, subscription_id, lock=True)
+    _check_version(loaded.subscription, expected_version)
+    schedule = loaded.schedule
+    _check_open(schedule, loaded.today, body.start_date, "the pause start")
+    for p in schedule.pauses:
+        p_end = p.end
+        new_end = body.resume_date
+        if (p_end is None or body.start_date < p_end) and (new_end is None or p.start < new_end):
+            raise InvalidTimeline(
+                f"the subscription is already paused from {p.start}"
+                + (f" to {p_end}" if p_end else ""),
+                code="pause_overlap",
+            )
+    data: dict[str, Any] = {
+        "resume_date": body.resume_date.isoformat() if body.resume_date else None
+    }
+    return _record(
+        session,
+        loaded,
+        actor,
+        type_=EventType.PAUSED,
+        effective_date=body.start_date,
+        data=data,
+        reason=body.reason,
+    )
+
+
+def resume(
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    subscription_id: str,
+    body: ResumeRequest,
+    *,
+    expected_version: int | None = None,
+) -> ChangeResult:
+    actor.require(Role.STAFF)
+    loaded = load(session, actor, clock, subscription_id, lock=True)
+    _check_version(loaded.subscription, expected_version)
+    schedule = loaded.schedule
+    if schedule.has_ended(loaded.today):
+        raise AlreadyEnded(f"the subscription ended on {schedule.end}")
+    candidates = [p for p in schedule.pauses if p.start <= body.date]
+    if not candidates:
+        raise InvalidTimeline(f"no pause starts on or before {body.date}", code="not_paused")
+    latest = candidates[-1]
+    later = [p for p in schedule.pauses if p.start > latest.start]
+    if later and body.date > later[0].start:
+        raise InvalidTimeline("the resume date runs into a later pause", code="pause_overlap")
+    return _record(
+        session,
+        loaded,
+        actor,
+        type_=EventType.RESUMED,
+        effective_date=body.date,
+        data={"pause_event_id": latest.event_id},
+        reason=body.reason,
+    )
+
+
+# -- price, licences, plan and interval --------------------------------------------------------
+
+
+def change(
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    subscription_id: str,
+    body: ChangeRequest,
+    *,
+    expected_version: int | None = None,
+) -> ChangeResult:
+    actor.require(Role.STAFF)
+    loaded = load(session, actor, clock, subscription_id, lock=True)
+    _check_version(loaded.subscription, expected_version)
+    schedule = loaded.schedule
+    _check_open(schedule, loaded.today, body.effective_date, "the effective date")
+    changes: list[tuple[EventType, dict[str, Any]]] = []
+    if body.plan_id is not None and body.plan_id != schedule.plan_id:
+        new_plan = plans.get(session, body.plan_id)
+        if new_plan.currency != loaded.subscription.currency:
+            raise InvalidInput(
+                f"plan is in {new_plan.currency}, the subscription in "
+                f"{loaded.subscription.currency}",
+                code="currency_mismatch",
+            )
+        unit = body.unit_amount if body.unit_amount is not None else new_plan.unit_amount
+        changes.append(
+            (
+                EventType.PLAN_CHANGED,
+                {
+                    "plan_id": new_plan.id,
+                    "unit_amount": unit,
+                    "price_months": new_plan.interval_months,
+                },
+            )
+        )
+        loaded.subscription.plan_id = new_plan.id
+    elif body.unit_amount is not None:
+        changes.append((EventType.PRICE_CHANGED, {"unit_amount": body.unit_amount}))
+    if body.quantity is not None:
+        changes.append((EventType.QUANTITY_CHANGED, {"quantity": body.quantity}))
+    if body.interval_months is not None:
+        changes.append((EventType.INTERVAL_CHANGED, {"interval_months": body.interval_months}))
+    if not changes:
+        raise InvalidInput("the change changes nothing", code="no_change")
+    result: ChangeResult | None = None
+    documents = []
+    entries = []
+    for type_, data in changes:
+        result = _record(
+            session,
+            loaded,
+            actor,
+            type_=type_,
+            effective_date=body.effective_date,
+            data=data,
+            reason=body.reason,
+        )
+        loaded = result.loaded
+        documents.extend(result.posting.documents)
+        entries.extend(result.posting.entries)
+    assert result is not None
+    # One change request is one version step for If-Match, however many attributes it sets.
+    loaded.subscription.version -= len(changes) - 1
+    return ChangeResult(result.loaded, result.event, Posting(documents, entries))

@@ -1,0 +1,120 @@
+"""Subscriptions, timelines and ledgers as the API shows them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from billing.domain.money import format_money
+from billing.invoicing import repository as ledger_repo
+from billing.invoicing.views import document_out
+from billing.subscriptions import repository
+from billing.subscriptions.service import ChangeResult, Loaded, current_period
+
+
+def subscription_out(loaded: Loaded) -> dict[str, Any]:
+    sub, schedule, today = loaded.subscription, loaded.schedule, loaded.today
+    ref = max(today, schedule.start)
+    if schedule.end is not None and ref >= schedule.end > schedule.start:
+        ref = schedule.end - timedelta(days=1)
+    terms = schedule.terms_on(ref)
+    period = current_period(schedule, today)
+    return {
+        "id": sub.id,
+        "customer_id": sub.customer_id,
+        "plan_id": sub.plan_id,
+        "status": schedule.status_on(today).value,
+        "quantity": terms.quantity,
+        "unit_amount": terms.unit_amount,
+        "currency": sub.currency,
+        "start_date": schedule.start,
+        "end_date": schedule.end,
+        "current_period": {"start": period.start, "end": period.end} if period else None,
+        "billing_anchor_day": schedule.anchor_day,
+        "interval_months": schedule.interval_on(ref),
+        "billing_timing": schedule.timing.value,
+        "version": sub.version,
+        "created_at": sub.created_at,
+    }
+
+
+def change_out(session: Session, result: ChangeResult, *, preview: bool) -> dict[str, Any]:
+    out = subscription_out(result.loaded)
+    by_doc: dict[str, list[Any]] = {}
+    for row in result.posting.entries:
+        by_doc.setdefault(str(row.document_id), []).append(row)
+    out["preview"] = preview
+    out["event_id"] = result.event.id if result.event else None
+    documents = []
+    for doc in result.posting.documents:
+        shown = document_out(session, doc, by_doc.get(doc.id, []))
+        if preview:
+            # Nothing is committed: the document would get its id and number when posted.
+            shown["id"] = None
+            shown["number"] = None
+        documents.append(shown)
+    out["documents"] = documents
+    return out
+
+
+def timeline_out(session: Session, loaded: Loaded) -> dict[str, Any]:
+    revoked_by = loaded.schedule.revoked_by
+    events = [
+        {
+            "id": e.id,
+            "seq": e.seq,
+            "type": e.type,
+            "effective_date": e.effective_date,
+            "recorded_at": e.recorded_at,
+            "recorded_by": e.recorded_by,
+            "reason": e.reason,
+            "data": e.data,
+            "revoked_by": revoked_by.get(e.id),
+        }
+        for e in repository.events(session, loaded.subscription.id)
+    ]
+    segments = [
+        {
+            "start": s.start,
+            "end": s.end,
+            "state": s.state,
+            "unit_amount": s.unit_amount,
+            "quantity": s.quantity,
+        }
+        for s in loaded.schedule.segments()
+    ]
+    return {"subscription_id": loaded.subscription.id, "events": events, "segments": segments}
+
+
+def ledger_out(session: Session, loaded: Loaded) -> dict[str, Any]:
+    rows = ledger_repo.posted_entries(session, loaded.subscription.id)
+    balance = sum(r.amount for r in rows)
+    currency = loaded.subscription.currency
+    return {
+        "data": [
+            {
+                "id": str(r.id),
+                "kind": r.kind,
+                "item": r.item,
+                "period_start": r.period_start,
+                "period_end": r.period_end,
+                "service_start": r.service_start,
+                "service_end": r.service_end,
+                "quantity": r.quantity,
+                "unit_amount": r.unit_amount,
+                "amount": r.amount,
+                "currency": r.currency,
+                "document_type": r.document_type,
+                "document_id": r.document_id,
+                "event_id": r.event_id,
+                "credits_entry_id": str(r.credits_entry_id) if r.credits_entry_id else None,
+                "posted_at": r.posted_at,
+            }
+            for r in rows
+        ],
+        "balance": balance,
+        "currency": currency,
+        "balance_formatted": format_money(balance, currency, loaded.customer.locale),
+    }
