@@ -107,6 +107,12 @@ class Timeline:
     def schedule(self) -> Schedule:
         return Schedule(self.events)
 
+    def copy(self) -> Timeline:
+        """The same events so far; events added to the copy are not added here."""
+        twin = Timeline.__new__(Timeline)
+        twin.events = list(self.events)
+        return twin
+
 
 class FakeLedger:
     """An append-only list of posted entries; posting assigns ids ``L1, L2, …``."""
