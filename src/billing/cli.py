@@ -20,6 +20,9 @@ def main(argv: list[str] | None = None) -> int:
     bill = sub.add_parser("bill-run", help="post everything due on or before a date")
     bill.add_argument("--as-of", required=True, help="YYYY-MM-DD")
 
+    openapi = sub.add_parser("openapi", help="write the OpenAPI document (no database needed)")
+    openapi.add_argument("--output", default="api/openapi.json", help="'-' for standard output")
+
     args = parser.parse_args(argv)
     if args.command == "serve":
         from billing.http.server import serve as run_server
@@ -35,6 +38,14 @@ def main(argv: list[str] | None = None) -> int:
         from billing.bill_runs.cli import run_from_cli
 
         return run_from_cli(args.as_of)
+    if args.command == "openapi":
+        from billing.http.openapi import render_openapi, write_openapi
+
+        if args.output == "-":
+            sys.stdout.write(render_openapi())
+        else:
+            print(f"wrote {write_openapi(args.output)}")
+        return 0
     return 2
 
 
