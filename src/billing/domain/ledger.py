@@ -217,9 +217,54 @@ def target_pieces(
                     EntryKind.ONE_OFF,
                 )
             ]
+    _setup_fee(schedule, out, as_of=as_of, scope=scope, posted=posted)
     for key in posted:
         out.setdefault(key, [])
     return out
+
+
+SETUP_ITEM = "setup"
+
+
+def _setup_fee(
+    schedule: Schedule,
+    out: dict[GroupKey, list[Piece]],
+    *,
+    as_of: date,
+    scope: Scope,
+    posted: set[GroupKey],
+) -> None:
+    """The one-time start-up fee, billed with the first invoice (when the first period is due)
+    unless waived; a subscription that never starts owes none."""
+    start = schedule.start
+    key = (SETUP_ITEM, start, start + timedelta(days=1))
+    fee = schedule.setup_fee
+    never_started = schedule.end is not None and schedule.end <= start
+    if schedule.timing is BillingTiming.IN_ADVANCE:
+        first_due = start
+    else:
+        first_end = schedule.regimes[0].grid.period_containing(start).end
+        first_due = first_end if schedule.end is None else min(first_end, schedule.end)
+    due = scope is Scope.DUE and first_due <= as_of
+    if not (due or key in posted):
+        return
+    if fee and not never_started:
+        out[key] = [
+            Piece(
+                SETUP_ITEM,
+                key[1],
+                key[2],
+                key[1],
+                key[2],
+                fee,
+                1,
+                fee,
+                schedule.setup_event_id,
+                EntryKind.ONE_OFF,
+            )
+        ]
+    else:
+        out[key] = []
 
 
 def _period_pieces(
@@ -251,14 +296,28 @@ def _period_pieces(
                 ):
                     last = pieces[-1]
                     pieces[-1] = Piece(
-                        item, s, e, last.start, cuts[i + 1], last.unit_amount, last.quantity,
-                        amount, last.event_id,
+                        item,
+                        s,
+                        e,
+                        last.start,
+                        cuts[i + 1],
+                        last.unit_amount,
+                        last.quantity,
+                        amount,
+                        last.event_id,
                     )
                     continue
                 pieces.append(
                     Piece(
-                        item, s, e, cuts[i], cuts[i + 1], terms.unit_amount, terms.quantity,
-                        amount, terms.source_event_id,
+                        item,
+                        s,
+                        e,
+                        cuts[i],
+                        cuts[i + 1],
+                        terms.unit_amount,
+                        terms.quantity,
+                        amount,
+                        terms.source_event_id,
                     )
                 )
         else:
@@ -267,8 +326,17 @@ def _period_pieces(
             amount = terms.period_amount(interval_months)
             if amount:
                 pieces.append(
-                    Piece(item, s, e, lo, hi, addon.unit_amount, addon.quantity, amount,
-                          addon.event_id)
+                    Piece(
+                        item,
+                        s,
+                        e,
+                        lo,
+                        hi,
+                        addon.unit_amount,
+                        addon.quantity,
+                        amount,
+                        addon.event_id,
+                    )
                 )
     return pieces
 
@@ -306,8 +374,17 @@ def post_difference(
 
 def _charge(p: Piece, start: date, end: date, amount: int) -> Entry:
     return Entry(
-        p.item, p.kind, p.period_start, p.period_end, start, end, p.unit_amount, p.quantity,
-        p.period_amount, amount, p.event_id,
+        p.item,
+        p.kind,
+        p.period_start,
+        p.period_end,
+        start,
+        end,
+        p.unit_amount,
+        p.quantity,
+        p.period_amount,
+        amount,
+        p.event_id,
     )
 
 
@@ -377,9 +454,18 @@ def _diff_group(
             if amount:
                 out.append(
                     Entry(
-                        ref.item, EntryKind.CREDIT, ref.period_start, ref.period_end, a, b,
-                        ref.unit_amount, ref.quantity, ref.period_amount, -amount,
-                        cause_event_id or ref.event_id, ref.id,
+                        ref.item,
+                        EntryKind.CREDIT,
+                        ref.period_start,
+                        ref.period_end,
+                        a,
+                        b,
+                        ref.unit_amount,
+                        ref.quantity,
+                        ref.period_amount,
+                        -amount,
+                        cause_event_id or ref.event_id,
+                        ref.id,
                     )
                 )
         else:
@@ -390,8 +476,9 @@ def _diff_group(
     return out
 
 
-def _extend(actions: list[tuple[str, object, date, date]], kind: str, ref: object, x: date,
-            y: date) -> None:
+def _extend(
+    actions: list[tuple[str, object, date, date]], kind: str, ref: object, x: date, y: date
+) -> None:
     """Append an action, merging it into an earlier one for the same reference that ends at x."""
     for i in range(len(actions) - 1, -1, -1):
         k, r, a, b = actions[i]

@@ -47,6 +47,10 @@ class EventType(StrEnum):
     ADDON_ATTACHED = "addon_attached"
     ADDON_DETACHED = "addon_detached"
     ONE_OFF_DELIVERED = "one_off_delivered"
+    SETUP_FEE_WAIVED = "setup_fee_waived"
+    CANCELLATION_VERIFIED = "cancellation_verified"
+    RETENTION_OFFER_MADE = "retention_offer_made"
+    TERMINATED = "terminated"
 
 
 class BillingTiming(StrEnum):
@@ -59,6 +63,7 @@ class Status(StrEnum):
     ACTIVE = "active"
     PAUSED = "paused"
     IN_TERMINATION = "in_termination"
+    PENDING_VERIFICATION = "pending_verification"
     TERMINATED = "terminated"
 
 
@@ -178,6 +183,11 @@ class Schedule:
         "_qty_dates",
         "_qty_values",
         "plan_id",
+        "pending_end",
+        "pending_event_id",
+        "setup_fee",
+        "setup_event_id",
+        "contract",
     )
 
     def __init__(self, events: Sequence[Event]) -> None:
@@ -198,6 +208,12 @@ class Schedule:
         quantities: list[_Change] = []
         intervals: list[_Change] = []
         end: date | None = None
+        # Four eyes: a cancellation that needs verification is pending until verified; the
+        # end date in force (if any) stays until then.
+        pending: tuple[date, str] | None = None
+        self.setup_fee: int = int(d.get("setup_fee_amount", 0))
+        self.setup_event_id: str = started.id
+        self.contract: Mapping[str, Any] | None = d.get("contract")
         chain: list[str] = []
         revoked_by: dict[str, str] = {}
         pauses: list[list[Any]] = []  # [start, end, event_id]
@@ -234,13 +250,24 @@ class Schedule:
                 latest = max(candidates, key=lambda p: p[0])
                 latest[1] = eff
             elif t in (EventType.CANCELLATION_SCHEDULED, EventType.CANCELLATION_MOVED):
-                end = eff
+                if data.get("requires_verification"):
+                    pending = (eff, ev.id)
+                else:
+                    end = eff
+                    pending = None
                 chain.append(ev.id)
+            elif t is EventType.CANCELLATION_VERIFIED:
+                if pending is not None and data.get("verifies") == pending[1]:
+                    end = pending[0]
+                    pending = None
             elif t is EventType.CANCELLATION_REVOKED:
                 end = None
+                pending = None
                 for eid in chain:
                     revoked_by[eid] = ev.id
                 chain = []
+            elif t is EventType.SETUP_FEE_WAIVED:
+                self.setup_fee = 0
             elif t is EventType.ADDON_ATTACHED:
                 key = str(data.get("addon_key") or ev.id)
                 addons[key] = [
@@ -269,6 +296,8 @@ class Schedule:
                 )
 
         self.end: date | None = end
+        self.pending_end: date | None = pending[0] if pending else None
+        self.pending_event_id: str | None = pending[1] if pending else None
         self.revoked_by = revoked_by
         self.anchor_day: int = explicit_anchor or self.start.day
         self.pauses: tuple[Pause, ...] = tuple(
@@ -361,6 +390,8 @@ class Schedule:
             return Status.TERMINATED
         if today < self.start:
             return Status.PENDING
+        if self.pending_end is not None:
+            return Status.PENDING_VERIFICATION
         if self.end is not None:
             return Status.IN_TERMINATION
         if self.is_paused_on(today):
