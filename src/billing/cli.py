@@ -23,6 +23,12 @@ def main(argv: list[str] | None = None) -> int:
     openapi = sub.add_parser("openapi", help="write the OpenAPI document (no database needed)")
     openapi.add_argument("--output", default="api/openapi.json", help="'-' for standard output")
 
+    sched = sub.add_parser(
+        "scheduler", help="run the scheduler: statuses, terminations, passive customers"
+    )
+    sched.add_argument("--once", action="store_true", help="one pass, then exit")
+    sched.add_argument("--interval", type=int, default=300, help="seconds between passes")
+
     args = parser.parse_args(argv)
     if args.command == "serve":
         from billing.http.server import serve as run_server
@@ -34,6 +40,10 @@ def main(argv: list[str] | None = None) -> int:
 
         upgrade(get_settings().database_url)
         return 0
+    if args.command == "scheduler":
+        from billing.terminations.cli import run_scheduler_cli
+
+        return run_scheduler_cli(once=args.once, interval=args.interval)
     if args.command == "bill-run":
         from billing.bill_runs.cli import run_from_cli
 

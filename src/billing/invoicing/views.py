@@ -18,6 +18,8 @@ from billing.storage.models import Document, LedgerEntry
 
 def describe(entry: LedgerEntry) -> str:
     last_day = entry.service_end - timedelta(days=1)
+    if entry.item == "setup":
+        return "Start-up fee" if entry.kind != "credit" else "Start-up fee waived"
     if entry.item == "main":
         label = "Subscription"
     elif entry.item.startswith("addon:"):

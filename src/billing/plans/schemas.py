@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, StrictBool, StrictInt, model_validator
+from pydantic import Field, StrictBool, StrictInt, StrictStr, model_validator
 
 from billing.schemas_common import Amount, Currency, Months, Name, Request, Response
 
@@ -19,6 +19,33 @@ class ContractIn(Request):
     four_eyes: StrictBool = False
 
 
+class AddOnIn(Request):
+    code: Annotated[StrictStr, Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.-]+$")]
+    name: Name
+    unit_amount: Amount = 0
+    included: StrictBool = False
+
+    @model_validator(mode="after")
+    def _included_is_free(self) -> AddOnIn:
+        if self.included and self.unit_amount != 0:
+            raise ValueError("an included add-on costs nothing (unit_amount 0)")
+        return self
+
+
+class TaskTemplateIn(Request):
+    kind: Annotated[StrictStr, Field(min_length=1, max_length=60)]
+    title: Name
+    due_days: Annotated[StrictInt, Field(ge=-365, le=365)] = 0
+
+
+DEFAULT_TERMINATION_TASKS: list[dict[str, Any]] = [
+    {"kind": "deactivate_account", "title": "Deactivate account access", "due_days": 0},
+    {"kind": "terminate_sim_cards", "title": "Terminate SIM cards", "due_days": 0},
+    {"kind": "revoke_app_access", "title": "Revoke app access", "due_days": 0},
+    {"kind": "collect_keys", "title": "Collect keys", "due_days": 14},
+]
+
+
 class PlanCreate(Request):
     code: Name
     name: Name
@@ -30,9 +57,15 @@ class PlanCreate(Request):
     setup_fee_amount: Amount = 0
     min_unit_amount: Amount | None = None
     contract: ContractIn | None = None
+    addons: Annotated[list[AddOnIn], Field(max_length=50)] = []
+    termination_tasks: Annotated[list[TaskTemplateIn], Field(max_length=50)] | None = None
+    four_eyes: StrictBool = False
 
     @model_validator(mode="after")
     def _interval(self) -> PlanCreate:
+        codes = [a.code for a in self.addons]
+        if len(codes) != len(set(codes)):
+            raise ValueError("add-on codes are unique within a plan")
         if self.interval_months > 120:
             raise ValueError("a plan's interval is at most 120 months")
         if self.min_unit_amount is not None and self.min_unit_amount > self.unit_amount:
@@ -56,4 +89,7 @@ class PlanOut(Response):
     setup_fee_amount: int
     min_unit_amount: int | None
     contract: dict[str, object] | None
+    addons: list[dict[str, object]] | None
+    termination_tasks: list[dict[str, object]] | None
+    four_eyes: bool
     created_at: datetime

@@ -8,7 +8,7 @@ from billing.clock import utcnow
 from billing.errors import Conflict
 from billing.ids import new_id
 from billing.plans import repository
-from billing.plans.schemas import PlanCreate
+from billing.plans.schemas import DEFAULT_TERMINATION_TASKS, PlanCreate
 from billing.storage.models import Plan
 
 
@@ -26,6 +26,13 @@ def create_plan(session: Session, body: PlanCreate) -> Plan:
         setup_fee_amount=body.setup_fee_amount,
         min_unit_amount=body.min_unit_amount,
         contract=body.contract.model_dump() if body.contract else None,
+        addons=[a.model_dump() for a in body.addons],
+        termination_tasks=(
+            [t.model_dump() for t in body.termination_tasks]
+            if body.termination_tasks is not None
+            else DEFAULT_TERMINATION_TASKS
+        ),
+        four_eyes=body.four_eyes or bool(body.contract and body.contract.four_eyes),
         created_at=utcnow(),
     )
     session.add(plan)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
@@ -23,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 from sqlalchemy.types import TypeDecorator
 
 
@@ -88,6 +90,11 @@ class Plan(Base):
     setup_fee_amount: Mapped[int] = mapped_column(BigInteger, default=0)
     min_unit_amount: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     contract: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
+    #: Add-ons offered with the plan: [{"code", "name", "unit_amount", "included"}].
+    addons: Mapped[list[dict[str, Any]] | None] = mapped_column(Json, nullable=True)
+    #: Follow-up tasks opened at termination: [{"kind", "title", "due_days"}].
+    termination_tasks: Mapped[list[dict[str, Any]] | None] = mapped_column(Json, nullable=True)
+    four_eyes: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -219,6 +226,26 @@ class IdempotencyRecord(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class Task(Base):
+    """A follow-up task (termination routine, onboarding), open until someone completes it."""
+
+    __tablename__ = "tasks"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    subscription_id: Mapped[str | None] = mapped_column(
+        ForeignKey("subscriptions.id"), index=True, nullable=True
+    )
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
+    source_event_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    title: Mapped[str] = mapped_column(String(200))
+    due_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))  # open | done | cancelled
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    completed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
 class ClockSetting(Base):
     """The test clock's date (one row, id 1), shared by every API worker."""
 
@@ -241,5 +268,6 @@ __all__ = [
     "Payment",
     "Plan",
     "Subscription",
+    "Task",
     "TimelineEvent",
 ]

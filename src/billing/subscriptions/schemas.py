@@ -5,6 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, StrictBool, StrictInt, model_validator
 
+from billing.plans.schemas import ContractIn
 from billing.schemas_common import Amount, Day, Months, Name, Quantity, Request, Text
 
 
@@ -15,6 +16,8 @@ class SubscriptionCreate(Request):
     start_date: Day
     unit_amount: Amount | None = None
     billing_anchor_day: StrictInt | None = Field(default=None, ge=1, le=31)
+    contract: ContractIn | None = None
+    waive_setup_fee: StrictBool = False
     reason: Text | None = None
 
 
@@ -73,6 +76,18 @@ class ChangeRequest(Request):
         return self
 
 
+class AddOnAttach(Request):
+    code: Name
+    effective_date: Day
+    quantity: Quantity = 1
+    reason: Text | None = None
+
+
+class AddOnDetach(Request):
+    effective_date: Day
+    reason: Text | None = None
+
+
 class PeriodOut(BaseModel):
     start: date
     end: date
@@ -88,6 +103,7 @@ class SubscriptionOut(BaseModel):
     currency: str
     start_date: date
     end_date: date | None
+    pending_end_date: date | None = None
     current_period: PeriodOut | None
     billing_anchor_day: int
     interval_months: int

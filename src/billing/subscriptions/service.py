@@ -32,12 +32,15 @@ from billing.plans import repository as plans
 from billing.storage.models import Customer, Plan, Subscription, TimelineEvent
 from billing.subscriptions import repository
 from billing.subscriptions.schemas import (
+    AddOnAttach,
+    AddOnDetach,
     CancelRequest,
     ChangeRequest,
     PauseRequest,
     ResumeRequest,
     SubscriptionCreate,
 )
+from billing.subscriptions.tasks import sync_tasks
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +131,20 @@ def _record(
     posting = post_entries(
         session, subscription=sub, posted=posted, new=new, issue_date=loaded.today
     )
+    if type_ in _TERMINATION_EVENTS:
+        sync_tasks(session, sub, loaded.plan, schedule)
     after = Loaded(sub, loaded.customer, loaded.plan, schedule, loaded.today)
     return ChangeResult(after, event, posting)
+
+
+_TERMINATION_EVENTS = frozenset(
+    {
+        EventType.CANCELLATION_SCHEDULED,
+        EventType.CANCELLATION_MOVED,
+        EventType.CANCELLATION_REVOKED,
+        EventType.CANCELLATION_VERIFIED,
+    }
+)
 
 
 # -- creating ----------------------------------------------------------------------------------
@@ -153,6 +168,11 @@ def create(session: Session, actor: Actor, clock: Clock, body: SubscriptionCreat
     }
     if body.billing_anchor_day is not None:
         data["anchor_day"] = body.billing_anchor_day
+    if plan.setup_fee_amount and not body.waive_setup_fee:
+        data["setup_fee_amount"] = plan.setup_fee_amount
+    if body.contract is not None:
+        # Per-subscription override of the plan's contract terms.
+        data["contract"] = body.contract.model_dump()
     today = clock.today(session, customer.timezone)
     sub = Subscription(
         id=new_id("sub"),
@@ -189,10 +209,11 @@ def create(session: Session, actor: Actor, clock: Clock, body: SubscriptionCreat
 # -- cancellation ------------------------------------------------------------------------------
 
 
-def contract_terms(plan: Plan) -> contracts.ContractTerms | None:
-    if not plan.contract:
+def contract_terms(plan: Plan, schedule: Schedule) -> contracts.ContractTerms | None:
+    """The subscription's own contract terms if it has them, else the plan's; None: no contract."""
+    c = schedule.contract or plan.contract
+    if not c:
         return None
-    c = plan.contract
     return contracts.ContractTerms(
         term_months=int(c.get("term_months", 36)),
         minimum_term_months=int(c.get("minimum_term_months", 12)),
@@ -214,7 +235,7 @@ def resolve_end_date(loaded: Loaded, body: CancelRequest, requested_on: date) ->
     if body.mode == "on_date":
         assert body.date is not None
         return body.date
-    terms = contract_terms(loaded.plan)
+    terms = contract_terms(loaded.plan, loaded.schedule)
     if terms is None:
         return max(requested_on, schedule.start)
     position = contracts.contract_position(
@@ -255,7 +276,7 @@ def cancel(
         )
     if portal and end_date < today:
         raise InvalidInput("the portal cannot end a subscription in the past", code="date_in_past")
-    terms = contract_terms(loaded.plan)
+    terms = contract_terms(loaded.plan, loaded.schedule)
     if terms is not None:
         contracts.check_end_date(
             terms,
@@ -264,7 +285,7 @@ def cancel(
             end_date=end_date,
             approved_by=body.approved_by,
         )
-    moving = schedule.end is not None
+    moving = schedule.end is not None or schedule.pending_end is not None
     data: dict[str, Any] = {
         "mode": body.mode,
         "end_date": end_date.isoformat(),
@@ -275,6 +296,9 @@ def cancel(
     }
     if moving:
         data["previous_end_date"] = schedule.end.isoformat() if schedule.end else None
+    if loaded.plan.four_eyes:
+        # Four eyes: not final (nor billed) until a different staff member verifies it.
+        data["requires_verification"] = True
     return _record(
         session,
         loaded,
@@ -299,11 +323,12 @@ def undo_cancel(
     loaded = load(session, actor, clock, subscription_id, lock=True)
     _check_version(loaded.subscription, expected_version)
     schedule, today = loaded.schedule, loaded.today
-    if schedule.end is None:
+    if schedule.end is None and schedule.pending_end is None:
         raise InvalidTimeline("there is no cancellation to undo", code="not_cancelled")
     if schedule.has_ended(today):
         raise AlreadyEnded(f"the subscription ended on {schedule.end}; it cannot be undone")
-    revoked_end = schedule.end
+    revoked_end = schedule.end or schedule.pending_end
+    assert revoked_end is not None
     return _record(
         session,
         loaded,
@@ -467,3 +492,97 @@ def change(
     # One change request is one version step for If-Match, however many attributes it sets.
     loaded.subscription.version -= len(changes) - 1
     return ChangeResult(result.loaded, result.event, Posting(documents, entries))
+
+
+# -- add-ons -----------------------------------------------------------------------------------
+
+
+def plan_addon(plan: Plan, code: str) -> dict[str, Any]:
+    for addon in plan.addons or []:
+        if addon["code"] == code:
+            return addon
+    raise InvalidInput(f"the plan offers no add-on {code!r}", code="unknown_addon")
+
+
+def attach_addon(
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    subscription_id: str,
+    body: AddOnAttach,
+    *,
+    expected_version: int | None = None,
+    unit_amount: int | None = None,
+) -> ChangeResult:
+    actor.require(Role.STAFF)
+    loaded = load(session, actor, clock, subscription_id, lock=True)
+    _check_version(loaded.subscription, expected_version)
+    return _attach(session, loaded, actor, body, unit_amount=unit_amount)
+
+
+def _attach(
+    session: Session,
+    loaded: Loaded,
+    actor: Actor,
+    body: AddOnAttach,
+    *,
+    unit_amount: int | None = None,
+) -> ChangeResult:
+    schedule = loaded.schedule
+    _check_open(schedule, loaded.today, body.effective_date, "the effective date")
+    addon = plan_addon(loaded.plan, body.code)
+    for active in schedule.addons:
+        if active.key == body.code and (active.end is None or active.end > body.effective_date):
+            raise InvalidTimeline(f"add-on {body.code} is already attached", code="addon_attached")
+    data = {
+        "addon_key": body.code,
+        "code": body.code,
+        "name": addon["name"],
+        "unit_amount": addon["unit_amount"] if unit_amount is None else unit_amount,
+        "quantity": body.quantity,
+        "price_months": loaded.plan.interval_months,
+        "included": bool(addon.get("included")),
+    }
+    return _record(
+        session,
+        loaded,
+        actor,
+        type_=EventType.ADDON_ATTACHED,
+        effective_date=body.effective_date,
+        data=data,
+        reason=body.reason,
+    )
+
+
+def detach_addon(
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    subscription_id: str,
+    code: str,
+    body: AddOnDetach,
+    *,
+    expected_version: int | None = None,
+) -> ChangeResult:
+    actor.require(Role.STAFF)
+    loaded = load(session, actor, clock, subscription_id, lock=True)
+    _check_version(loaded.subscription, expected_version)
+    schedule = loaded.schedule
+    if schedule.has_ended(loaded.today):
+        raise AlreadyEnded(f"the subscription ended on {schedule.end}")
+    active = [a for a in schedule.addons if a.key == code]
+    if not active or (active[0].end is not None and active[0].end <= body.effective_date):
+        raise InvalidTimeline(f"add-on {code} is not attached then", code="addon_not_attached")
+    if body.effective_date < active[0].start:
+        raise InvalidInput(
+            "an add-on cannot be detached before it was attached", code="before_start"
+        )
+    return _record(
+        session,
+        loaded,
+        actor,
+        type_=EventType.ADDON_DETACHED,
+        effective_date=body.effective_date,
+        data={"addon_key": code},
+        reason=body.reason,
+    )

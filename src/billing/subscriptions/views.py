@@ -31,6 +31,7 @@ def subscription_out(loaded: Loaded) -> dict[str, Any]:
         "currency": sub.currency,
         "start_date": schedule.start,
         "end_date": schedule.end,
+        "pending_end_date": schedule.pending_end,
         "current_period": {"start": period.start, "end": period.end} if period else None,
         "billing_anchor_day": schedule.anchor_day,
         "interval_months": schedule.interval_on(ref),

@@ -1,0 +1,214 @@
+"""Contract rules in use: the cancellation brief, retention offers, add-ons, four eyes, the
+scheduler, follow-up tasks and the monthly terminations report."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Response
+from fastapi.responses import PlainTextResponse
+
+from billing.auth.service import Role
+from billing.http.deps import (
+    ClockDep,
+    CurrentActor,
+    FactoryDep,
+    IfMatch,
+    PageParams,
+    Preview,
+    SessionDep,
+)
+from billing.retention.schemas import RetentionOffer
+from billing.retention.service import apply_retention_offer, cancellation_quote
+from billing.schemas_common import Day
+from billing.subscriptions import service, views
+from billing.subscriptions.schemas import AddOnAttach, AddOnDetach, ChangeOut
+from billing.terminations import repository as tasks_repo
+from billing.terminations.service import (
+    complete_task,
+    run_scheduler,
+    terminations_report,
+    verify_cancellation,
+)
+
+router = APIRouter(tags=["contracts and terminations"])
+
+
+def _answer(response: Response, session: Any, result: service.ChangeResult, preview: bool) -> Any:
+    response.headers["ETag"] = f'"{result.loaded.subscription.version}"'
+    return views.change_out(session, result, preview=preview)
+
+
+@router.get("/subscriptions/{subscription_id}/cancellation-quote")
+def get_cancellation_quote(
+    subscription_id: str,
+    session: SessionDep,
+    actor: CurrentActor,
+    clock: ClockDep,
+    requested_on: Annotated[Day | None, Query()] = None,
+) -> dict[str, Any]:
+    return cancellation_quote(session, actor, clock, subscription_id, requested_on=requested_on)
+
+
+@router.post("/subscriptions/{subscription_id}/retention-offers", response_model=ChangeOut)
+def post_retention_offer(
+    subscription_id: str,
+    body: RetentionOffer,
+    response: Response,
+    session: SessionDep,
+    actor: CurrentActor,
+    clock: ClockDep,
+    version: IfMatch,
+    preview: Preview,
+) -> Any:
+    result = apply_retention_offer(
+        session, actor, clock, subscription_id, body, expected_version=version
+    )
+    return _answer(response, session, result, preview)
+
+
+@router.post("/subscriptions/{subscription_id}/addons", response_model=ChangeOut)
+def post_addon(
+    subscription_id: str,
+    body: AddOnAttach,
+    response: Response,
+    session: SessionDep,
+    actor: CurrentActor,
+    clock: ClockDep,
+    version: IfMatch,
+    preview: Preview,
+) -> Any:
+    result = service.attach_addon(
+        session, actor, clock, subscription_id, body, expected_version=version
+    )
+    return _answer(response, session, result, preview)
+
+
+@router.post("/subscriptions/{subscription_id}/addons/{code}/detach", response_model=ChangeOut)
+def post_addon_detach(
+    subscription_id: str,
+    code: str,
+    body: AddOnDetach,
+    response: Response,
+    session: SessionDep,
+    actor: CurrentActor,
+    clock: ClockDep,
+    version: IfMatch,
+    preview: Preview,
+) -> Any:
+    result = service.detach_addon(
+        session, actor, clock, subscription_id, code, body, expected_version=version
+    )
+    return _answer(response, session, result, preview)
+
+
+@router.post("/subscriptions/{subscription_id}/cancel/verify", response_model=ChangeOut)
+def post_verify(
+    subscription_id: str,
+    response: Response,
+    session: SessionDep,
+    actor: CurrentActor,
+    clock: ClockDep,
+    version: IfMatch,
+    preview: Preview,
+) -> Any:
+    result = verify_cancellation(session, actor, clock, subscription_id, expected_version=version)
+    return _answer(response, session, result, preview)
+
+
+def _task_out(t: Any) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "subscription_id": t.subscription_id,
+        "customer_id": t.customer_id,
+        "kind": t.kind,
+        "title": t.title,
+        "due_date": t.due_date.isoformat(),
+        "status": t.status,
+        "completed_at": t.completed_at.isoformat() if t.completed_at else None,
+        "completed_by": t.completed_by,
+    }
+
+
+@router.get("/tasks")
+def list_tasks(
+    session: SessionDep,
+    actor: CurrentActor,
+    page: PageParams,
+    subscription_id: str | None = None,
+    customer_id: str | None = None,
+    status: Literal["open", "done", "cancelled"] | None = None,
+) -> dict[str, Any]:
+    actor.require(Role.STAFF)
+    limit, after = page
+    rows = tasks_repo.tasks_page(
+        session,
+        subscription_id=subscription_id,
+        customer_id=customer_id,
+        status=status,
+        after=after,
+        limit=limit,
+    )
+    return {
+        "data": [_task_out(t) for t in rows],
+        "next_cursor": rows[-1].id if len(rows) == limit else None,
+    }
+
+
+@router.post("/tasks/{task_id}/complete")
+def post_complete_task(task_id: str, session: SessionDep, actor: CurrentActor) -> dict[str, Any]:
+    return _task_out(complete_task(session, actor, task_id))
+
+
+@router.post("/scheduler/run")
+def post_scheduler_run(factory: FactoryDep, actor: CurrentActor, clock: ClockDep) -> Any:
+    """Run one scheduler pass now (``billing scheduler`` runs it periodically)."""
+    actor.require(Role.STAFF)
+    return run_scheduler(factory, clock)
+
+
+REPORT_COLUMNS = [
+    "subscription_id",
+    "customer_id",
+    "customer_name",
+    "end_date",
+    "last_served_day",
+    "requested_on",
+    "mode",
+    "reason",
+    "competitor_offer",
+    "competitor_details",
+    "approved_by",
+    "recorded_by",
+    "recorded_at",
+    "verified_by",
+    "currency",
+    "billed",
+    "credited",
+    "net",
+]
+
+
+@router.get("/reports/terminations", response_model=None)
+def get_terminations_report(
+    session: SessionDep,
+    actor: CurrentActor,
+    month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$")],
+    format: Literal["json", "csv"] = "json",
+) -> Any:
+    rows = terminations_report(session, actor, month)
+    if format == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=REPORT_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(row)
+        return PlainTextResponse(
+            buf.getvalue(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="terminations-{month}.csv"'},
+        )
+    return {"month": month, "generated_on": date.today().isoformat(), "data": rows}

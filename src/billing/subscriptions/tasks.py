@@ -1,0 +1,51 @@
+"""Follow-up tasks of the termination routine, kept in step with the timeline's end date."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from billing.clock import utcnow
+from billing.domain.timeline import Schedule
+from billing.ids import new_id
+from billing.plans.schemas import DEFAULT_TERMINATION_TASKS
+from billing.storage.models import Plan, Subscription, Task
+from billing.terminations import repository as tasks_repo
+
+
+def sync_tasks(session: Session, sub: Subscription, plan: Plan, schedule: Schedule) -> None:
+    """Open tasks match the final end date in force (none if there is none)."""
+    existing = tasks_repo.open_tasks(session, sub.id)
+    templates: list[dict[str, Any]] = (
+        plan.termination_tasks if plan.termination_tasks is not None else DEFAULT_TERMINATION_TASKS
+    )
+    end = schedule.end
+    wanted = (
+        {(t["kind"], end + timedelta(days=int(t.get("due_days", 0)))): t for t in templates}
+        if end is not None
+        else {}
+    )
+    have = {(t.kind, t.due_date): t for t in existing}
+    for key, task in have.items():
+        if key not in wanted:
+            task.status = "cancelled"
+            task.completed_at = utcnow()
+            task.completed_by = "system"
+    for key, template in wanted.items():
+        if key not in have:
+            session.add(
+                Task(
+                    id=new_id("task"),
+                    subscription_id=sub.id,
+                    customer_id=sub.customer_id,
+                    source_event_id=None,
+                    kind=template["kind"],
+                    title=template["title"],
+                    due_date=key[1],
+                    status="open",
+                    created_at=utcnow(),
+                )
+            )
+    session.flush()
