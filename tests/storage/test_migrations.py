@@ -44,9 +44,7 @@ def _state(url: str) -> tuple[str | None, set[str], list[tuple[str, int]], set[s
             if "document_counters" in tables:
                 counters = [
                     (c.series, c.last_number)
-                    for c in conn.execute(
-                        select(DocumentCounter).order_by(DocumentCounter.series)
-                    )
+                    for c in conn.execute(select(DocumentCounter).order_by(DocumentCounter.series))
                 ]
             if conn.dialect.name == "postgresql":
                 rows = conn.execute(
