@@ -26,8 +26,13 @@ def walk(api: Api, path: str, limit: int) -> list[str]:
 
 
 def test_customer_create_get_and_list_by_cursor(api: Api) -> None:
-    made = api.customer(name="Nordlys AS", currency="NOK", locale="nb_NO", timezone="Europe/Oslo",
-                        external_ref="crm-17")
+    made = api.customer(
+        name="Nordlys AS",
+        currency="NOK",
+        locale="nb_NO",
+        timezone="Europe/Oslo",
+        external_ref="crm-17",
+    )
     assert made["id"].startswith("cus_")
     assert {k: made[k] for k in ("name", "currency", "locale", "timezone", "external_ref")} == {
         "name": "Nordlys AS",
@@ -52,9 +57,16 @@ def test_customer_create_get_and_list_by_cursor(api: Api) -> None:
 
 
 def test_plan_create_get_and_list_by_cursor(api: Api) -> None:
-    plan = api.plan(code="lic-36", name="Licence", unit_amount=49900, interval="quarter",
-                    billing_timing="in_arrears", setup_fee_amount=100000, min_unit_amount=42900,
-                    contract=CONTRACT)
+    plan = api.plan(
+        code="lic-36",
+        name="Licence",
+        unit_amount=49900,
+        interval="quarter",
+        billing_timing="in_arrears",
+        setup_fee_amount=100000,
+        min_unit_amount=42900,
+        contract=CONTRACT,
+    )
     assert plan["id"].startswith("plan_")
     assert plan["interval_months"] == 3
     assert (plan["unit_amount"], plan["setup_fee_amount"], plan["min_unit_amount"]) == (
@@ -78,13 +90,21 @@ def test_plan_create_get_and_list_by_cursor(api: Api) -> None:
 
 
 def test_subscription_create_get_and_list_by_cursor(api: Api) -> None:
-    sub = setup(api, today="2025-04-01", start="2025-04-02", unit_amount=24995,
-                sub={"quantity": 3})
+    sub = setup(api, today="2025-04-01", start="2025-04-02", unit_amount=24995, sub={"quantity": 3})
     assert sub["id"].startswith("sub_")
     assert {
         k: sub[k]
-        for k in ("status", "quantity", "unit_amount", "currency", "start_date", "end_date",
-                  "current_period", "version", "billing_anchor_day")
+        for k in (
+            "status",
+            "quantity",
+            "unit_amount",
+            "currency",
+            "start_date",
+            "end_date",
+            "current_period",
+            "version",
+            "billing_anchor_day",
+        )
     } == {
         "status": "pending",
         "quantity": 3,
@@ -105,8 +125,9 @@ def test_subscription_create_get_and_list_by_cursor(api: Api) -> None:
     # Another customer with a subscription on its own price and anchor day.
     other = api.customer(name="Other AB")
     plan = api.plan(unit_amount=10000)
-    sub2 = api.subscription(other, plan, start_date="2025-01-31", unit_amount=9000,
-                            billing_anchor_day=31)
+    sub2 = api.subscription(
+        other, plan, start_date="2025-01-31", unit_amount=9000, billing_anchor_day=31
+    )
     assert (sub2["unit_amount"], sub2["billing_anchor_day"], sub2["status"]) == (
         9000,
         31,
@@ -127,8 +148,13 @@ def test_subscription_create_get_and_list_by_cursor(api: Api) -> None:
 def test_subscription_anchor_day_off_start_bills_the_served_part(api: Api) -> None:
     # Start 04-10 anchored on the 1st: the first period is the served part [04-10, 05-01)
     # of [04-01, 05-01) (30 days): R(30000 * 21 / 30) = 21000.
-    sub = setup(api, today="2025-04-10", start="2025-04-10", unit_amount=30000,
-                sub={"billing_anchor_day": 1})
+    sub = setup(
+        api,
+        today="2025-04-10",
+        start="2025-04-10",
+        unit_amount=30000,
+        sub={"billing_anchor_day": 1},
+    )
     assert sub["current_period"] == {"start": "2025-04-10", "end": "2025-05-01"}
     run = ok(api.post("/v1/bill-runs", {"as_of": "2025-05-01"}), 201)
     assert len(run["invoices"]) == 1
