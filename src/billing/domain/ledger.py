@@ -137,7 +137,7 @@ def _item_ranges(schedule: Schedule) -> Iterator[tuple[str, date, date | None, o
     """Each billed item with the range it is served on (``None``: open-ended)."""
     start, end = schedule.start, schedule.end
     yield MAIN_ITEM, start, end, None
-    for addon in schedule.addons:
+    for addon in schedule.addon_history:
         a = max(start, addon.start)
         b = addon.end if end is None else (end if addon.end is None else min(end, addon.end))
         yield f"addon:{addon.key}", a, b, addon
@@ -263,7 +263,7 @@ def _setup_fee(
                 EntryKind.ONE_OFF,
             )
         ]
-    else:
+    elif key in posted:
         out[key] = []
 
 
