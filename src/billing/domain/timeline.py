@@ -176,6 +176,7 @@ class Schedule:
         "anchor_day",
         "regimes",
         "addons",
+        "addon_history",
         "one_offs",
         "revoked_by",
         "_price_dates",
@@ -218,6 +219,7 @@ class Schedule:
         revoked_by: dict[str, str] = {}
         pauses: list[list[Any]] = []  # [start, end, event_id]
         addons: dict[str, list[Any]] = {}
+        earlier_addons: list[tuple[str, list[Any]]] = []  # attachments replaced by a re-attach
         one_offs: list[OneOff] = []
 
         for ev in ordered[1:]:
@@ -270,6 +272,11 @@ class Schedule:
                 self.setup_fee = 0
             elif t is EventType.ADDON_ATTACHED:
                 key = str(data.get("addon_key") or ev.id)
+                if key in addons:
+                    # Re-attached: the earlier attachment stays billed for its own days.
+                    old = addons[key]
+                    old[2] = eff if old[2] is None or old[2] > eff else old[2]
+                    earlier_addons.append((key, old))
                 addons[key] = [
                     str(data.get("code", key)),
                     eff,
@@ -351,6 +358,10 @@ class Schedule:
         self.addons: tuple[AddOn, ...] = tuple(
             AddOn(key, a[0], a[1], a[2], a[3], a[4], a[5], a[6]) for key, a in addons.items()
         )
+        #: Every attachment, earlier ones of a re-attached key included: what is billed.
+        self.addon_history: tuple[AddOn, ...] = tuple(
+            AddOn(key, a[0], a[1], a[2], a[3], a[4], a[5], a[6]) for key, a in earlier_addons
+        ) + self.addons
         self.one_offs: tuple[OneOff, ...] = tuple(one_offs)
 
     # -- terms ---------------------------------------------------------------------------------
