@@ -486,6 +486,24 @@ class TestAddOns:
         assert spans(ledger.charges("addon:sms")) == [(d("2025-01-11"), d("2025-02-01"), 420)]
 
 
+    def test_re_attaching_an_add_on_keeps_what_the_first_attachment_billed(self):
+        # The service keys add-ons by code: attach sms, detach it, attach sms again.
+        t = Timeline(d("2025-01-01"))
+        t.attach_addon(d("2025-01-01"), "sms", 620)
+        t.detach_addon(d("2025-03-01"), "sms")
+        ledger = FakeLedger()
+        run_bill_runs(ledger, t, "2025-01-01", "2025-02-01", "2025-03-01", "2025-04-01")
+        assert sum(e.amount for e in ledger.charges("addon:sms")) == 1_240
+        t.attach_addon(d("2025-05-11"), "sms", 620)
+        assert ledger.bill(t.schedule(), d("2025-04-15"), scope=Scope.BILLED) == []  # was -1240
+        posted = ledger.bill(t.schedule(), d("2025-05-11"))
+        # [May 11, Jun 1) of 31 days: 620 − R(620·10/31) = 420
+        assert [(e.item, e.service_start, e.amount) for e in posted if e.item != MAIN_ITEM] == [
+            ("addon:sms", d("2025-05-11"), 420)
+        ]
+        assert ledger.credits() == []
+
+
 class TestDocumentsOfAChange:
     def test_billed_scope_leaves_unbilled_periods_to_bill_runs(self):
         t = Timeline(d("2025-01-01"))

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from builders import FakeLedger, Timeline
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -171,8 +171,11 @@ def _served(schedule: Schedule, item: str, d: date) -> bool:
         return False
     if item == MAIN_ITEM:
         return True
-    addon = next(a for a in schedule.addons if f"addon:{a.key}" == item)
-    return addon.start <= d and (addon.end is None or d < addon.end)
+    return any(
+        a.start <= d and (a.end is None or d < a.end)
+        for a in schedule.addon_history
+        if f"addon:{a.key}" == item
+    )
 
 
 def assert_nothing_billed_unserved(schedule: Schedule, entries: Sequence[Entry]) -> None:
@@ -383,6 +386,82 @@ def test_cancel_then_undo_is_ledger_neutral(
     event("credited, then charged back" if cancelled.credits() else "never credited")
     assert net_by_period(cancelled.entries) == net_by_period(plain.entries)
     assert_sound(u.schedule(), cancelled.entries)
+
+
+def billed_before(entries: Sequence[Entry], cutoff: date) -> dict[tuple[str, date, date], int]:
+    """Net amount per period of one item for the days before ``cutoff`` only."""
+    net: dict[tuple[str, date, date], int] = defaultdict(int)
+    for e in entries:
+        if e.service_start >= cutoff:
+            continue
+        part = served_amount(
+            e.period_amount,
+            period_start=e.period_start,
+            period_end=e.period_end,
+            served_start=e.service_start,
+            served_end=min(e.service_end, cutoff),
+        )
+        net[e.key] += -part if e.is_credit else part
+    return {k: v for k, v in net.items() if v}
+
+
+@HEAVY
+@given(
+    t=timelines(),
+    bills=st.lists(st.integers(-20, LAST_BILL), max_size=4),
+    kind=st.sampled_from(["price", "quantity", "interval", "pause", "cancel", "one_off",
+                          "attach", "detach"]),
+    effective=st.integers(-10, LAST_BILL),
+    value=st.integers(1, 25),
+    length=st.none() | st.integers(1, 120),
+    addon=st.sampled_from(["sms", "app"]),
+)
+def test_a_change_never_touches_what_the_days_before_it_cost(
+    t: Timeline,
+    bills: list[int],
+    kind: str,
+    effective: int,
+    value: int,
+    length: int | None,
+    addon: str,
+) -> None:
+    """A change effective D bills old terms until D: the days before D keep their amounts."""
+    start = t.events[0].effective_date
+    eff = start + timedelta(days=effective)
+    ledger = FakeLedger()
+    for offset in bills:
+        ledger.bill(t.schedule(), start + timedelta(days=offset))
+    ledger.bill(t.schedule(), day(FINAL))
+    before = billed_before(ledger.entries, eff)
+
+    end = t.schedule().end
+    if kind == "price":
+        ev = t.price(eff, value * 1_000)
+    elif kind == "quantity":
+        ev = t.quantity(eff, value)
+    elif kind == "interval":
+        ev = t.interval(eff, [1, 2, 3, 6, 12][value % 5])
+    elif kind == "pause":
+        ev = t.pause(eff, None if length is None else eff + timedelta(days=length))
+    elif kind == "cancel":
+        assume(end is None or end >= eff)  # an earlier end moved later serves days before D
+        ev = t.cancel(eff)
+    elif kind == "one_off":
+        ev = t.one_off(eff, value * 100)
+    elif kind == "attach":
+        ev = t.attach_addon(eff, addon, value * 100)
+    else:
+        ev = t.detach_addon(eff, addon)
+    try:
+        schedule = t.schedule()
+    except InvalidTimeline:
+        assume(False)
+        raise
+    ledger.bill(schedule, day(FINAL), scope=Scope.BILLED, cause=ev.id)
+    assert billed_before(ledger.entries, eff) == before
+    ledger.bill(schedule, day(FINAL))
+    assert billed_before(ledger.entries, eff) == before
+    assert_matches_target(schedule, ledger, day(FINAL))
 
 
 @HEAVY

@@ -247,6 +247,20 @@ class TestAddOnsAndOneOffs:
             500,
         )
 
+    def test_re_attached_add_on_keeps_its_history(self):
+        t = Timeline(d("2025-01-01"))
+        t.attach_addon(d("2025-01-01"), "sms", 500)
+        t.detach_addon(d("2025-03-01"), "sms")
+        t.attach_addon(d("2025-05-01"), "sms", 700)
+        s = t.schedule()
+        assert [(a.start, a.end, a.unit_amount) for a in s.addons] == [
+            (d("2025-05-01"), None, 500 + 200)
+        ]
+        assert [(a.start, a.end) for a in s.addon_history] == [
+            (d("2025-01-01"), d("2025-03-01")),
+            (d("2025-05-01"), None),
+        ]
+
     def test_detaching_an_unknown_add_on_is_refused(self):
         t = Timeline(d("2025-01-01"))
         t.detach_addon(d("2025-04-01"), "sms")
