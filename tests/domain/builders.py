@@ -31,6 +31,7 @@ class Timeline:
         interval_months: int = 1,
         anchor_day: int | None = None,
         billing_timing: str = "in_advance",
+        setup_fee_amount: int = 0,
     ) -> None:
         self.events: list[Event] = []
         data: dict[str, Any] = {
@@ -42,6 +43,8 @@ class Timeline:
         }
         if anchor_day is not None:
             data["anchor_day"] = anchor_day
+        if setup_fee_amount:
+            data["setup_fee_amount"] = setup_fee_amount
         self.add(EventType.STARTED, start, **data)
 
     def add(self, type_: EventType, effective: date, **data: Any) -> Event:

@@ -88,6 +88,7 @@ def timelines(draw: st.DrawFn, *, kinds: Sequence[str] = EVENT_KINDS, max_events
         interval_months=draw(st.sampled_from([1, 1, 2, 3, 6, 12])),
         anchor_day=draw(st.none() | st.integers(1, 31)),
         billing_timing=draw(st.sampled_from(["in_advance", "in_arrears"])),
+        setup_fee_amount=draw(st.sampled_from([0, 0, 49_500])),
     )
     for _ in range(draw(st.integers(0, max_events))):
         kind = draw(st.sampled_from(kinds))
