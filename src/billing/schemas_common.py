@@ -36,7 +36,14 @@ def _day(value: object) -> object:
         raise ValueError(f"{value} is not a calendar date") from exc
 
 
+#: ISO 4217 codes that are not money anyone is billed in: "no currency" and testing (XXX, XTS),
+#: precious metals, bond-market and fund units. Babel knows them, so they pass its check.
+NOT_BILLABLE = frozenset("XXX XTS XAU XAG XPD XPT XBA XBB XBC XBD XDR XSU XUA XFO XFU XRE".split())
+
+
 def _currency(value: str) -> str:
+    if value in NOT_BILLABLE:
+        raise ValueError(f"{value!r} is not a currency anyone is billed in")
     try:
         return validate_currency(value)
     except DomainError as exc:
