@@ -9,7 +9,7 @@ from billing.auth.service import ensure_bootstrap_key
 from billing.clock import Clock
 from billing.http import problems
 from billing.http.middleware import BodyLimitMiddleware, IdempotencyMiddleware
-from billing.http.routers import admin, customers, documents, lifecycle, subscriptions
+from billing.http.routers import admin, customers, documents, lifecycle, renderings, subscriptions
 from billing.settings import Settings, get_settings
 from billing.storage.db import make_engine, make_session_factory, unit_of_work
 from billing.storage.migrate import upgrade
@@ -44,7 +44,8 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     problems.install(app)
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    for module in (admin, customers, subscriptions, lifecycle, documents):
+    # renderings before documents: /invoices/{id}.pdf is not an invoice id.
+    for module in (admin, customers, subscriptions, lifecycle, renderings, documents):
         app.include_router(module.router, prefix="/v1")
 
     @app.get("/healthz", tags=["admin"])

@@ -1,0 +1,160 @@
+"""The words on documents and in the console, in the languages of our customers.
+
+A small dictionary of our own rather than gettext catalogues: four languages, some sixty
+phrases, all reviewed in one place. Babel does what it is good at (money, dates, numbers);
+these are the words around them. A locale whose language is not here gets English words with
+its own Babel formats.
+"""
+
+from __future__ import annotations
+
+from babel import Locale, UnknownLocaleError
+
+LANGUAGES = ("sv", "nb", "da", "en")
+
+#: Norwegian has two written standards and a macro code; all read the Bokmål texts.
+_ALIASES = {"no": "nb", "nn": "nb"}
+
+_TEXTS: dict[str, tuple[str, str, str, str]] = {
+    # key: (sv, nb, da, en)
+    "invoice": ("Faktura", "Faktura", "Faktura", "Invoice"),
+    "credit_note": ("Kreditfaktura", "Kreditnota", "Kreditnota", "Credit note"),
+    "number": ("Nummer", "Nummer", "Nummer", "Number"),
+    "date": ("Datum", "Dato", "Dato", "Date"),
+    "due_date": ("Förfallodatum", "Forfallsdato", "Forfaldsdato", "Due date"),
+    "customer": ("Kund", "Kunde", "Kunde", "Customer"),
+    "customer_number": ("Kundnummer", "Kundenummer", "Kundenummer", "Customer number"),
+    "subscription": ("Abonnemang", "Abonnement", "Abonnement", "Subscription"),
+    "status": ("Status", "Status", "Status", "Status"),
+    "description": ("Beskrivning", "Beskrivelse", "Beskrivelse", "Description"),
+    "service_period": ("Period", "Periode", "Periode", "Service period"),
+    "of_period": ("av perioden", "av perioden", "af perioden", "of the period"),
+    "licences": ("Licenser", "Lisenser", "Licenser", "Licences"),
+    "unit_price": ("À-pris", "Enhetspris", "Enhedspris", "Unit price"),
+    "amount": ("Belopp", "Beløp", "Beløb", "Amount"),
+    "total": ("Summa", "Sum", "I alt", "Total"),
+    "total_credited": (
+        "Summa att återbetala",
+        "Sum til gode",
+        "Tilgodehavende i alt",
+        "Total credited",
+    ),
+    "amount_paid": ("Betalt", "Betalt", "Betalt", "Paid"),
+    "amount_credited": ("Krediterat", "Kreditert", "Krediteret", "Credited"),
+    "amount_due": ("Att betala", "Å betale", "At betale", "Amount due"),
+    "credits_invoice": (
+        "Krediterar faktura",
+        "Krediterer faktura",
+        "Krediterer faktura",
+        "Credits invoice",
+    ),
+    "dated": ("daterad", "datert", "dateret", "dated"),
+    "reason": ("Orsak", "Årsak", "Årsag", "Reason"),
+    "end_date": ("slutdatum", "sluttdato", "slutdato", "end date"),
+    "item_main": ("Abonnemang", "Abonnement", "Abonnement", "Subscription"),
+    "item_setup": ("Startavgift", "Etableringsgebyr", "Oprettelsesgebyr", "Start-up fee"),
+    "item_addon": ("Tillägg", "Tillegg", "Tilvalg", "Add-on"),
+    "item_one_off": ("Engångsleverans", "Engangslevering", "Engangslevering", "One-off delivery"),
+    "status_open": ("Obetald", "Ubetalt", "Ubetalt", "Open"),
+    "status_paid": ("Betald", "Betalt", "Betalt", "Paid"),
+    "status_void": ("Makulerad", "Annullert", "Annulleret", "Void"),
+    "status_issued": ("Utfärdad", "Utstedt", "Udstedt", "Issued"),
+    "event_started": ("Start", "Start", "Start", "Started"),
+    "event_price_changed": ("Prisändring", "Prisendring", "Prisændring", "Price changed"),
+    "event_quantity_changed": (
+        "Ändrat antal licenser",
+        "Endret antall lisenser",
+        "Ændret antal licenser",
+        "Licences changed",
+    ),
+    "event_interval_changed": (
+        "Ändrat fakturaintervall",
+        "Endret fakturaintervall",
+        "Ændret faktureringsinterval",
+        "Invoice interval changed",
+    ),
+    "event_plan_changed": ("Byte av plan", "Bytte av plan", "Skift af plan", "Plan changed"),
+    "event_start_postponed": (
+        "Start framflyttad",
+        "Start utsatt",
+        "Start udskudt",
+        "Start postponed",
+    ),
+    "event_paused": ("Uppehåll", "Pause", "Pause", "Paused"),
+    "event_resumed": ("Återupptaget", "Gjenopptatt", "Genoptaget", "Resumed"),
+    "event_cancellation_scheduled": (
+        "Uppsägning",
+        "Oppsigelse",
+        "Opsigelse",
+        "Cancellation",
+    ),
+    "event_cancellation_moved": (
+        "Ändrat slutdatum",
+        "Endret sluttdato",
+        "Ændret slutdato",
+        "End date moved",
+    ),
+    "event_cancellation_revoked": (
+        "Uppsägning ångrad",
+        "Oppsigelse angret",
+        "Opsigelse fortrudt",
+        "Cancellation undone",
+    ),
+    "event_cancellation_verified": (
+        "Uppsägning bekräftad",
+        "Oppsigelse bekreftet",
+        "Opsigelse bekræftet",
+        "Cancellation verified",
+    ),
+    "event_addon_attached": (
+        "Tillägg tillagt",
+        "Tillegg lagt til",
+        "Tilvalg tilføjet",
+        "Add-on attached",
+    ),
+    "event_addon_detached": (
+        "Tillägg borttaget",
+        "Tillegg fjernet",
+        "Tilvalg fjernet",
+        "Add-on detached",
+    ),
+    "event_one_off_delivered": (
+        "Engångsleverans",
+        "Engangslevering",
+        "Engangslevering",
+        "One-off delivery",
+    ),
+    "event_setup_fee_waived": (
+        "Startavgift efterskänkt",
+        "Etableringsgebyr frafalt",
+        "Oprettelsesgebyr frafaldet",
+        "Start-up fee waived",
+    ),
+    "event_retention_offer_made": ("Erbjudande", "Tilbud", "Tilbud", "Retention offer"),
+    "event_terminated": ("Avslutat", "Avsluttet", "Afsluttet", "Terminated"),
+}
+
+_INDEX = {lang: i for i, lang in enumerate(LANGUAGES)}
+
+
+def language_of(locale: str) -> str:
+    """The document language for a customer locale: ``sv_SE`` → ``sv``, ``no`` → ``nb``."""
+    try:
+        language = Locale.parse(locale.replace("-", "_")).language
+    except (ValueError, UnknownLocaleError):
+        return "en"
+    language = _ALIASES.get(language, language)
+    return language if language in _INDEX else "en"
+
+
+def texts(language: str) -> dict[str, str]:
+    """Every phrase in one language (English for languages we do not have)."""
+    i = _INDEX.get(language, _INDEX["en"])
+    return {key: values[i] for key, values in _TEXTS.items()}
+
+
+def text(language: str, key: str) -> str:
+    values = _TEXTS.get(key)
+    if values is None:
+        return key.replace("_", " ")
+    return values[_INDEX.get(language, _INDEX["en"])]
