@@ -201,8 +201,8 @@ class Schedule:
         self.timing = BillingTiming(d.get("billing_timing", BillingTiming.IN_ADVANCE))
         self.plan_id: Any = d.get("plan_id")
         explicit_anchor: int | None = d.get("anchor_day")
-        base_price = (int(d["unit_amount"]), int(d["price_months"]), started.id)
-        base_qty = (int(d["quantity"]), started.id)
+        base_price = (int(d["unit_amount"]), int(d["price_months"]), started.id, started.seq)
+        base_qty = (int(d["quantity"]), started.id, started.seq)
         base_interval = int(d["interval_months"])
 
         prices: list[_Change] = []
@@ -237,7 +237,7 @@ class Schedule:
                 if "plan_id" in data:
                     self.plan_id = data["plan_id"]
             elif t is EventType.QUANTITY_CHANGED:
-                quantities.append(_Change(eff, ev.seq, (int(data["quantity"]), ev.id)))
+                quantities.append(_Change(eff, ev.seq, (int(data["quantity"]), ev.id, ev.seq)))
             elif t is EventType.INTERVAL_CHANGED:
                 intervals.append(_Change(eff, ev.seq, int(data["interval_months"])))
             elif t is EventType.START_POSTPONED:
@@ -319,14 +319,14 @@ class Schedule:
         intervals.sort(key=lambda c: (c.effective, c.seq))
         price_months = base_price[1]
         self._price_dates: list[date] = []
-        self._price_values: list[tuple[int, int, str]] = [base_price]
+        self._price_values: list[tuple[int, int, str, int]] = [base_price]
         for c in prices:
             unit, months, source = c.value
             price_months = months if months is not None else price_months
             self._price_dates.append(c.effective)
-            self._price_values.append((unit, price_months, source))
+            self._price_values.append((unit, price_months, source, c.seq))
         self._qty_dates: list[date] = [c.effective for c in quantities]
-        self._qty_values: list[tuple[int, str]] = [base_qty] + [c.value for c in quantities]
+        self._qty_values: list[tuple[int, str, int]] = [base_qty] + [c.value for c in quantities]
 
         # Invoice interval regimes: the first grid is anchored at the start; a later interval
         # change starts a new grid on the same anchor day from its effective date.
@@ -367,9 +367,12 @@ class Schedule:
     # -- terms ---------------------------------------------------------------------------------
 
     def terms_on(self, day: date) -> Terms:
-        unit, months, price_source = self._price_values[bisect_right(self._price_dates, day)]
-        qty, qty_source = self._qty_values[bisect_right(self._qty_dates, day)]
-        source = price_source if price_source > qty_source else qty_source
+        unit, months, price_source, price_seq = self._price_values[
+            bisect_right(self._price_dates, day)
+        ]
+        qty, qty_source, qty_seq = self._qty_values[bisect_right(self._qty_dates, day)]
+        # The charge names the later-recorded of the two events that set its terms.
+        source = price_source if price_seq > qty_seq else qty_source
         return Terms(unit, qty, months, source)
 
     def change_dates(self) -> list[date]:

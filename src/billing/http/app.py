@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Security
+from fastapi.security import HTTPBearer
 
 from billing import __version__
 from billing.auth.service import ensure_bootstrap_key
@@ -13,6 +14,10 @@ from billing.http.routers import admin, customers, documents, lifecycle, renderi
 from billing.settings import Settings, get_settings
 from billing.storage.db import make_engine, make_session_factory, unit_of_work
 from billing.storage.migrate import upgrade
+
+#: Documents the bearer token in the OpenAPI document; authentication itself is
+#: billing.http.deps.get_actor (which answers problem+json, not FastAPI's 403).
+bearer = HTTPBearer(auto_error=False, description="An API token: staff, integration or portal")
 
 
 def create_app(settings: Settings | None = None, *, migrate: bool = True) -> FastAPI:
@@ -46,7 +51,12 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     # renderings before documents: /invoices/{id}.pdf is not an invoice id.
     for module in (admin, customers, subscriptions, lifecycle, renderings, documents):
-        app.include_router(module.router, prefix="/v1")
+        app.include_router(
+            module.router,
+            prefix="/v1",
+            responses=problems.PROBLEM_RESPONSES,
+            dependencies=[Security(bearer)],
+        )
 
     @app.get("/healthz", tags=["admin"])
     def healthz() -> dict[str, str]:

@@ -8,12 +8,37 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from billing.domain.errors import DomainError
 
 PROBLEM = "application/problem+json"
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details; ``code`` names the rule that refused the request."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+
+
+#: Documented on every route: errors are problem+json, whatever produced them.
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "content": {PROBLEM: {}}, "description": title}
+    for status, title in (
+        (401, "No or unknown token (code unauthorized)"),
+        (403, "The role may not do this (code forbidden)"),
+        (404, "Not found, or not this caller's (code not_found)"),
+        (409, "A business rule refused the change (e.g. already_ended, overdue_balance)"),
+        (412, "If-Match names a stale version (code version_conflict)"),
+        (422, "Invalid input or a broken rule (validation_error, minimum_term, …)"),
+    )
+}
 
 _TITLES = {
     400: "Bad request",

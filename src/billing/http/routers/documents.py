@@ -55,9 +55,12 @@ def _page(
         customer_id=customer_id,
         subscription_id=subscription_id,
     )
+    # next_cursor is null once the feed is drained; resume_cursor is where to poll from next
+    # time (the last document seen, or the cursor given when there was nothing new).
     return {
         "data": [document_out(session, d) for d in rows],
         "next_cursor": str(rows[-1].number) if len(rows) == limit else None,
+        "resume_cursor": str(rows[-1].number) if rows else after,
     }
 
 

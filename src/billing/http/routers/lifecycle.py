@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Response
 from fastapi.responses import PlainTextResponse
 
 from billing.auth.service import Role
+from billing.http.answers import answer
 from billing.http.deps import (
     ClockDep,
     CurrentActor,
@@ -24,7 +25,7 @@ from billing.http.deps import (
 from billing.retention.schemas import RetentionOffer
 from billing.retention.service import apply_retention_offer, cancellation_quote
 from billing.schemas_common import Day
-from billing.subscriptions import service, views
+from billing.subscriptions import service
 from billing.subscriptions.schemas import AddOnAttach, AddOnDetach, ChangeOut
 from billing.terminations import repository as tasks_repo
 from billing.terminations.service import (
@@ -38,8 +39,7 @@ router = APIRouter(tags=["contracts and terminations"])
 
 
 def _answer(response: Response, session: Any, result: service.ChangeResult, preview: bool) -> Any:
-    response.headers["ETag"] = f'"{result.loaded.subscription.version}"'
-    return views.change_out(session, result, preview=preview)
+    return answer(response, session, result, preview=preview)
 
 
 @router.get("/subscriptions/{subscription_id}/cancellation-quote")

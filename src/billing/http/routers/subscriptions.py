@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from billing.auth.service import Role
+from billing.http.answers import answer
 from billing.http.deps import ClockDep, CurrentActor, IfMatch, PageParams, Preview, SessionDep
 from billing.subscriptions import repository, service, views
 from billing.subscriptions.schemas import (
@@ -25,8 +26,7 @@ router = APIRouter(prefix="/subscriptions", tags=["subscriptions"])
 
 
 def _answer(response: Response, session: Any, result: service.ChangeResult, preview: bool) -> Any:
-    response.headers["ETag"] = f'"{result.loaded.subscription.version}"'
-    return views.change_out(session, result, preview=preview)
+    return answer(response, session, result, preview=preview)
 
 
 @router.post("", status_code=201, response_model=ChangeOut)
