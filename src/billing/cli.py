@@ -19,6 +19,11 @@ def main(argv: list[str] | None = None) -> int:
 
     bill = sub.add_parser("bill-run", help="post everything due on or before a date")
     bill.add_argument("--as-of", required=True, help="YYYY-MM-DD")
+    bill.add_argument("--workers", type=int, default=1, help="worker processes (PostgreSQL)")
+    bill.add_argument("--batch-size", type=int, default=None, help="subscriptions per batch")
+    bill.add_argument(
+        "--new", action="store_true", help="start a new run even if one for the date is unfinished"
+    )
 
     openapi = sub.add_parser("openapi", help="write the OpenAPI document (no database needed)")
     openapi.add_argument("--output", default="api/openapi.json", help="'-' for standard output")
@@ -47,7 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "bill-run":
         from billing.bill_runs.cli import run_from_cli
 
-        return run_from_cli(args.as_of)
+        return run_from_cli(
+            args.as_of, workers=args.workers, batch_size=args.batch_size, new=args.new
+        )
     if args.command == "openapi":
         from billing.http.openapi import render_openapi, write_openapi
 

@@ -1,29 +1,114 @@
-"""``billing bill-run --as-of DATE`` from the command line."""
+"""``billing bill-run --as-of DATE [--workers N]`` from the command line.
+
+Resumes the unfinished run for the same date if there is one (after a crash, or to join
+workers already at it on other machines), else starts one. A progress bar goes to standard
+error when it is a terminal; the summary line always goes to standard output.
+"""
 
 from __future__ import annotations
 
 import sys
+import time
 from datetime import date
+from typing import TextIO
 
-from billing.auth.service import Actor, Role
-from billing.bill_runs.service import run_bill_run
+from billing.bill_runs import service
+from billing.bill_runs.batch import BatchResult
+from billing.bill_runs.worker import work, work_in_processes
 from billing.settings import get_settings
 from billing.storage.db import make_engine, make_session_factory
 from billing.storage.migrate import upgrade
 
 
-def run_from_cli(as_of_text: str) -> int:
+class Progress:
+    """A one-line progress bar, redrawn at most five times a second, on a terminal only."""
+
+    WIDTH = 30
+
+    def __init__(self, total_batches: int, stream: TextIO = sys.stderr) -> None:
+        self.total = max(total_batches, 1)
+        self.stream = stream
+        self.enabled = stream.isatty()
+        self.started = time.monotonic()
+        self.last_draw = 0.0
+
+    def draw(self, batches_done: int, subscriptions: int, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not self.enabled or (not force and now - self.last_draw < 0.2):
+            return
+        self.last_draw = now
+        frac = min(batches_done / self.total, 1.0)
+        filled = int(frac * self.WIDTH)
+        elapsed = max(now - self.started, 1e-9)
+        rate = subscriptions / elapsed
+        eta = (elapsed / frac - elapsed) if frac > 0 else 0.0
+        self.stream.write(
+            f"\r[{'#' * filled}{'.' * (self.WIDTH - filled)}] {frac:4.0%} "
+            f"{batches_done}/{self.total} batches, {subscriptions:,} subscriptions, "
+            f"{rate:,.0f}/s, eta {eta:,.0f}s "
+        )
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def run_from_cli(
+    as_of_text: str, *, workers: int = 1, batch_size: int | None = None, new: bool = False
+) -> int:
     try:
         as_of = date.fromisoformat(as_of_text)
     except ValueError:
         print(f"--as-of must be YYYY-MM-DD, not {as_of_text!r}", file=sys.stderr)
         return 2
+    if workers < 1:
+        print("--workers must be at least 1", file=sys.stderr)
+        return 2
     settings = get_settings()
     upgrade(settings.database_url)
-    factory = make_session_factory(make_engine(settings.database_url))
-    result = run_bill_run(factory, Actor("cli", Role.STAFF), as_of=as_of)
+    engine = make_engine(settings.database_url)
+    factory = make_session_factory(engine)
+    started = time.monotonic()
+    run_id, resumed = service.start_bill_run(
+        factory,
+        as_of=as_of,
+        batch_size=batch_size or service.DEFAULT_BATCH_SIZE,
+        resume=not new,
+    )
+    before = service.summary(factory, run_id)
+    progress = Progress(before.batches)
+    done = {"batches": 0, "subscriptions": 0}
+
+    def on_batch(r: BatchResult) -> None:
+        done["batches"] += 1
+        done["subscriptions"] += r.subscriptions
+        progress.draw(done["batches"], done["subscriptions"])
+
+    def on_progress() -> None:
+        if progress.enabled:
+            now = service.summary(factory, run_id)
+            progress.draw(now.batches_done, now.subscriptions - before.subscriptions)
+
+    if workers > 1:
+        work_in_processes(
+            settings.database_url, run_id, as_of=as_of, processes=workers, on_progress=on_progress
+        )
+    # Alone, or after the worker processes: whatever is left (a worker died) is billed here.
+    work(factory, run_id, as_of=as_of, on_batch=on_batch)
+    result = service.result_of(factory, run_id)
+    progress.draw(result.batches, result.subscriptions - before.subscriptions, force=True)
+    progress.close()
+    elapsed = time.monotonic() - started
+    billed = result.subscriptions - before.subscriptions
     print(
         f"bill run {result.id} as of {as_of}: {result.subscriptions} subscriptions, "
-        f"{len(result.invoices)} invoices, {len(result.credit_notes)} credit notes"
+        f"{result.invoice_count} invoices, {result.credit_note_count} credit notes, "
+        f"{result.entries} ledger entries"
+        + (f" (resumed: {before.subscriptions} were billed before)" if resumed else "")
+        + f"; {billed} in {elapsed:.1f} s ({billed / max(elapsed, 1e-9):,.0f}/s)"
+        + f" with {workers} worker{'s' if workers > 1 else ''}"
     )
+    engine.dispose()
     return 0

@@ -1,8 +1,18 @@
 """A bill run posts, for every subscription, everything due on or before ``as_of``.
 
-Each subscription is brought in line in its own short transaction under its row lock, so a
-bill run never blocks the API for long, and running it again (or concurrently with changes)
-posts nothing twice: the difference is always taken against what is posted at that moment.
+A run is planned as batches of subscriptions by id (``bill_run_batches``) and worked batch by
+batch, each batch in one transaction that posts its documents and marks the batch done
+(:mod:`billing.bill_runs.batch`). Memory stays flat: a worker holds one batch at a time and the
+run's totals live in the batch rows, never a list of every id.
+
+* **Exactly once.** A batch commits whole or not at all, and it bills the difference against
+  the ledger as posted, under the subscriptions' row locks: rerunning a crashed run (or running
+  the same run again) posts exactly what is missing.
+* **Resumable.** ``start_bill_run(…, resume=True)`` joins the unfinished run for the same
+  ``as_of`` if there is one, so a rerun after a crash keeps the run's id, and workers started on
+  several machines share one run (:mod:`billing.bill_runs.worker`).
+* **Small answers for big runs.** A result lists the first :data:`ID_LIST_CAP` invoices and
+  credit notes and counts all of them; the rest are paged by ``bill_run_id``.
 """
 
 from __future__ import annotations
@@ -13,17 +23,17 @@ from datetime import date
 from sqlalchemy.orm import Session, sessionmaker
 
 from billing.auth.service import Actor, Role
+from billing.bill_runs import repository as repo
+from billing.bill_runs.worker import work
 from billing.clock import utcnow
-from billing.domain.ledger import Scope, difference
-from billing.domain.timeline import Schedule
 from billing.ids import new_id
-from billing.invoicing import repository as ledger_repo
-from billing.invoicing.service import post_entries
 from billing.storage.db import unit_of_work
-from billing.storage.models import BillRun
-from billing.subscriptions import repository
 
-BATCH = 500
+#: Subscriptions per batch: big enough that per-batch round trips vanish, small enough that a
+#: batch's row locks are held for a fraction of a second.
+DEFAULT_BATCH_SIZE = 1000
+#: A result lists at most this many invoices (and credit notes); counts are always complete.
+ID_LIST_CAP = 1000
 
 
 @dataclass
@@ -33,44 +43,81 @@ class BillRunResult:
     invoices: list[str] = field(default_factory=list)
     credit_notes: list[str] = field(default_factory=list)
     subscriptions: int = 0
+    invoice_count: int = 0
+    credit_note_count: int = 0
+    entries: int = 0
+    batches: int = 0
+    batches_done: int = 0
+    finished: bool = False
+
+    @property
+    def complete_lists(self) -> bool:
+        """Whether ``invoices`` and ``credit_notes`` list every document of the run."""
+        return (
+            len(self.invoices) == self.invoice_count
+            and len(self.credit_notes) == self.credit_note_count
+        )
 
 
-def bill_subscription(
-    session: Session, subscription_id: str, *, as_of: date, bill_run_id: str | None
-) -> list[tuple[str, str]]:
-    """Post what is due for one subscription; returns (document type, id) of what it posted."""
-    sub = repository.get(session, subscription_id, lock=True)
-    schedule = Schedule([repository.to_domain(e) for e in repository.events(session, sub.id)])
-    posted = ledger_repo.posted_entries(session, sub.id)
-    new = difference(
-        schedule, [ledger_repo.to_domain(r) for r in posted], as_of=as_of, scope=Scope.DUE
-    )
-    if not new:
-        return []
-    posting = post_entries(
-        session, subscription=sub, posted=posted, new=new, issue_date=as_of, bill_run_id=bill_run_id
-    )
-    return [(d.type, d.id) for d in posting.documents]
+def start_bill_run(
+    factory: sessionmaker[Session],
+    *,
+    as_of: date,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    resume: bool = False,
+) -> tuple[str, bool]:
+    """A new run planned in batches, or (``resume``) the unfinished one for ``as_of``.
 
-
-def run_bill_run(factory: sessionmaker[Session], actor: Actor, *, as_of: date) -> BillRunResult:
-    actor.require(Role.STAFF)
-    result = BillRunResult(id=new_id("br"), as_of=as_of)
+    Returns ``(run id, resumed)``. Planning is one transaction with the run's row, so a run
+    always has its batches; creation is serialized so that workers started together join one.
+    """
     with unit_of_work(factory) as session:
-        session.add(BillRun(id=result.id, as_of=as_of, started_at=utcnow()))
-    after: str | None = None
-    while True:
-        with unit_of_work(factory) as session:
-            ids = repository.ids_after(session, after=after, limit=BATCH)
-        if not ids:
-            break
-        for subscription_id in ids:
-            with unit_of_work(factory) as session:
-                posted = bill_subscription(
-                    session, subscription_id, as_of=as_of, bill_run_id=result.id
-                )
-            result.subscriptions += 1
-            for doc_type, doc_id in posted:
-                (result.invoices if doc_type == "invoice" else result.credit_notes).append(doc_id)
-        after = ids[-1]
-    return result
+        conn = session.connection()
+        repo.lock_run_creation(conn)
+        if resume:
+            existing = repo.unfinished_run(conn, as_of)
+            if existing is not None:
+                return existing, True
+        run_id = new_id("br")
+        repo.insert_run(conn, run_id=run_id, as_of=as_of, started_at=utcnow())
+        repo.insert_batches(conn, run_id, repo.batch_bounds(conn, batch_size))
+        return run_id, False
+
+
+def summary(factory: sessionmaker[Session], run_id: str) -> repo.RunSummary:
+    """The run's totals so far (cheap: one aggregate over its batch rows)."""
+    with unit_of_work(factory) as session:
+        return repo.summary(session.connection(), run_id)
+
+
+def result_of(factory: sessionmaker[Session], run_id: str) -> BillRunResult:
+    with unit_of_work(factory) as session:
+        conn = session.connection()
+        s = repo.summary(conn, run_id)
+        return BillRunResult(
+            id=s.id,
+            as_of=s.as_of,
+            invoices=repo.document_ids(conn, run_id, "invoice", ID_LIST_CAP),
+            credit_notes=repo.document_ids(conn, run_id, "credit_note", ID_LIST_CAP),
+            subscriptions=s.subscriptions,
+            invoice_count=s.invoices,
+            credit_note_count=s.credit_notes,
+            entries=s.entries,
+            batches=s.batches,
+            batches_done=s.batches_done,
+            finished=s.finished_at is not None,
+        )
+
+
+def run_bill_run(
+    factory: sessionmaker[Session],
+    actor: Actor,
+    *,
+    as_of: date,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> BillRunResult:
+    """A new bill run, worked to the end in this process (the API's bill run)."""
+    actor.require(Role.STAFF)
+    run_id, _ = start_bill_run(factory, as_of=as_of, batch_size=batch_size)
+    work(factory, run_id, as_of=as_of)
+    return result_of(factory, run_id)

@@ -1,0 +1,156 @@
+"""Workers: processes that claim a run's batches until none is left.
+
+Any number of workers, in one process tree or on many machines, work one run together: each
+claim is a row lock taken with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL), held by the batch's own
+transaction, so a batch is worked by one worker at a time and marked done in the transaction
+that posts it. A worker that dies loses its transaction; its batch becomes claimable again and
+another worker (or the rerun) bills it. On SQLite writers queue on the database lock
+(``BEGIN IMMEDIATE``), so extra workers add no speed, only safety.
+
+A worker that finds no claimable batch while others still hold some waits for them (polling),
+so that every worker returns only when the run is finished, and takes over a batch whose worker
+died.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+from billing.bill_runs import repository as repo
+from billing.bill_runs.batch import BatchResult, bill_batch
+from billing.clock import utcnow
+from billing.storage.db import make_engine, make_session_factory, unit_of_work
+
+#: Seconds between looks at batches held by other workers.
+POLL = 0.1
+#: PostgreSQL errors after which a batch is simply tried again (deadlock, serialization).
+RETRYABLE = {"40P01", "40001"}
+#: Test hook: ``BILLING_BILL_RUN_FAULT=<phase>:<n>`` kills this process with SIGKILL at
+#: ``phase`` (``claimed``, ``written``: before commit, ``committed``) of its n-th batch.
+FAULT_ENV = "BILLING_BILL_RUN_FAULT"
+
+
+@dataclass
+class WorkerTotals:
+    batches: int = 0
+    subscriptions: int = 0
+    invoices: int = 0
+    credit_notes: int = 0
+    entries: int = 0
+    read_compute_seconds: float = 0.0
+    write_seconds: float = 0.0
+
+    def add(self, r: BatchResult) -> None:
+        self.batches += 1
+        self.subscriptions += r.subscriptions
+        self.invoices += r.invoices
+        self.credit_notes += r.credit_notes
+        self.entries += r.entries
+        self.read_compute_seconds += r.timings.get("read_compute", 0.0)
+        self.write_seconds += r.timings.get("write", 0.0)
+
+
+def _fault() -> tuple[str, int] | None:
+    spec = os.environ.get(FAULT_ENV)
+    if not spec:
+        return None
+    phase, _, n = spec.partition(":")
+    return phase, int(n or 1)
+
+
+def _maybe_die(fault: tuple[str, int] | None, phase: str, batch_no: int) -> None:
+    if fault is not None and fault == (phase, batch_no):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _retryable(exc: DBAPIError) -> bool:
+    return getattr(exc.orig, "sqlstate", None) in RETRYABLE
+
+
+def work(
+    factory: sessionmaker[Session],
+    run_id: str,
+    *,
+    as_of: date,
+    on_batch: Callable[[BatchResult], None] | None = None,
+) -> WorkerTotals:
+    """Claim and bill batches of ``run_id`` until the run is finished; returns what this
+    worker posted."""
+    totals = WorkerTotals()
+    fault = _fault()
+    while True:
+        result: BatchResult | None = None
+        try:
+            with unit_of_work(factory) as session:
+                conn = session.connection()
+                claim = repo.claim_batch(conn, run_id)
+                if claim is None:
+                    if repo.batches_left(conn, run_id) == 0:
+                        repo.mark_run_finished(conn, run_id, utcnow())
+                        return totals
+                else:
+                    _maybe_die(fault, "claimed", totals.batches + 1)
+                    result = bill_batch(conn, claim, as_of=as_of, now=utcnow())
+                    _maybe_die(fault, "written", totals.batches + 1)
+        except DBAPIError as exc:
+            if _retryable(exc):
+                continue
+            raise
+        if result is None:
+            time.sleep(POLL)  # the rest is held by other workers
+            continue
+        totals.add(result)
+        _maybe_die(fault, "committed", totals.batches)
+        if on_batch is not None:
+            on_batch(result)
+
+
+def _worker_main(database_url: str, run_id: str, as_of: date) -> None:
+    engine = make_engine(database_url)
+    try:
+        work(make_session_factory(engine), run_id, as_of=as_of)
+    finally:
+        engine.dispose()
+
+
+def work_in_processes(
+    database_url: str,
+    run_id: str,
+    *,
+    as_of: date,
+    processes: int,
+    on_progress: Callable[[], None] | None = None,
+) -> list[int | None]:
+    """Work ``run_id`` with ``processes`` fresh worker processes; returns their exit codes.
+
+    ``on_progress`` is called every few tenths of a second while they work (progress lives
+    in the database, where workers on other machines report too).
+    """
+    ctx = multiprocessing.get_context("spawn")
+    procs = [
+        ctx.Process(target=_worker_main, args=(database_url, run_id, as_of), daemon=True)
+        for _ in range(processes)
+    ]
+    for p in procs:
+        p.start()
+    try:
+        while any(p.is_alive() for p in procs):
+            if on_progress is not None:
+                on_progress()
+            for p in procs:
+                p.join(timeout=0.25 / processes)
+    finally:
+        for p in procs:
+            if p.is_alive():
+                p.terminate()
+            p.join()
+    return [p.exitcode for p in procs]
