@@ -100,8 +100,11 @@ def documents_page(
     limit: int,
     customer_id: str | None = None,
     subscription_id: str | None = None,
+    bill_run_id: str | None = None,
 ) -> list[Document]:
     q = select(Document).where(Document.type == doc_type).order_by(Document.number).limit(limit)
+    if bill_run_id is not None:
+        q = q.where(Document.bill_run_id == bill_run_id)
     if after_number is not None:
         q = q.where(Document.number > after_number)
     if customer_id is not None:

@@ -46,6 +46,7 @@ def _page(
     limit: int,
     customer_id: str | None,
     subscription_id: str | None = None,
+    bill_run_id: str | None = None,
 ) -> dict[str, Any]:
     rows = repository.documents_page(
         session,
@@ -54,6 +55,7 @@ def _page(
         limit=limit,
         customer_id=customer_id,
         subscription_id=subscription_id,
+        bill_run_id=bill_run_id,
     )
     # next_cursor is null once the feed is drained; resume_cursor is where to poll from next
     # time (the last document seen, or the cursor given when there was nothing new).
@@ -70,6 +72,7 @@ def list_invoices(
     actor: CurrentActor,
     customer_id: str | None = None,
     subscription_id: str | None = None,
+    bill_run_id: str | None = None,
     after: str | None = None,
     limit: Limit = 100,
 ) -> dict[str, Any]:
@@ -82,6 +85,7 @@ def list_invoices(
         limit=limit,
         customer_id=customer_id,
         subscription_id=subscription_id,
+        bill_run_id=bill_run_id,
     )
 
 
@@ -119,6 +123,7 @@ def list_credit_notes(
     session: SessionDep,
     actor: CurrentActor,
     customer_id: str | None = None,
+    bill_run_id: str | None = None,
     after: str | None = None,
     limit: Limit = 100,
 ) -> dict[str, Any]:
@@ -126,7 +131,14 @@ def list_credit_notes(
     actor.require(Role.STAFF, Role.INTEGRATION, Role.PORTAL)
     if actor.role is Role.PORTAL:
         customer_id = actor.customer_id
-    return _page(session, doc_type="credit_note", after=after, limit=limit, customer_id=customer_id)
+    return _page(
+        session,
+        doc_type="credit_note",
+        after=after,
+        limit=limit,
+        customer_id=customer_id,
+        bill_run_id=bill_run_id,
+    )
 
 
 @router.get("/credit-notes/{credit_note_id}")
@@ -149,4 +161,8 @@ def post_bill_run(
         "subscriptions": result.subscriptions,
         "invoices": result.invoices,
         "credit_notes": result.credit_notes,
+        # The lists stop at bill_runs.service.ID_LIST_CAP; page the rest by bill_run_id.
+        "invoice_count": result.invoice_count,
+        "credit_note_count": result.credit_note_count,
+        "complete_lists": result.complete_lists,
     }
