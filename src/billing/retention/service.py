@@ -155,7 +155,10 @@ def cancellation_quote(
                 "since": a.start.isoformat(),
             }
             for a in schedule.addons
-            if a.start <= ref and (a.end is None or a.end > ref)
+            # Add-ons end with the subscription.
+            if a.start <= ref
+            and (a.end is None or a.end > ref)
+            and (schedule.end is None or schedule.end > ref)
         ],
         "retention_offers": {
             "allowed": offers_allowed,
