@@ -100,7 +100,9 @@ def _record(
     effective_date: date,
     data: dict[str, Any],
     reason: str | None,
+    post: bool = True,
 ) -> ChangeResult:
+    """Record one event; with ``post``, post the ledger's difference for billed periods."""
     sub = loaded.subscription
     event = TimelineEvent(
         id=new_id("evt"),
@@ -120,6 +122,9 @@ def _record(
     sub.end_date = schedule.end
     sub.status = schedule.status_on(loaded.today).value
     session.flush()
+    if not post:
+        after = Loaded(sub, loaded.customer, loaded.plan, schedule, loaded.today)
+        return ChangeResult(after, event, Posting([], []))
     posted = ledger_repo.posted_entries(session, sub.id)
     new = difference(
         schedule,
@@ -473,9 +478,9 @@ def change(
     if not changes:
         raise InvalidInput("the change changes nothing", code="no_change")
     result: ChangeResult | None = None
-    documents = []
-    entries = []
-    for type_, data in changes:
+    for i, (type_, data) in enumerate(changes):
+        # The difference is posted once, after the last event: a price and a licence change
+        # together bill the old terms, then the new ones, never a mix that never applied.
         result = _record(
             session,
             loaded,
@@ -484,14 +489,13 @@ def change(
             effective_date=body.effective_date,
             data=data,
             reason=body.reason,
+            post=i == len(changes) - 1,
         )
         loaded = result.loaded
-        documents.extend(result.posting.documents)
-        entries.extend(result.posting.entries)
     assert result is not None
     # One change request is one version step for If-Match, however many attributes it sets.
     loaded.subscription.version -= len(changes) - 1
-    return ChangeResult(result.loaded, result.event, Posting(documents, entries))
+    return result
 
 
 # -- add-ons -----------------------------------------------------------------------------------
