@@ -215,3 +215,25 @@ def test_plan_change_and_currency_mismatch(api: Api) -> None:
     )
     assert_problem(r, 422, "currency_mismatch")
     assert state(api, sub) == before
+
+
+def test_price_and_quantity_together_post_only_old_and_new_terms(api: Api) -> None:
+    sub = setup(api, today="2025-04-05", start="2025-04-02")
+    [invoice_id] = bill(api, "2025-04-02")["invoices"]
+    body = {"effective_date": "2025-04-17", "unit_amount": 30000, "quantity": 3}
+    changed = post(api, sub, "changes", **body)
+    # One credit for the old terms (24995 × 1) and one charge for the new (30000 × 3,
+    # 90000 − R(90000 × 15 / 30) = 45000); nothing for the mix 30000 × 1 that never applied.
+    assert sorted(
+        (d["type"], d["total"], [(ln["unit_amount"], ln["quantity"]) for ln in d["lines"]])
+        for d in changed["documents"]
+    ) == [("credit_note", 12497, [(24995, 1)]), ("invoice", 45000, [(30000, 3)])]
+    assert changed["version"] == 2
+    assert ok(api.get("/v1/credit-notes"))["data"][0]["invoice_id"] == invoice_id
+    assert len(ok(api.get("/v1/invoices"))["data"]) == 2
+    assert ledger(api, sub)["balance"] == 12498 + 45000
+    assert [e["type"] for e in timeline(api, sub)["events"]] == [
+        "started",
+        "price_changed",
+        "quantity_changed",
+    ]
