@@ -144,6 +144,12 @@ def test_locales_format_documents(api: Api) -> None:
         assert inv["lines"][0]["amount_formatted"] == formatted
         ledger = ok(api.get(f"/v1/subscriptions/{sub['id']}/ledger"))
         assert ledger["balance_formatted"] == formatted
+    # JPY has no minor unit: 999 yen, cancelled from 04-05, credits 999 − R(99.9) = 899.
+    yen = api.customer(currency="JPY")
+    sub = api.subscription(yen, api.plan(currency="JPY", unit_amount=999), start_date="2025-04-02")
+    bill(api, "2025-04-02")
+    [note] = cancel(api, sub, mode="on_date", date="2025-04-05")["documents"]
+    assert (note["total"], note["total_formatted"]) == (899, "899\xa0JPY")
     big = api.customer(currency="SEK")
     api.subscription(big, api.plan(unit_amount=123450), start_date="2025-04-02")
     [invoice_id] = bill(api, "2025-04-02")["invoices"]
@@ -212,6 +218,20 @@ def test_payments_by_integration_mark_invoices_paid(api: Api) -> None:
         404,
         "not_found",
     )
+
+
+def test_payment_after_a_credit_covers_only_what_is_left(api: Api) -> None:
+    [sub] = subscriptions(api, 1)
+    [invoice_id] = bill(api, "2025-04-02")["invoices"]
+    cancel(api, sub, mode="on_date", date="2025-04-05")
+    path = f"/v1/invoices/{invoice_id}/payments"
+    assert_problem(api.post(path, {"amount": 2501, "paid_on": "2025-04-12"}), 422, "overpayment")
+    paid = ok(api.post(path, {"amount": 2500, "paid_on": "2025-04-12"}), 201)["invoice"]
+    assert (paid["status"], paid["amount_due"], paid["amount_credited"]) == ("paid", 0, 22495)
+    # A bill run with an earlier as_of never undoes what later ones posted.
+    bill(api, "2025-06-02")
+    run = bill(api, "2025-04-02")
+    assert (run["invoices"], run["credit_notes"]) == ([], [])
 
 
 def test_fully_credited_unpaid_invoice_is_void_and_takes_no_payment(api: Api) -> None:
