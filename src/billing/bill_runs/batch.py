@@ -100,7 +100,7 @@ class _Due:
     credits: dict[str, list[Entry]]  # credited invoice id -> credits against it
 
 
-def _event(row: Any) -> Event:
+def event_from_row(row: Any) -> Event:
     data = row.data
     if any(k in data for k in _DATE_FIELDS):
         data = dict(data)
@@ -119,7 +119,7 @@ def _event(row: Any) -> Event:
     )
 
 
-def _entry(row: Any) -> Entry:
+def entry_from_row(row: Any) -> Entry:
     return Entry(
         row.item,
         _KINDS[row.kind],
@@ -157,11 +157,11 @@ def _what_is_due(
 ) -> list[_Due]:
     events_of: dict[str, list[Event]] = {}
     for sid, rows in _grouped(repo.events(conn, claim)):
-        events_of[sid] = [_event(r) for r in rows]
+        events_of[sid] = [event_from_row(r) for r in rows]
     posted_of: dict[str, list[Entry]] = {}
     document_of: dict[str, str] = {}
     for sid, rows in _grouped(repo.posted_entries(conn, claim)):
-        posted_of[sid] = [_entry(r) for r in rows]
+        posted_of[sid] = [entry_from_row(r) for r in rows]
         for r in rows:
             if r.document_id is not None:
                 document_of[str(r.id)] = r.document_id
@@ -194,11 +194,23 @@ def bill_batch(conn: Connection, claim: Claim, *, as_of: date, now: datetime) ->
     n_notes = sum(len(d.credits) for d in due)
     next_invoice = repo.take_numbers(conn, INVOICE_SERIES, n_invoices) if n_invoices else 0
     next_note = repo.take_numbers(conn, CREDIT_NOTE_SERIES, n_notes) if n_notes else 0
-    due_date = as_of + timedelta(days=DEFAULT_PAYMENT_TERMS_DAYS)
+    v = bulk.Values(conn)
+    day = v.day
+    ts = v.timestamp(now)
+    issue, due_on = day(as_of), day(as_of + timedelta(days=DEFAULT_PAYMENT_TERMS_DAYS))
     documents: list[tuple[Any, ...]] = []
     entries: list[tuple[Any, ...]] = []
     credited: list[str] = []
     run_id = claim.bill_run_id
+
+    def entry_row(e: Entry, d: _Due, doc_type: str, doc_id: str) -> tuple[Any, ...]:
+        return (
+            d.subscription_id, d.customer_id, e.item, e.kind.value, day(e.period_start),
+            day(e.period_end), day(e.service_start), day(e.service_end), e.unit_amount,
+            e.quantity, e.period_amount, e.amount, d.currency, e.event_id,
+            int(e.credits) if e.credits is not None else None, doc_type, doc_id, ts,
+        )  # fmt: skip
+
     for d in due:
         sid, cid, cur = d.subscription_id, d.customer_id, d.currency
         if d.charges:
@@ -206,11 +218,11 @@ def bill_batch(conn: Connection, claim: Claim, *, as_of: date, now: datetime) ->
             total = 0
             for e in d.charges:
                 total += e.amount
-                entries.append(_entry_row(e, sid, cid, cur, "invoice", doc_id, now))
+                entries.append(entry_row(e, d, "invoice", doc_id))
             documents.append(
                 (
                     doc_id, "invoice", INVOICE_SERIES, next_invoice, cid, sid, None, run_id,
-                    cur, as_of, due_date, total, 0, "open", now,
+                    cur, issue, due_on, total, 0, "open", ts,
                 )
             )  # fmt: skip
             next_invoice += 1
@@ -219,18 +231,18 @@ def bill_batch(conn: Connection, claim: Claim, *, as_of: date, now: datetime) ->
             total = 0
             for e in credits:
                 total -= e.amount
-                entries.append(_entry_row(e, sid, cid, cur, "credit_note", doc_id, now))
+                entries.append(entry_row(e, d, "credit_note", doc_id))
             documents.append(
                 (
                     doc_id, "credit_note", CREDIT_NOTE_SERIES, next_note, cid, sid, invoice_id,
-                    run_id, cur, as_of, None, total, 0, "issued", now,
+                    run_id, cur, issue, None, total, 0, "issued", ts,
                 )
             )  # fmt: skip
             next_note += 1
             credited.append(invoice_id)
     if documents:
-        bulk.insert_rows(conn, "documents", DOCUMENT_COLUMNS, documents)
-        bulk.insert_rows(conn, "ledger_entries", ENTRY_COLUMNS, entries)
+        bulk.insert_rows(conn, "documents", DOCUMENT_COLUMNS, documents, adapted=True)
+        bulk.insert_rows(conn, "ledger_entries", ENTRY_COLUMNS, entries, adapted=True)
     if credited:
         _refresh_credited(conn, credited)
     result = BatchResult(len(subs), n_invoices, n_notes, len(entries))
@@ -246,16 +258,6 @@ def bill_batch(conn: Connection, claim: Claim, *, as_of: date, now: datetime) ->
     t2 = time.perf_counter()
     result.timings = {"read_compute": t1 - t0, "write": t2 - t1}
     return result
-
-
-def _entry_row(
-    e: Entry, sid: str, cid: str, cur: str, doc_type: str, doc_id: str, now: datetime
-) -> tuple[Any, ...]:
-    return (
-        sid, cid, e.item, e.kind.value, e.period_start, e.period_end, e.service_start,
-        e.service_end, e.unit_amount, e.quantity, e.period_amount, e.amount, cur, e.event_id,
-        int(e.credits) if e.credits is not None else None, doc_type, doc_id, now,
-    )  # fmt: skip
 
 
 def _refresh_credited(conn: Connection, invoice_ids: list[str]) -> None:

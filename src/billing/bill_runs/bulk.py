@@ -16,10 +16,46 @@ from typing import Any
 from sqlalchemy import Connection
 
 
+class Values:
+    """Adapts dates and timestamps for the database at hand, once per distinct value.
+
+    PostgreSQL's COPY takes ``date`` and ``datetime`` as they are; SQLite gets the text
+    SQLAlchemy stores (``YYYY-MM-DD``, ``YYYY-MM-DD HH:MM:SS.ffffff`` in UTC). Bill runs repeat
+    the same few dates thousands of times per batch, so each is formatted once.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.sqlite = conn.dialect.name != "postgresql"
+        self._dates: dict[date, str] = {}
+
+    def day(self, value: date | None) -> Any:
+        if value is None or not self.sqlite:
+            return value
+        text = self._dates.get(value)
+        if text is None:
+            text = self._dates[value] = value.isoformat()
+        return text
+
+    def timestamp(self, value: datetime | None) -> Any:
+        if value is None or not self.sqlite:
+            return value
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
 def insert_rows(
-    conn: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+    conn: Connection,
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    adapted: bool = False,
 ) -> None:
-    """Insert ``rows`` (tuples in ``columns`` order) into ``table`` in the open transaction."""
+    """Insert ``rows`` (tuples in ``columns`` order) into ``table`` in the open transaction.
+
+    ``adapted``: the rows' dates and timestamps already went through :class:`Values`.
+    """
     dbapi = conn.connection.dbapi_connection
     assert dbapi is not None
     cols = ", ".join(columns)
@@ -36,7 +72,8 @@ def insert_rows(
     cursor = dbapi.cursor()
     try:
         cursor.executemany(
-            f"INSERT INTO {table} ({cols}) VALUES ({marks})", [_sqlite_row(r) for r in rows]
+            f"INSERT INTO {table} ({cols}) VALUES ({marks})",
+            rows if adapted else [_sqlite_row(r) for r in rows],  # type: ignore[arg-type]
         )
     finally:
         cursor.close()
