@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from billing.errors import NotFound
 from billing.storage.db import is_postgres
-from billing.storage.models import Subscription, Task
+from billing.storage.models import Customer, Subscription, Task
 
 
 def open_tasks(session: Session, subscription_id: str) -> list[Task]:
@@ -64,6 +64,20 @@ def due_for_scheduler(session: Session, *, after: str | None, limit: int) -> lis
     if after:
         q = q.where(Subscription.id > after)
     return list(session.scalars(q))
+
+
+def customers_to_recheck(session: Session) -> list[str]:
+    """Customers marked passive, and customers with a terminated subscription: the scheduler
+    re-checks them whatever their subscriptions' stored status (the test clock may move back
+    and forth)."""
+    with_ended = select(Subscription.customer_id).where(Subscription.status == "terminated")
+    return list(
+        session.scalars(
+            select(Customer.id)
+            .where((Customer.status == "passive") | Customer.id.in_(with_ended))
+            .order_by(Customer.id)
+        )
+    )
 
 
 def customer_subscriptions(session: Session, customer_id: str) -> list[Subscription]:

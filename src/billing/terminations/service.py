@@ -151,6 +151,10 @@ def run_scheduler(factory: sessionmaker[Session], clock: Clock) -> dict[str, Any
             if now_terminated:
                 terminated.append(sid)
         after = ids[-1]
+    # Customers whose subscriptions ended (or were passive) too: the test clock may have moved
+    # back and forth since their subscriptions' statuses were stored.
+    with unit_of_work(factory) as session:
+        touched.update(repository.customers_to_recheck(session))
     for customer_id in sorted(touched):
         with unit_of_work(factory) as session:
             if refresh_customer_status(session, clock, customer_id):
