@@ -249,3 +249,23 @@ def test_scheduler_cli_once(api: Api, monkeypatch: pytest.MonkeyPatch, capsys: A
     assert '"terminated": []' in second
     assert get_sub(api, sub)["status"] == "terminated"
     assert ok(api.get(f"/v1/customers/{customer['id']}"))["status"] == "passive"
+
+
+def test_clock_moved_back_makes_the_customer_active_again(api: Api) -> None:
+    api.today("2025-01-10")
+    customer = api.customer()
+    sub = api.subscription(customer, api.plan(), start_date="2024-06-01")
+    cancel(api, sub, mode="on_date", date="2025-02-01")
+    api.today("2025-02-01")
+    run_scheduler(api)
+    assert customer_status(api, customer["id"]) == "passive"
+    # Statuses follow the test clock, backwards too.
+    api.today("2025-01-20")
+    run_scheduler(api)
+    assert get_sub(api, sub)["status"] == "in_termination"
+    assert customer_status(api, customer["id"]) == "active"
+    api.today("2025-02-01")
+    run_scheduler(api)
+    assert customer_status(api, customer["id"]) == "passive"
+    # Terminated once on the timeline, however often the clock passes the end date.
+    assert [e["type"] for e in events(api, sub)].count("terminated") == 1
