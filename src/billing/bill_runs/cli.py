@@ -91,12 +91,14 @@ def run_from_cli(
             now = service.summary(factory, run_id)
             progress.draw(now.batches_done, now.subscriptions - before.subscriptions)
 
+    mine = 0
     if workers > 1:
-        work_in_processes(
+        for totals in work_in_processes(
             settings.database_url, run_id, as_of=as_of, processes=workers, on_progress=on_progress
-        )
+        ):
+            mine += totals.batches
     # Alone, or after the worker processes: whatever is left (a worker died) is billed here.
-    work(factory, run_id, as_of=as_of, on_batch=on_batch)
+    mine += work(factory, run_id, as_of=as_of, on_batch=on_batch).batches
     result = service.result_of(factory, run_id)
     progress.draw(result.batches, result.subscriptions - before.subscriptions, force=True)
     progress.close()
@@ -109,6 +111,7 @@ def run_from_cli(
         + (f" (resumed: {before.subscriptions} were billed before)" if resumed else "")
         + f"; {billed} in {elapsed:.1f} s ({billed / max(elapsed, 1e-9):,.0f}/s)"
         + f" with {workers} worker{'s' if workers > 1 else ''}"
+        + f" (this process: {mine} of {result.batches} batches)"
     )
     engine.dispose()
     return 0

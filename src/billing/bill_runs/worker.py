@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
 import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -114,10 +116,10 @@ def work(
             on_batch(result)
 
 
-def _worker_main(database_url: str, run_id: str, as_of: date) -> None:
+def _worker_main(database_url: str, run_id: str, as_of: date, report: Any) -> None:
     engine = make_engine(database_url)
     try:
-        work(make_session_factory(engine), run_id, as_of=as_of)
+        report.put(work(make_session_factory(engine), run_id, as_of=as_of))
     finally:
         engine.dispose()
 
@@ -129,15 +131,17 @@ def work_in_processes(
     as_of: date,
     processes: int,
     on_progress: Callable[[], None] | None = None,
-) -> list[int | None]:
-    """Work ``run_id`` with ``processes`` fresh worker processes; returns their exit codes.
+) -> list[WorkerTotals]:
+    """Work ``run_id`` with ``processes`` fresh worker processes; returns the totals of those
+    that finished (a worker that died reports nothing; its batch went back to the pool).
 
     ``on_progress`` is called every few tenths of a second while they work (progress lives
     in the database, where workers on other machines report too).
     """
     ctx = multiprocessing.get_context("spawn")
+    report = ctx.Queue()
     procs = [
-        ctx.Process(target=_worker_main, args=(database_url, run_id, as_of), daemon=True)
+        ctx.Process(target=_worker_main, args=(database_url, run_id, as_of, report), daemon=True)
         for _ in range(processes)
     ]
     for p in procs:
@@ -153,4 +157,9 @@ def work_in_processes(
             if p.is_alive():
                 p.terminate()
             p.join()
-    return [p.exitcode for p in procs]
+    out: list[WorkerTotals] = []
+    while True:
+        try:
+            out.append(report.get(timeout=0.1))
+        except queue.Empty:
+            return out
