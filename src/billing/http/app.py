@@ -8,6 +8,7 @@ from fastapi.security import HTTPBearer
 from billing import __version__
 from billing.auth.service import ensure_bootstrap_key
 from billing.clock import Clock
+from billing.console.app import create_console
 from billing.http import problems
 from billing.http.middleware import BodyLimitMiddleware, IdempotencyMiddleware
 from billing.http.routers import admin, customers, documents, lifecycle, renderings, subscriptions
@@ -57,6 +58,8 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
             responses=problems.PROBLEM_RESPONSES,
             dependencies=[Security(bearer)],
         )
+
+    app.mount("/console", create_console(app))  # the staff console (HTML, not in the schema)
 
     @app.get("/healthz", tags=["admin"])
     def healthz() -> dict[str, str]:

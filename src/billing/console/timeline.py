@@ -1,0 +1,276 @@
+"""A subscription's life as a picture: the geometry of the timeline drawing.
+
+Periods are boxes on a date axis (the served part filled, the rest of a period cut short by
+the end date drawn open), pauses shaded over them, price/licence/plan/interval changes and the
+start, end and today as vertical markers, and per period what was billed and what was credited
+(from the ledger). Pure: it takes the schedule, the events and the posted entries and returns
+coordinates and labels; the template only draws them. x is linear in calendar days.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from billing.domain.calendar import Period, add_months
+from billing.domain.timeline import Schedule
+from billing.storage.models import LedgerEntry, TimelineEvent
+
+WIDTH = 1100
+LEFT = 30
+RIGHT = 30
+BOX_TOP = 96
+BOX_HEIGHT = 64
+AXIS_Y = BOX_TOP + BOX_HEIGHT + 14
+HEIGHT = AXIS_Y + 34
+#: A picture of more periods than this stops drawing there (a 36-month contract fits).
+MAX_PERIODS = 60
+
+CHANGE_EVENTS = ("price_changed", "quantity_changed", "plan_changed", "interval_changed")
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    start: date
+    end: date  # the end of the served part
+    period_end: date  # the end of the anchored period (later than ``end`` if cut short)
+    x: float
+    width: float
+    tail_width: float  # the part of the period not served (after the end date)
+    billed: int
+    credited: int  # positive: what came back
+    billed_label: str
+    credited_label: str
+    title: str
+    state: str  # "billed" | "credited" | "unbilled"
+
+
+@dataclass(frozen=True, slots=True)
+class Shade:
+    start: date
+    end: date | None
+    x: float
+    width: float
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    kind: str  # start | end | pending-end | revoked-end | change | today
+    day: date
+    x: float
+    label: str
+    row: int  # label row above the boxes (0 nearest), to keep labels apart
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    x: float
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Picture:
+    width: int
+    height: int
+    box_top: int
+    box_height: int
+    axis_y: int
+    first: date
+    last: date
+    boxes: list[Box] = field(default_factory=list)
+    pauses: list[Shade] = field(default_factory=list)
+    markers: list[Marker] = field(default_factory=list)
+    ticks: list[Tick] = field(default_factory=list)
+    truncated: bool = False
+
+
+def served_periods(schedule: Schedule, until: date) -> list[Period]:
+    """The anchored periods from the start up to ``until`` (exclusive), each cut at the start
+    and at invoice-interval changes (a new grid from its effective date), never at the end."""
+    out: list[Period] = []
+    regimes = schedule.regimes
+    for i, regime in enumerate(regimes):
+        r_start = max(regime.start, schedule.start)
+        r_end = regimes[i + 1].start if i + 1 < len(regimes) else None
+        stop = until if r_end is None else min(r_end, until)
+        if r_start >= stop:
+            continue
+        for p in regime.grid.periods_from(r_start):
+            if p.start >= stop or len(out) >= MAX_PERIODS:
+                break
+            s = max(p.start, r_start)
+            e = p.end if r_end is None else min(p.end, r_end)
+            out.append(Period(s, e))
+    return out
+
+
+def build_picture(
+    schedule: Schedule,
+    *,
+    events: Sequence[TimelineEvent],
+    entries: Sequence[LedgerEntry],
+    today: date,
+    money: Callable[[int], str],
+    day_label: Callable[[date], str],
+    month_label: Callable[[date], str],
+) -> Picture:
+    end = schedule.end
+    if end is not None and end <= schedule.start:
+        return Picture(WIDTH, HEIGHT, BOX_TOP, BOX_HEIGHT, AXIS_Y, schedule.start, end)
+    if end is not None:
+        until = end
+    else:
+        seen = max([today, schedule.start, *(e.service_end for e in entries)])
+        until = add_months(seen, schedule.interval_on(seen)) + timedelta(days=1)
+    periods = served_periods(schedule, until)
+    truncated = len(periods) >= MAX_PERIODS
+    first = periods[0].start if periods else schedule.start
+    last = periods[-1].end if periods else until
+    span = max((last - first).days, 1)
+    scale = (WIDTH - LEFT - RIGHT) / span
+
+    def x(d: date) -> float:
+        clamped = min(max(d, first), last)
+        return round(LEFT + (clamped - first).days * scale, 2)
+
+    billed: dict[date, int] = {}
+    credited: dict[date, int] = {}
+    starts = [p.start for p in periods]
+    for e in entries:
+        # An entry counts in the drawn period that holds its first served day.
+        holder = max((s for s in starts if s <= e.service_start), default=first)
+        if e.amount >= 0:
+            billed[holder] = billed.get(holder, 0) + e.amount
+        else:
+            credited[holder] = credited.get(holder, 0) - e.amount
+
+    boxes = []
+    for p in periods:
+        served_end = p.end if end is None else min(p.end, end)
+        b, c = billed.get(p.start, 0), credited.get(p.start, 0)
+        state = "credited" if c else "billed" if b else "unbilled"
+        last_day = served_end - timedelta(days=1)
+        title = f"{day_label(p.start)} – {day_label(last_day)}"
+        if served_end < p.end:
+            title += f" (period to {day_label(p.end - timedelta(days=1))})"
+        title += f" · billed {money(b)}" + (f" · credited {money(c)}" if c else "")
+        boxes.append(
+            Box(
+                start=p.start,
+                end=served_end,
+                period_end=p.end,
+                x=x(p.start),
+                width=round(x(served_end) - x(p.start), 2),
+                tail_width=round(x(p.end) - x(served_end), 2),
+                billed=b,
+                credited=c,
+                billed_label=money(b) if b else "",
+                credited_label=f"−{money(c)}" if c else "",
+                title=title,
+                state=state,
+            )
+        )
+
+    pauses = []
+    for pause in schedule.pauses:
+        stop = pause.end or last
+        if end is not None:
+            stop = min(stop, end)
+        if stop <= first or pause.start >= last:
+            continue
+        to = f"until {day_label(pause.end)}" if pause.end else "no resume date"
+        pauses.append(
+            Shade(
+                pause.start,
+                pause.end,
+                x(pause.start),
+                round(x(stop) - x(pause.start), 2),
+                f"Paused from {day_label(pause.start)}, {to}",
+            )
+        )
+
+    markers = _markers(schedule, events, today=today, money=money, day_label=day_label, x=x)
+    markers = [m for m in markers if first <= m.day <= last]
+    return Picture(
+        WIDTH,
+        HEIGHT,
+        BOX_TOP,
+        BOX_HEIGHT,
+        AXIS_Y,
+        first,
+        last,
+        boxes,
+        pauses,
+        _spread(markers),
+        _ticks(first, last, x, month_label),
+        truncated,
+    )
+
+
+def _markers(
+    schedule: Schedule,
+    events: Sequence[TimelineEvent],
+    *,
+    today: date,
+    money: Callable[[int], str],
+    day_label: Callable[[date], str],
+    x: Callable[[date], float],
+) -> list[Marker]:
+    out = [Marker("start", schedule.start, x(schedule.start), "start", 0, "Start")]
+    for ev in events:
+        d = ev.effective_date
+        data = ev.data or {}
+        if ev.type in CHANGE_EVENTS:
+            if ev.type == "quantity_changed":
+                label = f"{data.get('quantity')} lic."
+            elif ev.type == "interval_changed":
+                label = f"every {data.get('interval_months')} mo."
+            else:
+                label = money(int(data.get("unit_amount", 0)))
+            title = f"{ev.type.replace('_', ' ')} from {day_label(d)}: {label}"
+            out.append(Marker("change", d, x(d), label, 0, title))
+        elif ev.type in ("cancellation_scheduled", "cancellation_moved"):
+            if d == schedule.end and ev.id not in schedule.revoked_by:
+                continue  # drawn as the end marker below
+            kind = "pending-end" if d == schedule.pending_end else "revoked-end"
+            word = "pending end" if kind == "pending-end" else "was end"
+            out.append(Marker(kind, d, x(d), word, 0, f"{word} {day_label(d)}"))
+    if schedule.end is not None:
+        e = schedule.end
+        out.append(Marker("end", e, x(e), f"end {day_label(e)}", 0, f"Ends {day_label(e)}"))
+    out.append(Marker("today", today, x(today), "today", 0, f"Today {day_label(today)}"))
+    return out
+
+
+def _spread(markers: list[Marker]) -> list[Marker]:
+    """Put labels closer than about 90 px to the previous one on the next row up (max 3)."""
+    rows_last: list[float] = []
+    out = []
+    for m in sorted(markers, key=lambda m: (m.x, m.kind != "end")):
+        row = next((i for i, last in enumerate(rows_last) if m.x - last >= 90), None)
+        if row is None:
+            row = len(rows_last) if len(rows_last) < 3 else len(rows_last) - 1
+            if row == len(rows_last):
+                rows_last.append(m.x)
+        rows_last[row] = m.x
+        out.append(Marker(m.kind, m.day, m.x, m.label, row, m.title))
+    return out
+
+
+def _ticks(
+    first: date, last: date, x: Callable[[date], float], label: Callable[[date], str]
+) -> list[Tick]:
+    months = (last.year - first.year) * 12 + last.month - first.month
+    step = 1 if months <= 18 else 3 if months <= 54 else 12
+    d = date(first.year, first.month, 1)
+    if d < first:
+        d = add_months(d, 1)
+    out = []
+    while d <= last:
+        if (d.month - 1) % step == 0:
+            out.append(Tick(x(d), label(d)))
+        d = add_months(d, 1)
+    return out
