@@ -119,13 +119,16 @@ def _active_ranges(schedule: Schedule, a: date, b: date) -> Iterator[tuple[date,
     """``[a, b)`` less the paused days."""
     cursor = a
     for p in schedule.pauses:
+        p_start = p.billed_from
         if p.start >= b:
             break
         p_end = p.end if p.end is not None else b
-        if p_end <= cursor:
+        if p_end <= cursor or p_end <= p_start:
             continue
-        if p.start > cursor:
-            yield cursor, min(p.start, b)
+        if p_start > cursor:
+            if p_start >= b:
+                break
+            yield cursor, p_start
         cursor = max(cursor, p_end)
         if cursor >= b:
             return
@@ -135,7 +138,7 @@ def _active_ranges(schedule: Schedule, a: date, b: date) -> Iterator[tuple[date,
 
 def _item_ranges(schedule: Schedule) -> Iterator[tuple[str, date, date | None, object]]:
     """Each billed item with the range it is served on (``None``: open-ended)."""
-    start, end = schedule.start, schedule.end
+    start, end = schedule.start, schedule.billing_end
     yield MAIN_ITEM, start, end, None
     for addon in schedule.addon_history:
         a = max(start, addon.start)

@@ -23,7 +23,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -67,6 +67,15 @@ class Status(StrEnum):
     TERMINATED = "terminated"
 
 
+_TERMS_CHANGES = frozenset(
+    {
+        EventType.PRICE_CHANGED,
+        EventType.PLAN_CHANGED,
+        EventType.QUANTITY_CHANGED,
+        EventType.INTERVAL_CHANGED,
+    }
+)
+
 CANCELLATION_TYPES = frozenset(
     {
         EventType.CANCELLATION_SCHEDULED,
@@ -74,6 +83,11 @@ CANCELLATION_TYPES = frozenset(
         EventType.CANCELLATION_REVOKED,
     }
 )
+
+
+def _as_date(value: Any) -> Any:
+    """Dates inside event data may arrive as ISO strings (JSON storage) or as dates."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +130,13 @@ class Pause:
     start: date
     end: date | None  # None: no resume date yet
     event_id: str
+    #: The first day the pause takes off the bill. Later than ``start`` when the customer
+    #: keeps paying for the period already under way (``"unused": "none"``).
+    billing_start: date | None = None
+
+    @property
+    def billed_from(self) -> date:
+        return self.billing_start or self.start
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +206,7 @@ class Schedule:
         "_qty_values",
         "plan_id",
         "pending_end",
+        "billing_end",
         "pending_event_id",
         "setup_fee",
         "setup_event_id",
@@ -209,6 +231,7 @@ class Schedule:
         quantities: list[_Change] = []
         intervals: list[_Change] = []
         end: date | None = None
+        end_unused_none = False
         # Four eyes: a cancellation that needs verification is pending until verified; the
         # end date in force (if any) stays until then.
         pending: tuple[date, str] | None = None
@@ -224,6 +247,10 @@ class Schedule:
 
         for ev in ordered[1:]:
             t, eff, data = ev.type, ev.effective_date, ev.data
+            if t in _TERMS_CHANGES and data.get("billing_from") is not None:
+                # "proration": "none": the new terms apply from the date, but the period
+                # under way is neither charged nor credited: billing follows from the next one.
+                eff = _as_date(data["billing_from"])
             if t is EventType.PRICE_CHANGED:
                 prices.append(_Change(eff, ev.seq, (int(data["unit_amount"]), None, ev.id)))
             elif t is EventType.PLAN_CHANGED:
@@ -243,8 +270,8 @@ class Schedule:
             elif t is EventType.START_POSTPONED:
                 self.start = eff
             elif t is EventType.PAUSED:
-                resume = data.get("resume_date")
-                pauses.append([eff, resume, ev.id])
+                resume = _as_date(data.get("resume_date"))
+                pauses.append([eff, resume, ev.id, _as_date(data.get("billing_from"))])
             elif t is EventType.RESUMED:
                 candidates = [p for p in pauses if p[0] <= eff]
                 if not candidates:
@@ -256,11 +283,13 @@ class Schedule:
                     pending = (eff, ev.id)
                 else:
                     end = eff
+                    end_unused_none = data.get("unused") == "none"
                     pending = None
                 chain.append(ev.id)
             elif t is EventType.CANCELLATION_VERIFIED:
                 if pending is not None and data.get("verifies") == pending[1]:
                     end = pending[0]
+                    end_unused_none = False
                     pending = None
             elif t is EventType.CANCELLATION_REVOKED:
                 end = None
@@ -308,7 +337,7 @@ class Schedule:
         self.revoked_by = revoked_by
         self.anchor_day: int = explicit_anchor or self.start.day
         self.pauses: tuple[Pause, ...] = tuple(
-            Pause(p[0], p[1], p[2])
+            Pause(p[0], p[1], p[2], p[3])
             for p in sorted(pauses, key=lambda p: p[0])
             if p[1] is None or p[1] > p[0]
         )
@@ -354,6 +383,12 @@ class Schedule:
             else:
                 regimes.append(Regime(c.effective, grid))
         self.regimes: tuple[Regime, ...] = tuple(regimes)
+        # "unused": "none" on the cancellation in force: the customer keeps paying for the
+        # whole period the end date falls in; service still ends on the end date.
+        self.billing_end: date | None = end
+        if end is not None and end_unused_none and end > self.start:
+            last_day = end - timedelta(days=1)
+            self.billing_end = self.regime_on(last_day).grid.period_containing(last_day).end
 
         self.addons: tuple[AddOn, ...] = tuple(
             AddOn(key, a[0], a[1], a[2], a[3], a[4], a[5], a[6]) for key, a in addons.items()

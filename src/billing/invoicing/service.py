@@ -43,7 +43,12 @@ def post_entries(
     issue_date: date,
     bill_run_id: str | None = None,
     payment_terms_days: int = DEFAULT_PAYMENT_TERMS_DAYS,
+    unused: str = "credit_note",
 ) -> Posting:
+    """Post ``new`` entries as documents. ``unused`` says what paid time given back becomes
+    beyond the credit note that always documents it: ``refund`` (a refund instruction for
+    what was overpaid, never more than was paid), ``balance`` (customer credit that later
+    invoices consume first) or ``credit_note`` (the credit note alone)."""
     if not new:
         return Posting([], [])
     now = utcnow()
@@ -128,15 +133,22 @@ def post_entries(
     repository.add_entries(session, rows)
     for invoice_id in credits_by_invoice:
         refresh_invoice_status(session, invoice_id)
+    from billing.invoicing import balance
+
+    for note in [d for d in documents if d.type == "credit_note"]:
+        documents.extend(balance.route_unused(session, note, unused=unused, issue_date=issue_date))
+    for invoice in [d for d in documents if d.type == "invoice"]:
+        balance.apply_balance(session, invoice)
     return Posting(documents, rows)
 
 
 def refresh_invoice_status(session: Session, invoice_id: str) -> None:
     """open while something is owed; paid once covered; void when fully credited unpaid."""
-    invoice = repository.get_document(session, invoice_id, "invoice")
+    # Locked and read afresh: a payment committed meanwhile must not be overwritten.
+    invoice = repository.lock_document(session, invoice_id, "invoice")
     credited = repository.credited_total(session, invoice_id)
-    owed = invoice.total - credited - invoice.amount_paid
-    if credited >= invoice.total and invoice.amount_paid == 0:
+    owed = invoice.total - credited - invoice.amount_paid - invoice.balance_applied
+    if credited >= invoice.total and invoice.amount_paid == 0 and invoice.balance_applied == 0:
         status = "void"
     elif owed <= 0:
         status = "paid"
@@ -148,7 +160,11 @@ def refresh_invoice_status(session: Session, invoice_id: str) -> None:
 
 def amount_due(session: Session, invoice: Document) -> int:
     return max(
-        0, invoice.total - repository.credited_total(session, invoice.id) - invoice.amount_paid
+        0,
+        invoice.total
+        - repository.credited_total(session, invoice.id)
+        - invoice.amount_paid
+        - invoice.balance_applied,
     )
 
 

@@ -83,10 +83,13 @@ def document_out(
             due_date=doc.due_date.isoformat() if doc.due_date else None,
             status=doc.status,
             amount_paid=doc.amount_paid,
+            balance_applied=doc.balance_applied,
             amount_credited=repository.credited_total(session, doc.id),
             amount_due=due,
             amount_due_formatted=format_money(due, doc.currency, customer.locale),
         )
     else:
         out["invoice_id"] = doc.invoice_id
+    if doc.type == "refund":
+        out["status"] = doc.status
     return out

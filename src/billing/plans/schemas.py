@@ -60,6 +60,8 @@ class PlanCreate(Request):
     addons: Annotated[list[AddOnIn], Field(max_length=50)] = []
     termination_tasks: Annotated[list[TaskTemplateIn], Field(max_length=50)] | None = None
     four_eyes: StrictBool = False
+    proration: Literal["by_day", "from_next_period", "none"] = "by_day"
+    unused: Literal["credit_note", "refund", "balance", "none"] = "credit_note"
 
     @model_validator(mode="after")
     def _interval(self) -> PlanCreate:
@@ -92,4 +94,6 @@ class PlanOut(Response):
     addons: list[dict[str, object]] | None
     termination_tasks: list[dict[str, object]] | None
     four_eyes: bool
+    proration: str
+    unused: str
     created_at: datetime

@@ -32,6 +32,8 @@ def create_plan(session: Session, body: PlanCreate) -> Plan:
             if body.termination_tasks is not None
             else DEFAULT_TERMINATION_TASKS
         ),
+        proration=body.proration,
+        unused=body.unused,
         four_eyes=body.four_eyes or bool(body.contract and body.contract.four_eyes),
         created_at=utcnow(),
     )

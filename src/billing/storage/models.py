@@ -95,6 +95,11 @@ class Plan(Base):
     #: Follow-up tasks opened at termination: [{"kind", "title", "due_days"}].
     termination_tasks: Mapped[list[dict[str, Any]] | None] = mapped_column(Json, nullable=True)
     four_eyes: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: Default money choices of changes on this plan (issue: proration and unused time).
+    proration: Mapped[str] = mapped_column(String(20), default="by_day", server_default="by_day")
+    unused: Mapped[str] = mapped_column(
+        String(20), default="credit_note", server_default="credit_note"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -154,7 +159,24 @@ class Document(Base):
     due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     total: Mapped[int] = mapped_column(BigInteger)
     amount_paid: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: Customer balance (credit kept from earlier credit notes) consumed by this invoice.
+    balance_applied: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     status: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class BalanceEntry(Base):
+    """The customer balance: credit kept for later invoices. Append-only; the sum per customer
+    never goes negative and is in the customer's one currency."""
+
+    __tablename__ = "balance_entries"
+
+    id: Mapped[int] = mapped_column(BigInt, primary_key=True, autoincrement=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    amount: Mapped[int] = mapped_column(BigInteger)  # + kept from a credit note, − applied
+    kind: Mapped[str] = mapped_column(String(20))  # "credit_kept" | "applied"
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -281,6 +303,7 @@ __all__ = [
     "BillRun",
     "BillRunBatch",
     "ClockSetting",
+    "BalanceEntry",
     "Customer",
     "Document",
     "DocumentCounter",

@@ -12,7 +12,7 @@ from billing.errors import NotFound
 from billing.storage.db import is_postgres
 from billing.storage.models import Subscription, TimelineEvent
 
-_DATE_FIELDS = ("resume_date", "end_date", "requested_on", "date")
+_DATE_FIELDS = ("resume_date", "end_date", "requested_on", "date", "billing_from", "requested_date")
 
 
 def get(session: Session, subscription_id: str, *, lock: bool = False) -> Subscription:
@@ -20,7 +20,12 @@ def get(session: Session, subscription_id: str, *, lock: bool = False) -> Subscr
     SQLite holds the database write lock from BEGIN IMMEDIATE already)."""
     q = select(Subscription).where(Subscription.id == subscription_id)
     if lock and is_postgres(session):
-        q = q.with_for_update()
+        # FOR NO KEY UPDATE: as exclusive as FOR UPDATE between writers of the subscription,
+        # but it lets other transactions' foreign-key checks (FOR KEY SHARE on this row, taken
+        # when they insert or update a row pointing at it) through. FOR UPDATE blocked those,
+        # and a payment updating an invoice twice then deadlocked with a change posting a
+        # credit note against that invoice.
+        q = q.with_for_update(key_share=True)
     sub = session.scalars(q).first()
     if sub is None:
         raise NotFound(f"subscription {subscription_id} not found")
@@ -47,6 +52,13 @@ def next_seq(session: Session, subscription_id: str) -> int:
 def add_event(session: Session, row: TimelineEvent) -> None:
     session.add(row)
     session.flush()
+
+
+def parse_date_field(key: str, value: object) -> object:
+    """Event data keeps dates as ISO strings; the domain reads them as dates."""
+    if key in _DATE_FIELDS and isinstance(value, str):
+        return date.fromisoformat(value)
+    return value
 
 
 def to_domain(row: TimelineEvent) -> Event:

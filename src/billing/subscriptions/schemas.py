@@ -21,6 +21,10 @@ class SubscriptionCreate(Request):
     reason: Text | None = None
 
 
+Proration = Literal["by_day", "from_next_period", "none"]
+Unused = Literal["credit_note", "refund", "balance", "none"]
+
+
 class CancelRequest(Request):
     mode: Literal["immediately", "end_of_period", "on_date", "earliest_allowed"]
     date: Day | None = None
@@ -29,6 +33,7 @@ class CancelRequest(Request):
     competitor_offer: StrictBool | None = None
     competitor_details: Text | None = None
     approved_by: Name | None = None
+    unused: Unused | None = None
 
     @model_validator(mode="after")
     def _date_with_on_date(self) -> CancelRequest:
@@ -42,6 +47,7 @@ class CancelRequest(Request):
 class PauseRequest(Request):
     start_date: Day
     resume_date: Day | None = None
+    unused: Unused | None = None
     reason: Text | None = None
 
     @model_validator(mode="after")
@@ -62,6 +68,8 @@ class ChangeRequest(Request):
     quantity: Quantity | None = None
     plan_id: Name | None = None
     interval_months: Months | None = None
+    proration: Proration | None = None
+    unused: Unused | None = None
     reason: Text | None = None
 
     @model_validator(mode="after")
@@ -170,3 +178,5 @@ class ChangeOut(SubscriptionOut):
     preview: bool = False
     documents: list[dict[str, Any]] = []
     event_id: str | None = None
+    #: With ?preview=true on a change: what each proration choice would do to the money.
+    alternatives: list[dict[str, Any]] | None = None

@@ -10,7 +10,7 @@ work does (or rolls back, for a preview).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -22,7 +22,7 @@ from billing.customers import repository as customers
 from billing.domain import contracts
 from billing.domain.calendar import Period
 from billing.domain.errors import AlreadyEnded, InvalidInput, InvalidTimeline
-from billing.domain.ledger import Scope, difference
+from billing.domain.ledger import Scope, difference, target_pieces
 from billing.domain.timeline import EventType, Schedule
 from billing.errors import VersionConflict
 from billing.ids import new_id
@@ -86,6 +86,13 @@ def current_period(schedule: Schedule, today: date) -> Period | None:
     return Period(start, stop)
 
 
+def next_period_start(schedule: Schedule, day: date) -> date:
+    """The first period boundary on or after ``day`` (``day`` itself when a period starts on
+    it): where "from the next period" begins and where "none" starts billing new terms."""
+    period = schedule.regime_on(day).grid.period_containing(day)
+    return day if period.start == day else period.end
+
+
 def _check_version(sub: Subscription, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != sub.version:
         raise VersionConflict(f"subscription is at version {sub.version}, not {expected_version}")
@@ -101,6 +108,7 @@ def _record(
     data: dict[str, Any],
     reason: str | None,
     post: bool = True,
+    unused: str = "credit_note",
 ) -> ChangeResult:
     """Record one event; with ``post``, post the ledger's difference for billed periods."""
     sub = loaded.subscription
@@ -134,7 +142,7 @@ def _record(
         cause_event_id=event.id,
     )
     posting = post_entries(
-        session, subscription=sub, posted=posted, new=new, issue_date=loaded.today
+        session, subscription=sub, posted=posted, new=new, issue_date=loaded.today, unused=unused
     )
     if type_ in _TERMINATION_EVENTS:
         sync_tasks(session, sub, loaded.plan, schedule)
@@ -304,6 +312,8 @@ def cancel(
     if loaded.plan.four_eyes:
         # Four eyes: not final (nor billed) until a different staff member verifies it.
         data["requires_verification"] = True
+    unused = body.unused or loaded.plan.unused
+    data["unused"] = unused
     return _record(
         session,
         loaded,
@@ -312,6 +322,7 @@ def cancel(
         effective_date=end_date,
         data=data,
         reason=body.reason,
+        unused=unused,
     )
 
 
@@ -384,9 +395,15 @@ def pause(
                 + (f" to {p_end}" if p_end else ""),
                 code="pause_overlap",
             )
+    unused = body.unused or loaded.plan.unused
     data: dict[str, Any] = {
-        "resume_date": body.resume_date.isoformat() if body.resume_date else None
+        "resume_date": body.resume_date.isoformat() if body.resume_date else None,
+        "unused": unused,
     }
+    if unused == "none":
+        # The customer keeps paying for the period under way; the pause comes off the bill
+        # from the next period on.
+        data["billing_from"] = next_period_start(schedule, body.start_date).isoformat()
     return _record(
         session,
         loaded,
@@ -395,6 +412,7 @@ def pause(
         effective_date=body.start_date,
         data=data,
         reason=body.reason,
+        unused=unused,
     )
 
 
@@ -434,18 +452,26 @@ def resume(
 # -- price, licences, plan and interval --------------------------------------------------------
 
 
-def change(
-    session: Session,
-    actor: Actor,
-    clock: Clock,
-    subscription_id: str,
-    body: ChangeRequest,
-    *,
-    expected_version: int | None = None,
-) -> ChangeResult:
-    actor.require(Role.STAFF)
-    loaded = load(session, actor, clock, subscription_id, lock=True)
-    _check_version(loaded.subscription, expected_version)
+@dataclass(frozen=True, slots=True)
+class PlannedChange:
+    """The events one change request records, with its money choices resolved."""
+
+    effective: date
+    events: list[tuple[EventType, dict[str, Any]]]
+    proration: str
+    unused: str
+
+
+def plan_change(
+    session: Session, loaded: Loaded, body: ChangeRequest, *, proration: str | None = None
+) -> PlannedChange:
+    """Validate a change request and work out its events (nothing is recorded).
+
+    ``by_day``: new terms from the date, the period under way prorated by day.
+    ``from_next_period``: the change takes effect at the next period start (the timeline keeps
+    the requested date). ``none`` (or ``"unused": "none"``): new terms from the date, but the
+    period under way is neither charged nor credited: billing follows from the next period.
+    """
     schedule = loaded.schedule
     _check_open(schedule, loaded.today, body.effective_date, "the effective date")
     changes: list[tuple[EventType, dict[str, Any]]] = []
@@ -468,7 +494,6 @@ def change(
                 },
             )
         )
-        loaded.subscription.plan_id = new_plan.id
     elif body.unit_amount is not None:
         changes.append((EventType.PRICE_CHANGED, {"unit_amount": body.unit_amount}))
     if body.quantity is not None:
@@ -477,8 +502,48 @@ def change(
         changes.append((EventType.INTERVAL_CHANGED, {"interval_months": body.interval_months}))
     if not changes:
         raise InvalidInput("the change changes nothing", code="no_change")
+    proration = proration or body.proration or loaded.plan.proration
+    unused = body.unused or loaded.plan.unused
+    effective = body.effective_date
+    next_start = next_period_start(schedule, effective)
+    billing_from: date | None = None
+    if proration == "from_next_period":
+        effective = next_start
+    elif (proration == "none" or unused == "none") and next_start != effective:
+        billing_from = next_start
+    if schedule.end is not None and effective >= schedule.end:
+        raise InvalidInput(
+            f"the change would take effect on {effective}, on or after the end date {schedule.end}",
+            code="after_end",
+        )
+    for _, data in changes:
+        data["proration"] = proration
+        data["unused"] = unused
+        if effective != body.effective_date:
+            data["requested_date"] = body.effective_date.isoformat()
+        if billing_from is not None:
+            data["billing_from"] = billing_from.isoformat()
+    return PlannedChange(effective, changes, proration, unused)
+
+
+def change(
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    subscription_id: str,
+    body: ChangeRequest,
+    *,
+    expected_version: int | None = None,
+) -> ChangeResult:
+    actor.require(Role.STAFF)
+    loaded = load(session, actor, clock, subscription_id, lock=True)
+    _check_version(loaded.subscription, expected_version)
+    planned = plan_change(session, loaded, body)
+    for type_, data in planned.events:
+        if type_ is EventType.PLAN_CHANGED:
+            loaded.subscription.plan_id = data["plan_id"]
     result: ChangeResult | None = None
-    for i, (type_, data) in enumerate(changes):
+    for i, (type_, data) in enumerate(planned.events):
         # The difference is posted once, after the last event: a price and a licence change
         # together bill the old terms, then the new ones, never a mix that never applied.
         result = _record(
@@ -486,16 +551,71 @@ def change(
             loaded,
             actor,
             type_=type_,
-            effective_date=body.effective_date,
+            effective_date=planned.effective,
             data=data,
             reason=body.reason,
-            post=i == len(changes) - 1,
+            post=i == len(planned.events) - 1,
+            unused=planned.unused,
         )
         loaded = result.loaded
     assert result is not None
     # One change request is one version step for If-Match, however many attributes it sets.
-    loaded.subscription.version -= len(changes) - 1
+    loaded.subscription.version -= len(planned.events) - 1
     return result
+
+
+PRORATIONS = ("by_day", "from_next_period", "none")
+
+
+def proration_alternatives(
+    session: Session, actor: Actor, clock: Clock, subscription_id: str, body: ChangeRequest
+) -> list[dict[str, Any]]:
+    """What each proration choice would do to the money, side by side (for previews): what
+    it posts at once, and what the period containing the requested date ends up billed."""
+    actor.require(Role.STAFF)
+    loaded = load(session, actor, clock, subscription_id)
+    events = [repository.to_domain(e) for e in repository.events(session, loaded.subscription.id)]
+    posted = [
+        ledger_repo.to_domain(r)
+        for r in ledger_repo.posted_entries(session, loaded.subscription.id)
+    ]
+    keys = {e.key for e in posted}
+    day = body.effective_date
+    period = loaded.schedule.regime_on(day).grid.period_containing(day)
+    out = []
+    for choice in PRORATIONS:
+        planned = plan_change(session, loaded, body, proration=choice)
+        last = events[-1]
+        hypothetical = [
+            replace(
+                last,
+                id=f"alt{i}",
+                seq=last.seq + 1 + i,
+                type=type_,
+                effective_date=planned.effective,
+                data={k: repository.parse_date_field(k, v) for k, v in data.items()},
+            )
+            for i, (type_, data) in enumerate(planned.events)
+        ]
+        schedule = Schedule([*events, *hypothetical])
+        now = difference(schedule, posted, as_of=loaded.today, scope=Scope.BILLED)
+        target = target_pieces(schedule, as_of=period.start, scope=Scope.DUE, posted_keys=keys)
+        period_total = sum(
+            p.amount
+            for key, pieces in target.items()
+            if key[1:] == (period.start, period.end)
+            for p in pieces
+        )
+        out.append(
+            {
+                "proration": choice,
+                "effective_date": planned.effective.isoformat(),
+                "posts_now": sum(e.amount for e in now),
+                "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
+                "period_billed": period_total,
+            }
+        )
+    return out
 
 
 # -- add-ons -----------------------------------------------------------------------------------

@@ -10,7 +10,9 @@ from billing.auth.service import Role
 from billing.customers import repository as customers
 from billing.customers.schemas import CustomerCreate, CustomerOut
 from billing.customers.service import create_customer
+from billing.domain.money import format_money
 from billing.http.deps import CurrentActor, PageParams, SessionDep
+from billing.invoicing import balance
 from billing.plans import repository as plans
 from billing.plans.schemas import PlanCreate, PlanOut
 from billing.plans.service import create_plan
@@ -37,6 +39,33 @@ def list_customers(session: SessionDep, actor: CurrentActor, page: PageParams) -
 def get_customer(customer_id: str, session: SessionDep, actor: CurrentActor) -> Any:
     actor.check_customer(customer_id, "customer")
     return customers.get(session, customer_id)
+
+
+@router.get("/customers/{customer_id}/balance")
+def get_customer_balance(
+    customer_id: str, session: SessionDep, actor: CurrentActor
+) -> dict[str, Any]:
+    """The customer's credit kept from credit notes, and how later invoices consumed it."""
+    actor.check_customer(customer_id, "customer")
+    customer = customers.get(session, customer_id)
+    entries = balance.balance_entries(session, customer_id)
+    total = sum(e.amount for e in entries)
+    return {
+        "customer_id": customer_id,
+        "currency": customer.currency,
+        "balance": total,
+        "balance_formatted": format_money(total, customer.currency, customer.locale),
+        "entries": [
+            {
+                "id": str(e.id),
+                "kind": e.kind,
+                "amount": e.amount,
+                "document_id": e.document_id,
+                "created_at": e.created_at.isoformat(),
+            }
+            for e in entries
+        ],
+    }
 
 
 @router.post("/plans", status_code=201, response_model=PlanOut)

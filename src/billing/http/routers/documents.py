@@ -150,6 +150,21 @@ def get_credit_note(
     return document_out(session, doc)
 
 
+@router.get("/refunds")
+def list_refunds(
+    session: SessionDep,
+    actor: CurrentActor,
+    customer_id: str | None = None,
+    after: str | None = None,
+    limit: Limit = 100,
+) -> dict[str, Any]:
+    """Refund instructions for the invoicing system, in posting order (cursor never skips)."""
+    actor.require(Role.STAFF, Role.INTEGRATION, Role.PORTAL)
+    if actor.role is Role.PORTAL:
+        customer_id = actor.customer_id
+    return _page(session, doc_type="refund", after=after, limit=limit, customer_id=customer_id)
+
+
 @router.post("/bill-runs", status_code=201)
 def post_bill_run(
     body: BillRunCreate, factory: FactoryDep, actor: CurrentActor, clock: ClockDep

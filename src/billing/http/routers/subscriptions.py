@@ -164,5 +164,13 @@ def change(
     version: IfMatch,
     preview: Preview,
 ) -> Any:
+    alternatives = (
+        service.proration_alternatives(session, actor, clock, subscription_id, body)
+        if preview
+        else None
+    )
     result = service.change(session, actor, clock, subscription_id, body, expected_version=version)
-    return _answer(response, session, result, preview)
+    out = _answer(response, session, result, preview)
+    if alternatives is not None:
+        out["alternatives"] = alternatives
+    return out
