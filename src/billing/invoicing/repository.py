@@ -73,9 +73,17 @@ def get_document(session: Session, document_id: str, doc_type: str) -> Document:
 
 
 def lock_document(session: Session, document_id: str, doc_type: str) -> Document:
-    q = select(Document).where(Document.id == document_id)
+    """The document, locked until commit and read afresh (not from the session's cache), so
+    what is computed from it (amount paid, status) is never written back stale."""
+    # FOR NO KEY UPDATE, not FOR UPDATE: a credit note inserted against this invoice holds
+    # FOR KEY SHARE on it (its foreign key); FOR UPDATE would wait for that and deadlock when
+    # the credit note's transaction then updates the invoice's status.
+    session.flush()
+    q = select(Document).where(Document.id == document_id).execution_options(
+        populate_existing=True
+    )
     if is_postgres(session):
-        q = q.with_for_update()
+        q = q.with_for_update(key_share=True)
     doc = session.scalars(q).first()
     if doc is None or doc.type != doc_type:
         raise NotFound(f"{doc_type.replace('_', ' ')} {document_id} not found")
