@@ -1,0 +1,255 @@
+"""The console in a real browser: Debian's headless Chromium driven by Selenium through
+Debian's chromedriver, against a real uvicorn server on 127.0.0.1 started here.
+
+Signs in, finds a customer, opens the subscription's timeline, previews and confirms a
+cancellation, takes a screenshot of the timeline and checks it (the period boxes and the end
+marker, in the DOM and in the pixels), undoes the cancellation. Skips with the reason when
+chromium or chromedriver are missing, except in CI (``CI=true``), where that fails.
+Bounded: every wait has a timeout and the whole test takes well under a minute.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import ADMIN_TOKEN
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("BILLING_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("BILLING_TEST_CHROMEDRIVER", "/usr/bin/chromedriver")
+WAIT = 15  # seconds, for any one thing to appear
+#: Fills of billed and credited period boxes, and the end marker (see _timeline.svg).
+PERIOD_BLUES = ((0x38, 0x67, 0xD6), (0x4B, 0x7B, 0xE5))
+END_RED = (0xEB, 0x3B, 0x5A)
+
+
+def _missing() -> str | None:
+    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not shutil.which(p)]
+    if missing:
+        return f"{' and '.join(missing)} not found (apt-get install chromium chromium-driver)"
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "selenium is not installed (pip install -e '.[dev]')"
+    return None
+
+
+@pytest.fixture
+def driver(tmp_path: Path) -> Iterator[Any]:
+    reason = _missing()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI needs the browser tests to run: {reason}")
+        pytest.skip(reason)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,1400",
+        "--lang=en-US",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+    ):
+        options.add_argument(arg)
+    service = Service(executable_path=CHROMEDRIVER, log_output=str(tmp_path / "chromedriver.log"))
+    browser = webdriver.Chrome(service=service, options=options)
+    browser.set_page_load_timeout(WAIT)
+    browser.set_script_timeout(WAIT)
+    try:
+        yield browser
+    finally:
+        browser.quit()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    """The app under uvicorn on 127.0.0.1 in a thread, on a fresh SQLite file."""
+    import uvicorn
+
+    from billing.http.app import create_app
+    from billing.settings import Settings
+
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'billing.sqlite3'}",
+        admin_token=ADMIN_TOKEN,
+        test_clock=True,
+    )
+    app = create_app(settings)
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", workers=1)
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, name="uvicorn-console", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + WAIT
+    while not srv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=WAIT)
+        app.state.engine.dispose()
+
+
+def _seed(base: str) -> dict[str, Any]:
+    """A Swedish customer on 249,95 kr a month from 2025-04-02, the first month invoiced."""
+    with httpx.Client(
+        base_url=base, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=WAIT
+    ) as http:
+
+        def post(path: str, body: dict[str, Any], method: str = "POST") -> Any:
+            r = http.request(method, path, json=body)
+            assert r.status_code in (200, 201), r.text
+            return r.json()
+
+        post("/v1/test-clock", {"today": "2025-04-02"}, method="PUT")
+        customer = post("/v1/customers", {"name": "Ängsbacka Fönster AB", "currency": "SEK"})
+        post("/v1/customers", {"name": "Bergen Alarm AS", "currency": "NOK", "locale": "nb_NO"})
+        plan = post(
+            "/v1/plans",
+            {
+                "code": "monthly",
+                "name": "Företagshälsa",
+                "currency": "SEK",
+                "unit_amount": 24995,
+                "interval": "month",
+            },
+        )
+        sub = post(
+            "/v1/subscriptions",
+            {"customer_id": customer["id"], "plan_id": plan["id"], "start_date": "2025-04-02"},
+        )
+        post("/v1/bill-runs", {"as_of": "2025-04-02"})
+        return {"customer": customer, "subscription": sub}
+
+
+def _colour_near(image: Any, rgb: tuple[int, int, int], tolerance: int = 12) -> int:
+    """How many pixels of the screenshot are (about) this colour."""
+    return sum(
+        count
+        for count, pixel in image.getcolors(maxcolors=1 << 20)
+        if all(abs(int(c) - t) <= tolerance for c, t in zip(pixel[:3], rgb, strict=True))
+    )
+
+
+def test_staff_cancel_and_undo_in_a_real_browser(driver: Any, server: str, tmp_path: Path) -> None:
+    from PIL import Image
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    started = time.monotonic()
+    seeded = _seed(server)
+    sub_id = seeded["subscription"]["id"]
+    wait = WebDriverWait(driver, WAIT)
+
+    def svg_elements(css: str) -> list[Any]:
+        return driver.find_elements(By.CSS_SELECTOR, f"svg#timeline {css}")  # type: ignore[no-any-return]
+
+    # Sign in with the staff token.
+    driver.get(f"{server}/console/")
+    wait.until(ec.presence_of_element_located((By.ID, "token"))).send_keys(ADMIN_TOKEN)
+    driver.find_element(By.ID, "sign-in").click()
+    wait.until(ec.url_contains("/console/customers"))
+    cookie = driver.get_cookie("billing_console")
+    assert cookie and cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    assert ADMIN_TOKEN not in cookie["value"]
+
+    # Find the customer by part of its name, in lower case.
+    search = driver.find_element(By.ID, "q")
+    search.send_keys("ängs")
+    driver.find_element(By.ID, "search").click()
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#customers tr.customer")))
+    rows = driver.find_elements(By.CSS_SELECTOR, "#customers tr.customer")
+    assert [r.find_element(By.TAG_NAME, "a").text for r in rows] == ["Ängsbacka Fönster AB"]
+    rows[0].find_element(By.TAG_NAME, "a").click()
+
+    # Open the subscription's timeline.
+    wait.until(ec.element_to_be_clickable((By.LINK_TEXT, sub_id))).click()
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "svg#timeline")))
+    boxes = svg_elements("g.period rect.period-box")
+    assert len(boxes) >= 2  # the billed first month and the next
+    assert svg_elements("g.period")[0].get_attribute("data-start") == "2025-04-02"
+    assert svg_elements("g.period.billed")
+    assert not svg_elements("g.end-marker")
+
+    # Preview a cancellation on 2025-04-05: the credit it would post, nothing saved.
+    driver.execute_script(
+        "arguments[0].value = arguments[1]", driver.find_element(By.ID, "end-date"), "2025-04-05"
+    )
+    driver.find_element(By.ID, "reason").send_keys("Flyttar verksamheten till Oslo")
+    driver.find_element(By.ID, "preview-cancel").click()
+    preview = wait.until(ec.presence_of_element_located((By.ID, "preview")))
+    assert "224,95" in preview.text and "INV-000001" in preview.text
+    assert "5 apr. 2025" in driver.find_element(By.ID, "preview-end").text
+    assert not svg_elements("g.end-marker")  # a preview changes nothing
+
+    # Confirm: the end marker is drawn on the end date.
+    driver.find_element(By.ID, "confirm-preview").click()
+    wait.until(ec.presence_of_element_located((By.ID, "notice")))
+    [end] = svg_elements("g.end-marker")
+    assert end.get_attribute("data-date") == "2025-04-05"
+    assert "5 apr. 2025" in end.text
+    assert svg_elements("g.period rect.period-tail")  # the rest of the period, not served
+    assert svg_elements("g.period.credited")
+
+    # A screenshot of the timeline: the period boxes and the end marker are on it.
+    timeline = driver.find_element(By.ID, "timeline")
+    shot = tmp_path / "timeline.png"
+    assert timeline.screenshot(str(shot))
+    with Image.open(shot) as image:
+        rgb = image.convert("RGB")
+        assert rgb.width > 600 and rgb.height > 100
+        blue = sum(_colour_near(rgb, colour) for colour in PERIOD_BLUES)
+        assert blue > 500, "no period box in the screenshot"
+        assert _colour_near(rgb, END_RED) > 50, "no end marker in the screenshot"
+    print(f"timeline screenshot: {shot}")
+
+    # The credit note opens from the documents list.
+    links = driver.find_elements(By.CSS_SELECTOR, "#documents tr.credit_note a")
+    assert [a.text for a in links] == ["HTML", "PDF"]
+    documents_page = driver.current_url
+    links[0].click()
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "article.credit_note")))
+    assert "Kreditfaktura" in driver.page_source and "224,95" in driver.page_source
+    driver.get(documents_page)
+
+    # Undo: preview, then confirm; the end marker is gone, the old end drawn as undone.
+    wait.until(ec.element_to_be_clickable((By.ID, "preview-undo"))).click()
+    wait.until(ec.text_to_be_present_in_element((By.ID, "preview"), "would be undone"))
+    driver.find_element(By.ID, "confirm-preview").click()
+    wait.until(ec.text_to_be_present_in_element((By.ID, "notice"), "Cancellation undone"))
+    assert not svg_elements("g.end-marker")
+    assert [m.get_attribute("data-date") for m in svg_elements("g.marker.revoked-end")] == [
+        "2025-04-05"
+    ]
+    assert time.monotonic() - started < 60
