@@ -39,7 +39,7 @@ def test_workers_share_one_run_and_take_over_a_dead_workers_batch(database: Data
     total = 0
     for p, (out, err) in zip(procs[1:], outputs[1:], strict=True):
         assert p.returncode == 0, err
-        m = re.search(r"this process: (\d+) of (\d+) batches", out)
+        m = re.search(r"these workers: (\d+) of (\d+) batches", out)
         assert m, out
         mine.append(int(m[1]))
         total = int(m[2])

@@ -14,7 +14,7 @@ from typing import TextIO
 
 from billing.bill_runs import service
 from billing.bill_runs.batch import BatchResult
-from billing.bill_runs.worker import work, work_in_processes
+from billing.bill_runs.worker import WorkerProcesses, work
 from billing.settings import get_settings
 from billing.storage.db import make_engine, make_session_factory
 from billing.storage.migrate import upgrade
@@ -31,6 +31,9 @@ class Progress:
         self.enabled = stream.isatty()
         self.started = time.monotonic()
         self.last_draw = 0.0
+
+    def due(self) -> bool:
+        return self.enabled and time.monotonic() - self.last_draw >= 0.2
 
     def draw(self, batches_done: int, subscriptions: int, *, force: bool = False) -> None:
         now = time.monotonic()
@@ -84,21 +87,18 @@ def run_from_cli(
     def on_batch(r: BatchResult) -> None:
         done["batches"] += 1
         done["subscriptions"] += r.subscriptions
-        progress.draw(done["batches"], done["subscriptions"])
-
-    def on_progress() -> None:
-        if progress.enabled:
+        if workers == 1:
+            progress.draw(done["batches"], done["subscriptions"])
+        elif progress.due():
+            # Other processes report through the database, as workers elsewhere would.
             now = service.summary(factory, run_id)
             progress.draw(now.batches_done, now.subscriptions - before.subscriptions)
 
-    mine = 0
-    if workers > 1:
-        for totals in work_in_processes(
-            settings.database_url, run_id, as_of=as_of, processes=workers, on_progress=on_progress
-        ):
-            mine += totals.batches
-    # Alone, or after the worker processes: whatever is left (a worker died) is billed here.
-    mine += work(factory, run_id, as_of=as_of, on_batch=on_batch).batches
+    # This process is one of the workers; the others start beside it. Each returns once the
+    # run is finished, so a batch whose worker died is taken over by one that lives.
+    others = WorkerProcesses(settings.database_url, run_id, as_of=as_of, count=workers - 1)
+    mine = work(factory, run_id, as_of=as_of, on_batch=on_batch).batches
+    mine += sum(t.batches for t in others.join())
     result = service.result_of(factory, run_id)
     progress.draw(result.batches, result.subscriptions - before.subscriptions, force=True)
     progress.close()
@@ -111,7 +111,7 @@ def run_from_cli(
         + (f" (resumed: {before.subscriptions} were billed before)" if resumed else "")
         + f"; {billed} in {elapsed:.1f} s ({billed / max(elapsed, 1e-9):,.0f}/s)"
         + f" with {workers} worker{'s' if workers > 1 else ''}"
-        + f" (this process: {mine} of {result.batches} batches)"
+        + f" (these workers: {mine} of {result.batches} batches)"
     )
     engine.dispose()
     return 0

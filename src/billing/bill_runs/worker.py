@@ -124,42 +124,36 @@ def _worker_main(database_url: str, run_id: str, as_of: date, report: Any) -> No
         engine.dispose()
 
 
-def work_in_processes(
-    database_url: str,
-    run_id: str,
-    *,
-    as_of: date,
-    processes: int,
-    on_progress: Callable[[], None] | None = None,
-) -> list[WorkerTotals]:
-    """Work ``run_id`` with ``processes`` fresh worker processes; returns the totals of those
-    that finished (a worker that died reports nothing; its batch went back to the pool).
+class WorkerProcesses:
+    """``count`` fresh worker processes on ``run_id``, started at once; :meth:`join` waits
+    for them and returns the totals of those that finished (a worker that died reports
+    nothing: its batch went back to the pool for the others)."""
 
-    ``on_progress`` is called every few tenths of a second while they work (progress lives
-    in the database, where workers on other machines report too).
-    """
-    ctx = multiprocessing.get_context("spawn")
-    report = ctx.Queue()
-    procs = [
-        ctx.Process(target=_worker_main, args=(database_url, run_id, as_of, report), daemon=True)
-        for _ in range(processes)
-    ]
-    for p in procs:
-        p.start()
-    try:
-        while any(p.is_alive() for p in procs):
-            if on_progress is not None:
-                on_progress()
-            for p in procs:
-                p.join(timeout=0.25 / processes)
-    finally:
-        for p in procs:
-            if p.is_alive():
-                p.terminate()
+    def __init__(self, database_url: str, run_id: str, *, as_of: date, count: int) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.report = ctx.Queue()
+        self.procs = [
+            ctx.Process(
+                target=_worker_main, args=(database_url, run_id, as_of, self.report), daemon=True
+            )
+            for _ in range(count)
+        ]
+        for p in self.procs:
+            p.start()
+
+    def join(self) -> list[WorkerTotals]:
+        out: list[WorkerTotals] = []
+        alive = list(self.procs)
+        while alive:
+            try:
+                out.append(self.report.get(timeout=0.1))
+            except queue.Empty:
+                pass
+            alive = [p for p in alive if p.is_alive()]
+        for p in self.procs:
             p.join()
-    out: list[WorkerTotals] = []
-    while True:
-        try:
-            out.append(report.get(timeout=0.1))
-        except queue.Empty:
-            return out
+        while True:
+            try:
+                out.append(self.report.get(timeout=0.05))
+            except queue.Empty:
+                return out
