@@ -44,7 +44,7 @@ from billing.domain.ledger import (
 )
 from billing.domain.timeline import Event, Schedule
 from billing.invoicing import repository as ledger_repo
-from billing.storage.models import Document, LedgerEntry, Subscription
+from billing.storage.models import Document, LedgerEntry, Payment, Subscription
 from billing.subscriptions import repository as sub_repo
 from tests.conftest import ADMIN_TOKEN, Api, Database
 
@@ -338,3 +338,69 @@ def test_one_idempotency_key_from_many_clients_posts_once(
     # The bill run's invoice, then one credit note and one invoice for the licence change on
     # the billed days of March: once, not once per client.
     assert Counter(d.type for d in db.documents) == {"invoice": 2, "credit_note": 1}
+
+
+def test_payments_racing_credit_notes_on_one_invoice(
+    setup: tuple[Any, Api], database: Database
+) -> None:
+    """Payments and the credit notes of changes land on the same invoice at once: every
+    payment stays counted on the invoice (no lost update of its paid amount)."""
+    app, api = setup
+    api.today("2025-03-01")
+    sub = api.subscription(
+        api.customer(), api.plan(unit_amount=10000), start_date="2025-03-01", quantity=10
+    )
+    [invoice_id] = api.post("/v1/bill-runs", {"as_of": "2025-03-01"}).json()["invoices"]
+    api.today("2025-03-02")
+    out = Outcome()
+    barrier = threading.Barrier(THREADS)
+
+    def pay(seed: int) -> None:
+        with TestClient(app) as client:
+            payer = Api(client)
+            barrier.wait(timeout=30)
+            for _ in range(OPERATIONS):
+                r = payer.post(
+                    f"/v1/invoices/{invoice_id}/payments",
+                    {"amount": 500 + seed, "paid_on": "2025-03-02"},
+                )
+                if r.status_code not in (200, 201) and r.json().get("code") != "overpayment":
+                    out.unexpected.append(f"payment: {r.status_code} {r.text[:300]}")
+
+    def change(seed: int) -> None:
+        rng = random.Random(seed)
+        with TestClient(app) as client:
+            staff = Api(client)
+            barrier.wait(timeout=30)
+            for _ in range(OPERATIONS):
+                body = {
+                    "effective_date": str(_day(rng, date(2025, 3, 2), date(2025, 3, 31))),
+                    "quantity": rng.randint(7, 12),
+                }
+                r = staff.post(f"/v1/subscriptions/{sub['id']}/changes", body)
+                if r.status_code != 200:
+                    out.unexpected.append(f"change: {r.status_code} {r.text[:300]}")
+
+    workers = [pay, change] * (THREADS // 2)
+    threads = [threading.Thread(target=fn, args=(i,), daemon=True) for i, fn in enumerate(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=TIME_LIMIT + 30)
+    assert not any(t.is_alive() for t in threads), "a client hung (deadlock?)"
+    assert out.unexpected == [], out.unexpected
+
+    engine = create_engine(database.url)
+    try:
+        with Session(engine) as session:
+            paid: Counter[str] = Counter()
+            for p in session.scalars(select(Payment)):
+                paid[p.invoice_id] += p.amount
+            invoices = list(session.scalars(select(Document).where(Document.type == "invoice")))
+            assert paid[invoice_id] > 0
+            for inv in invoices:
+                assert inv.amount_paid == paid[inv.id], (inv.number, inv.amount_paid, paid[inv.id])
+                credited = ledger_repo.credited_total(session, inv.id)
+                assert credited + inv.amount_paid <= inv.total or inv.status == "paid"
+    finally:
+        engine.dispose()
