@@ -45,6 +45,7 @@ def test_api_keys_are_made_by_staff_only(api: Api) -> None:
     r = api.post("/v1/api-keys", {"role": "integration", "customer_id": cust["id"]})
     assert_problem(r, 422, "validation_error")
     assert_problem(api.post("/v1/api-keys", {"role": "root"}), 422, "validation_error")
+    assert state(api) == before
     integration = api_key(api, "integration")
     before = state(api)
     assert_problem(integration.post("/v1/api-keys", {"role": "staff"}), 403, "forbidden")
