@@ -72,7 +72,11 @@ def lock_customer(session: Session, customer_id: str) -> None:
     """Serialize balance changes of one customer (PostgreSQL row lock; SQLite's writer lock
     is already held), so two postings never spend the same credit."""
     if is_postgres(session):
-        session.execute(select(Customer.id).where(Customer.id == customer_id).with_for_update())
+        # FOR NO KEY UPDATE: FOR UPDATE would wait for every foreign-key check on the
+        # customer (any document or payment written for it meanwhile) and deadlock with them.
+        session.execute(
+            select(Customer.id).where(Customer.id == customer_id).with_for_update(key_share=True)
+        )
 
 
 def route_unused(
