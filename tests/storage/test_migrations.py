@@ -65,7 +65,7 @@ def _head() -> str:
     return head
 
 
-SEEDED = [("CN", 0), ("INV", 0), ("RF", 0)]
+SEEDED = [("CN", 0), ("EVT", 0), ("INV", 0), ("RF", 0)]
 
 
 def test_migrated_schema_equals_the_models(empty_database: Database) -> None:

@@ -11,7 +11,15 @@ from billing.clock import Clock
 from billing.console.app import create_console
 from billing.http import problems
 from billing.http.middleware import BodyLimitMiddleware, IdempotencyMiddleware
-from billing.http.routers import admin, customers, documents, lifecycle, renderings, subscriptions
+from billing.http.routers import (
+    admin,
+    customers,
+    documents,
+    events,
+    lifecycle,
+    renderings,
+    subscriptions,
+)
 from billing.settings import Settings, get_settings
 from billing.storage.db import make_engine, make_session_factory, unit_of_work
 from billing.storage.migrate import upgrade
@@ -51,7 +59,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     # renderings before documents: /invoices/{id}.pdf is not an invoice id.
-    for module in (admin, customers, subscriptions, lifecycle, renderings, documents):
+    for module in (admin, customers, subscriptions, lifecycle, renderings, documents, events):
         app.include_router(
             module.router,
             prefix="/v1",

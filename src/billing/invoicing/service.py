@@ -51,6 +51,9 @@ def post_entries(
     invoices consume first) or ``credit_note`` (the credit note alone)."""
     if not new:
         return Posting([], [])
+    from billing.events.service import lock_feed
+
+    lock_feed(session)
     now = utcnow()
     by_id = {str(row.id): row for row in posted}
     documents: list[Document] = []
@@ -139,7 +142,30 @@ def post_entries(
         documents.extend(balance.route_unused(session, note, unused=unused, issue_date=issue_date))
     for invoice in [d for d in documents if d.type == "invoice"]:
         balance.apply_balance(session, invoice)
+    for doc in documents:
+        emit_document(session, doc)
     return Posting(documents, rows)
+
+
+def emit_document(session: Session, doc: Document) -> None:
+    """Announce a new document in the event feed (``invoice.issued`` and so on)."""
+    from billing.events.service import emit
+
+    emit(
+        session,
+        f"{doc.type}.issued",
+        customer_id=doc.customer_id,
+        subscription_id=doc.subscription_id,
+        subject_id=doc.id,
+        data={
+            "number": f"{doc.series}-{doc.number:06d}",
+            "total": doc.total,
+            "currency": doc.currency,
+            "issue_date": doc.issue_date.isoformat(),
+            "invoice_id": doc.invoice_id,
+            "bill_run_id": doc.bill_run_id,
+        },
+    )
 
 
 def refresh_invoice_status(session: Session, invoice_id: str) -> None:
@@ -178,6 +204,9 @@ def record_payment(
     reference: str | None,
 ) -> tuple[Payment, Document]:
     actor.require(Role.STAFF, Role.INTEGRATION)
+    from billing.events.service import lock_feed
+
+    lock_feed(session)
     invoice = repository.lock_document(session, invoice_id, "invoice")
     if invoice.status == "void":
         raise InvalidInput("a void invoice takes no payments", code="invoice_void")
@@ -198,4 +227,19 @@ def record_payment(
     )
     session.refresh(invoice)
     refresh_invoice_status(session, invoice.id)
+    from billing.events.service import emit
+
+    emit(
+        session,
+        "payment.recorded",
+        customer_id=invoice.customer_id,
+        subscription_id=invoice.subscription_id,
+        subject_id=payment.id,
+        data={
+            "invoice_id": invoice.id,
+            "amount": amount,
+            "paid_on": paid_on.isoformat(),
+            "invoice_status": invoice.status,
+        },
+    )
     return payment, invoice

@@ -180,6 +180,22 @@ class BalanceEntry(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class OutboxEvent(Base):
+    """The event feed (and webhook outbox): one row per thing that happened, numbered under a
+    counter lock in commit order, so a reader by ``seq`` never skips or repeats."""
+
+    __tablename__ = "events"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    id: Mapped[str] = mapped_column(String(40), unique=True)
+    type: Mapped[str] = mapped_column(String(60))
+    customer_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    subscription_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    subject_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    data: Mapped[dict[str, Any]] = mapped_column(Json)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class DocumentCounter(Base):
     """The last number issued in a series; its row lock makes numbering gapless and ordered."""
 
@@ -305,6 +321,7 @@ __all__ = [
     "ClockSetting",
     "BalanceEntry",
     "Customer",
+    "OutboxEvent",
     "Document",
     "DocumentCounter",
     "IdempotencyRecord",

@@ -25,6 +25,7 @@ from billing.domain.errors import AlreadyEnded, InvalidInput, InvalidTimeline
 from billing.domain.ledger import Scope, difference, target_pieces
 from billing.domain.timeline import EventType, Schedule
 from billing.errors import VersionConflict
+from billing.events.service import emit
 from billing.ids import new_id
 from billing.invoicing import repository as ledger_repo
 from billing.invoicing.service import Posting, post_entries
@@ -93,6 +94,23 @@ def next_period_start(schedule: Schedule, day: date) -> date:
     return day if period.start == day else period.end
 
 
+def emit_timeline_event(session: Session, sub: Subscription, event: TimelineEvent) -> None:
+    emit(
+        session,
+        f"subscription.{event.type}",
+        customer_id=sub.customer_id,
+        subscription_id=sub.id,
+        subject_id=event.id,
+        data={
+            "event_id": event.id,
+            "effective_date": event.effective_date.isoformat(),
+            "recorded_by": event.recorded_by,
+            "reason": event.reason,
+            "data": event.data,
+        },
+    )
+
+
 def _check_version(sub: Subscription, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != sub.version:
         raise VersionConflict(f"subscription is at version {sub.version}, not {expected_version}")
@@ -125,6 +143,7 @@ def _record(
     )
     repository.add_event(session, event)
     schedule = Schedule([repository.to_domain(e) for e in repository.events(session, sub.id)])
+    emit_timeline_event(session, sub, event)
     sub.version += 1
     sub.start_date = schedule.start
     sub.end_date = schedule.end
@@ -212,6 +231,7 @@ def create(session: Session, actor: Actor, clock: Clock, body: SubscriptionCreat
         data=data,
     )
     repository.add_event(session, event)
+    emit_timeline_event(session, sub, event)
     schedule = Schedule([repository.to_domain(event)])
     sub.version = 1
     sub.status = schedule.status_on(today).value

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from billing.clock import utcnow
 from billing.domain.timeline import Schedule
+from billing.events.service import emit
 from billing.ids import new_id
 from billing.plans.schemas import DEFAULT_TERMINATION_TASKS
 from billing.storage.models import Plan, Subscription, Task
@@ -30,22 +31,41 @@ def sync_tasks(session: Session, sub: Subscription, plan: Plan, schedule: Schedu
     have = {(t.kind, t.due_date): t for t in existing}
     for key, task in have.items():
         if key not in wanted:
+            emit(
+                session,
+                "task.cancelled",
+                customer_id=task.customer_id,
+                subscription_id=task.subscription_id,
+                subject_id=task.id,
+                data={"kind": task.kind, "due_date": task.due_date.isoformat()},
+            )
             task.status = "cancelled"
             task.completed_at = utcnow()
             task.completed_by = "system"
     for key, template in wanted.items():
         if key not in have:
-            session.add(
-                Task(
-                    id=new_id("task"),
-                    subscription_id=sub.id,
-                    customer_id=sub.customer_id,
-                    source_event_id=None,
-                    kind=template["kind"],
-                    title=template["title"],
-                    due_date=key[1],
-                    status="open",
-                    created_at=utcnow(),
-                )
+            task = Task(
+                id=new_id("task"),
+                subscription_id=sub.id,
+                customer_id=sub.customer_id,
+                source_event_id=None,
+                kind=template["kind"],
+                title=template["title"],
+                due_date=key[1],
+                status="open",
+                created_at=utcnow(),
+            )
+            session.add(task)
+            emit(
+                session,
+                "task.opened",
+                customer_id=sub.customer_id,
+                subscription_id=sub.id,
+                subject_id=task.id,
+                data={
+                    "kind": task.kind,
+                    "title": task.title,
+                    "due_date": task.due_date.isoformat(),
+                },
             )
     session.flush()

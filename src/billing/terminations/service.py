@@ -23,6 +23,7 @@ from billing.customers import repository as customers
 from billing.domain.errors import InvalidTimeline
 from billing.domain.timeline import EventType, Schedule, Status
 from billing.errors import Conflict
+from billing.events.service import emit, lock_feed
 from billing.storage.db import unit_of_work
 from billing.storage.models import Task
 from billing.subscriptions import repository as subscriptions
@@ -68,12 +69,21 @@ def verify_cancellation(
 
 def complete_task(session: Session, actor: Actor, task_id: str) -> Task:
     actor.require(Role.STAFF)
+    lock_feed(session)
     task = repository.get_task(session, task_id, lock=True)
     if task.status != "open":
         raise Conflict(f"the task is {task.status}", code="task_closed")
     task.status = "done"
     task.completed_at = utcnow()
     task.completed_by = actor.name
+    emit(
+        session,
+        "task.completed",
+        customer_id=task.customer_id,
+        subscription_id=task.subscription_id,
+        subject_id=task.id,
+        data={"kind": task.kind, "completed_by": actor.name},
+    )
     session.flush()
     return task
 
@@ -112,6 +122,15 @@ def tick_subscription(session: Session, clock: Clock, subscription_id: str) -> t
             )
             sub.version = version  # the scheduler's note is not a change staff must re-read
             terminated_now = True
+    if sub.status != status.value:
+        emit(
+            session,
+            "subscription.status_changed",
+            customer_id=sub.customer_id,
+            subscription_id=sub.id,
+            subject_id=sub.id,
+            data={"from": sub.status, "to": status.value, "on": today.isoformat()},
+        )
     sub.status = status.value
     session.flush()
     return terminated_now, sub.customer_id
@@ -120,12 +139,21 @@ def tick_subscription(session: Session, clock: Clock, subscription_id: str) -> t
 def refresh_customer_status(session: Session, clock: Clock, customer_id: str) -> bool:
     """A customer is passive once every one of its subscriptions has ended; True if it
     became passive now."""
+    lock_feed(session)
     customer = customers.get(session, customer_id)
     today = clock.today(session, customer.timezone)
     subs = repository.customer_subscriptions(session, customer_id)
     passive = bool(subs) and all(s.end_date is not None and s.end_date <= today for s in subs)
     new_status = "passive" if passive else "active"
     changed = customer.status != new_status
+    if changed:
+        emit(
+            session,
+            "customer.status_changed",
+            customer_id=customer.id,
+            subject_id=customer.id,
+            data={"from": customer.status, "to": new_status, "on": today.isoformat()},
+        )
     customer.status = new_status
     session.flush()
     return changed and passive

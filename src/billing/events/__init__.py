@@ -1,0 +1,1 @@
+"""The event feed: everything that happened, as one ordered stream for other systems."""

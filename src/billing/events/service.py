@@ -1,0 +1,87 @@
+"""Emitting events into the feed (the outbox), in the same transaction as what they report.
+
+Each event gets the next number of the ``EVT`` counter, whose row stays locked until the
+transaction commits: numbers are gapless and issued in commit order, so ``GET /v1/events``
+read by number never skips an event that commits later, nor repeats one. (The price: writers
+that emit events queue on that row for the rest of their transaction; bill runs emit once per
+batch.) Webhook delivery reads the same table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from billing.clock import utcnow
+from billing.ids import new_id
+from billing.invoicing.repository import next_number
+from billing.storage.db import is_postgres
+from billing.storage.models import DocumentCounter, OutboxEvent
+
+SERIES = "EVT"
+
+
+def lock_feed(session: Session) -> None:
+    """Take the feed's counter lock now (PostgreSQL). Every transaction that emits events
+    takes it before any document, invoice, task or customer row lock, so that lock order is
+    the same everywhere and emitting can never deadlock (subscription row → feed → rest)."""
+    if is_postgres(session):
+        session.execute(
+            select(DocumentCounter.series).where(DocumentCounter.series == SERIES).with_for_update()
+        )
+
+
+def emit(
+    session: Session,
+    type_: str,
+    *,
+    customer_id: str | None,
+    subscription_id: str | None = None,
+    subject_id: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> OutboxEvent:
+    event = OutboxEvent(
+        seq=next_number(session, SERIES),
+        id=new_id("ev"),
+        type=type_,
+        customer_id=customer_id,
+        subscription_id=subscription_id,
+        subject_id=subject_id,
+        data=data or {},
+        created_at=utcnow(),
+    )
+    session.add(event)
+    return event
+
+
+def page(
+    session: Session,
+    *,
+    after: int | None,
+    limit: int,
+    customer_id: str | None = None,
+    types: list[str] | None = None,
+) -> list[OutboxEvent]:
+    q = select(OutboxEvent).order_by(OutboxEvent.seq).limit(limit)
+    if after is not None:
+        q = q.where(OutboxEvent.seq > after)
+    if customer_id is not None:
+        q = q.where(OutboxEvent.customer_id == customer_id)
+    if types:
+        q = q.where(OutboxEvent.type.in_(types))
+    return list(session.scalars(q))
+
+
+def event_out(e: OutboxEvent) -> dict[str, Any]:
+    return {
+        "seq": e.seq,
+        "id": e.id,
+        "type": e.type,
+        "customer_id": e.customer_id,
+        "subscription_id": e.subscription_id,
+        "subject_id": e.subject_id,
+        "data": e.data,
+        "created_at": e.created_at.isoformat(),
+    }

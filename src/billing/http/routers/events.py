@@ -1,0 +1,43 @@
+"""The event feed: GET /v1/events?after=<cursor> in commit order, never skipping or repeating."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from billing.auth.service import Role
+from billing.domain.errors import InvalidInput
+from billing.events.service import event_out, page
+from billing.http.deps import CurrentActor, SessionDep
+
+router = APIRouter(tags=["events"])
+
+
+@router.get("/events")
+def list_events(
+    session: SessionDep,
+    actor: CurrentActor,
+    after: Annotated[str | None, Query(max_length=20)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    type: Annotated[list[str] | None, Query(max_length=50)] = None,
+) -> dict[str, Any]:
+    """Every timeline event, document, payment, status change and task, in order.
+
+    ``next_cursor`` is null once drained; poll again from ``resume_cursor``."""
+    actor.require(Role.STAFF, Role.INTEGRATION, Role.PORTAL)
+    if after is not None and not after.isdigit():
+        raise InvalidInput("after is a cursor from next_cursor", code="invalid_cursor")
+    customer_id = actor.customer_id if actor.role is Role.PORTAL else None
+    rows = page(
+        session,
+        after=int(after) if after else None,
+        limit=limit,
+        customer_id=customer_id,
+        types=type,
+    )
+    return {
+        "data": [event_out(e) for e in rows],
+        "next_cursor": str(rows[-1].seq) if len(rows) == limit else None,
+        "resume_cursor": str(rows[-1].seq) if rows else after,
+    }
