@@ -70,6 +70,10 @@ def run_from_cli(
         print("--workers must be at least 1", file=sys.stderr)
         return 2
     settings = get_settings()
+    if workers > 1 and settings.database_url.startswith("sqlite"):
+        # Its writers queue on one database lock: a second worker only waits (and slows both).
+        print("SQLite: one worker (its writers queue on one lock)", file=sys.stderr)
+        workers = 1
     upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     factory = make_session_factory(engine)
