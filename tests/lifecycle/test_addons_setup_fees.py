@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from tests.conftest import Api
 from tests.lifecycle.helpers import (
     bill,
@@ -48,12 +46,6 @@ def detach(api: Api, sub: dict[str, Any], code: str, **body: Any) -> Any:
     return ok(api.post(sub_path(sub, f"/addons/{code}/detach"), body))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: attaching an add-on inside a period already billed for the main item posts "
-    "nothing at once (Scope.BILLED only looks at posted (item, period) keys, and the add-on's "
-    "key was never posted); its days wait for the next bill run",
-)
 def test_addon_attached_in_a_billed_period_is_invoiced_at_once(api: Api) -> None:
     sub = setup(api)
     bill(api, "2025-04-02")

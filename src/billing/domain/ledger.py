@@ -161,6 +161,7 @@ def target_pieces(
     re-billing with an earlier ``as_of`` never credits what is rightly billed.
     """
     posted = set(posted_keys)
+    billed_periods = {(k[1], k[2]) for k in posted}
     horizon = as_of
     for _, s, _ in posted:
         if s > horizon:
@@ -191,7 +192,9 @@ def target_pieces(
                 key = (item, s, e)
                 due = a <= as_of if in_advance else b <= as_of
                 if scope is Scope.BILLED:
-                    due = False
+                    # A period already billed (for any item) is posted at once: an add-on
+                    # attached inside it is charged now, like any other change to it.
+                    due = (s, e) in billed_periods
                 if not due and key not in posted:
                     continue
                 pieces = _period_pieces(
