@@ -14,6 +14,11 @@ and on PostgreSQL. The interleaving is the scheduler's; the checks afterwards ar
 * the ledger is what the timeline says: posted periods are in line with the timeline, and after
   a last bill run the posted total equals the target and a further difference posts nothing;
 * document numbers are gapless per series, and each document's total is its entries' sum.
+
+Smaller races follow: one ``Idempotency-Key`` sent by many clients at once; payments racing the
+credit notes of changes on one invoice; bill runs (which lock a batch of subscriptions at once),
+changes and payments across several subscriptions. On PostgreSQL the last two found deadlocks
+between row locks and foreign-key checks, and a lost update of an invoice's paid amount.
 """
 
 from __future__ import annotations
