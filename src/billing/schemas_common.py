@@ -41,6 +41,12 @@ def _day(value: object) -> object:
 NOT_BILLABLE = frozenset("XXX XTS XAU XAG XPD XPT XBA XBB XBC XBD XDR XSU XUA XFO XFU XRE".split())
 
 
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
 def _currency(value: str) -> str:
     if value in NOT_BILLABLE:
         raise ValueError(f"{value!r} is not a currency anyone is billed in")
@@ -69,7 +75,8 @@ def _locale(value: str) -> str:
 
 Amount = Annotated[StrictInt, Field(ge=0, le=MAX_AMOUNT)]
 Quantity = Annotated[StrictInt, Field(ge=1, le=1_000_000)]
-Name = Annotated[StrictStr, Field(min_length=1, max_length=200)]
+Name = Annotated[StrictStr, Field(min_length=1, max_length=200), AfterValidator(_not_blank)]
+PositiveAmount = Annotated[StrictInt, Field(ge=1, le=MAX_AMOUNT)]
 Text = Annotated[StrictStr, Field(max_length=2000)]
 Currency = Annotated[StrictStr, AfterValidator(_currency)]
 Timezone = Annotated[StrictStr, Field(max_length=64), AfterValidator(_timezone)]

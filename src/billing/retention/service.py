@@ -237,6 +237,23 @@ def apply_retention_offer(
     offered_by = body.offered_by or actor.name
     offer = body.model_dump(mode="json", exclude_none=True)
     offer["offered_by"] = offered_by
+    # The offer and each of its changes are events; the money is posted once, after the
+    # last, so the customer never sees an invoice for a mix of terms that never applied.
+    steps: list[tuple[EventType, date, dict[str, Any]]] = []
+    if schedule.end is not None or schedule.pending_end is not None:
+        steps.append((EventType.CANCELLATION_REVOKED, today, {"by_retention_offer": True}))
+    if body.postpone_start_to is not None:
+        steps.append((EventType.START_POSTPONED, body.postpone_start_to, {}))
+    if body.waive_setup_fee:
+        steps.append((EventType.SETUP_FEE_WAIVED, today, {}))
+    if body.unit_amount is not None:
+        steps.append((EventType.PRICE_CHANGED, effective, {"unit_amount": body.unit_amount}))
+    if body.quantity is not None:
+        steps.append((EventType.QUANTITY_CHANGED, effective, {"quantity": body.quantity}))
+    if body.interval_months is not None:
+        steps.append(
+            (EventType.INTERVAL_CHANGED, effective, {"interval_months": body.interval_months})
+        )
     result = _record(
         session,
         loaded,
@@ -245,98 +262,30 @@ def apply_retention_offer(
         effective_date=today,
         data=offer,
         reason=body.reason,
+        post=False,
     )
-    documents = list(result.posting.documents)
-    entries = list(result.posting.entries)
-
-    def step(r: ChangeResult) -> None:
-        nonlocal result
-        result = r
-        documents.extend(r.posting.documents)
-        entries.extend(r.posting.entries)
-
-    if result.loaded.schedule.end is not None or result.loaded.schedule.pending_end is not None:
-        step(
-            _record(
-                session,
-                result.loaded,
-                actor,
-                type_=EventType.CANCELLATION_REVOKED,
-                effective_date=today,
-                data={"by_retention_offer": True},
-                reason=body.reason,
-            )
-        )
-    if body.postpone_start_to is not None:
-        step(
-            _record(
-                session,
-                result.loaded,
-                actor,
-                type_=EventType.START_POSTPONED,
-                effective_date=body.postpone_start_to,
-                data={},
-                reason=body.reason,
-            )
-        )
-    if body.waive_setup_fee:
-        step(
-            _record(
-                session,
-                result.loaded,
-                actor,
-                type_=EventType.SETUP_FEE_WAIVED,
-                effective_date=today,
-                data={},
-                reason=body.reason,
-            )
-        )
-    if body.unit_amount is not None:
-        step(
-            _record(
-                session,
-                result.loaded,
-                actor,
-                type_=EventType.PRICE_CHANGED,
-                effective_date=effective,
-                data={"unit_amount": body.unit_amount},
-                reason=body.reason,
-            )
-        )
-    if body.quantity is not None:
-        step(
-            _record(
-                session,
-                result.loaded,
-                actor,
-                type_=EventType.QUANTITY_CHANGED,
-                effective_date=effective,
-                data={"quantity": body.quantity},
-                reason=body.reason,
-            )
-        )
-    if body.interval_months is not None:
-        step(
-            _record(
-                session,
-                result.loaded,
-                actor,
-                type_=EventType.INTERVAL_CHANGED,
-                effective_date=effective,
-                data={"interval_months": body.interval_months},
-                reason=body.reason,
-            )
+    for i, (type_, day, data) in enumerate(steps):
+        last = i == len(steps) - 1 and body.attach_addon is None
+        result = _record(
+            session,
+            result.loaded,
+            actor,
+            type_=type_,
+            effective_date=day,
+            data=data,
+            reason=body.reason,
+            post=last,
         )
     if body.attach_addon is not None:
-        step(
-            _attach(
-                session,
-                result.loaded,
-                actor,
-                AddOnAttach(code=body.attach_addon, effective_date=effective),
-                unit_amount=0,
-            )
+        result = _attach(
+            session,
+            result.loaded,
+            actor,
+            AddOnAttach(code=body.attach_addon, effective_date=effective),
+            unit_amount=0,
         )
+    documents = list(result.posting.documents)
+    entries = list(result.posting.entries)
     # One offer is one version step for If-Match.
     result.loaded.subscription.version = version + 1
     return ChangeResult(result.loaded, result.event, Posting(documents, entries))

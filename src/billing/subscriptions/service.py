@@ -149,6 +149,8 @@ def _record(
     sub.end_date = schedule.end
     sub.status = schedule.status_on(loaded.today).value
     session.flush()
+    if type_ in _TERMINATION_EVENTS:
+        sync_tasks(session, sub, loaded.plan, schedule)
     if not post:
         after = Loaded(sub, loaded.customer, loaded.plan, schedule, loaded.today)
         return ChangeResult(after, event, Posting([], []))
@@ -163,8 +165,6 @@ def _record(
     posting = post_entries(
         session, subscription=sub, posted=posted, new=new, issue_date=loaded.today, unused=unused
     )
-    if type_ in _TERMINATION_EVENTS:
-        sync_tasks(session, sub, loaded.plan, schedule)
     after = Loaded(sub, loaded.customer, loaded.plan, schedule, loaded.today)
     return ChangeResult(after, event, posting)
 

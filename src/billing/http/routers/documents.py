@@ -13,7 +13,7 @@ from billing.http.deps import ClockDep, CurrentActor, FactoryDep, SessionDep
 from billing.invoicing import repository
 from billing.invoicing.service import record_payment
 from billing.invoicing.views import document_out
-from billing.schemas_common import Amount, Day, Name, Request
+from billing.schemas_common import Day, Name, PositiveAmount, Request
 
 router = APIRouter(tags=["documents"])
 
@@ -25,7 +25,7 @@ class BillRunCreate(Request):
 
 
 class PaymentCreate(Request):
-    amount: Amount
+    amount: PositiveAmount
     paid_on: Day
     reference: Name | None = None
 
