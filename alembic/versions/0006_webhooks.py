@@ -65,8 +65,27 @@ def upgrade() -> None:
             batch_op.f("ix_webhook_deliveries_endpoint_id"), ["endpoint_id"], unique=False
         )
 
+    _truncate_guard()
+
+
+APPEND_ONLY = ("timeline_events", "ledger_entries", "balance_entries", "events")
+
+
+def _truncate_guard() -> None:
+    """PostgreSQL's TRUNCATE skips row triggers: refuse it on the append-only tables too."""
+    if op.get_bind().dialect.name != "postgresql":
+        return  # SQLite has no TRUNCATE; its DELETE triggers already refuse
+    for table in APPEND_ONLY:
+        op.execute(
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION billing_append_only()"
+        )
+
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for table in APPEND_ONLY:
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
     with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_webhook_deliveries_endpoint_id"))
 

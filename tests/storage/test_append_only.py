@@ -97,11 +97,6 @@ def test_database_refuses_update_and_delete(api: Api, billed: str, engine: Engin
     assert api.get(f"/v1/subscriptions/{billed}/ledger").json()["balance"] == 24995
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="PostgreSQL's TRUNCATE skips row-level triggers; the schema needs BEFORE TRUNCATE "
-    "statement triggers on both tables (a new migration) to close this path",
-)
 def test_postgres_refuses_truncate(database: Database) -> None:
     if database.kind != "postgres":
         pytest.skip("SQLite has no TRUNCATE (its DELETE without WHERE is refused above)")
