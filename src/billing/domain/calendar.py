@@ -12,7 +12,6 @@ zones (style.md: pendulum arithmetic costs ~10x a date ordinal).
 
 from __future__ import annotations
 
-import calendar as _stdcal
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -28,14 +27,31 @@ MAX_DATE = date(2199, 12, 31)
 INTERVAL_MONTHS = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}
 
 
+#: Days of each month in a common year; February gains a day in leap years.
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def is_leap_year(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
 def days_in_month(year: int, month: int) -> int:
-    return _stdcal.monthrange(year, month)[1]
+    # A table, not calendar.monthrange: that also computes a weekday, and boundaries are
+    # computed for every period of every bill run (style.md, "Speed where it counts").
+    if not 1 <= month <= 12:
+        raise ValueError(f"month must be in 1..12, not {month}")
+    if month == 2 and is_leap_year(year):
+        return 29
+    return _MONTH_DAYS[month - 1]
 
 
 def clamp_day(year: int, month: int, day: int) -> date:
     """``date(year, month, day)`` with the day clamped to the month's last day."""
-    last = days_in_month(year, month)
-    return date(year, month, day if day <= last else last)
+    if day > 28:  # every month has 28 days: only the 29th to the 31st can need clamping
+        last = days_in_month(year, month)
+        if day > last:
+            day = last
+    return date(year, month, day)
 
 
 def add_months(d: date, months: int, *, anchor_day: int | None = None) -> date:
@@ -89,8 +105,8 @@ class PeriodGrid:
         return cls(d.year * 12 + d.month - 1, anchor_day or d.day, interval_months)
 
     def boundary(self, k: int) -> date:
-        index = self.base_index + k * self.interval_months
-        return clamp_day(index // 12, index % 12 + 1, self.anchor_day)
+        year, month0 = divmod(self.base_index + k * self.interval_months, 12)
+        return clamp_day(year, month0 + 1, self.anchor_day)
 
     def index_containing(self, d: date) -> int:
         """The k with ``boundary(k) <= d < boundary(k + 1)``."""
