@@ -348,6 +348,116 @@ class ClockSetting(Base):
     today: Mapped[date | None] = mapped_column(Date, nullable=True)
 
 
+class Onboarding(Base):
+    """A subscription's onboarding flow (the licence business's pipeline): its stage, the day
+    the current cycle started (welcome or restart) and how many of the cycle's steps are done.
+    The scheduler moves it; staff book meetings, park it and record the segment."""
+
+    __tablename__ = "onboardings"
+
+    subscription_id: Mapped[str] = mapped_column(ForeignKey("subscriptions.id"), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(30), index=True)
+    opened_on: Mapped[date] = mapped_column(Date)
+    cycle: Mapped[int] = mapped_column(Integer, default=0)
+    cycle_start: Mapped[date | None] = mapped_column(Date, nullable=True)
+    steps_done: Mapped[int] = mapped_column(Integer, default=0)
+    meeting_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    segment: Mapped[str | None] = mapped_column(String(1), nullable=True)
+    advisor: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class OnboardingEvent(Base):
+    """The onboarding history: one row per step or staff action. Append-only."""
+
+    __tablename__ = "onboarding_events"
+    __table_args__ = (UniqueConstraint("subscription_id", "seq"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    subscription_id: Mapped[str] = mapped_column(ForeignKey("subscriptions.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(40))
+    from_stage: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    to_stage: Mapped[str] = mapped_column(String(30))
+    effective_date: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    data: Mapped[dict[str, Any]] = mapped_column(Json)
+
+
+class Order(Base):
+    """A one-off order (also of a customer with no subscription). It binds only when delivered:
+    each delivery invoices what it delivered; cancelling releases what was not delivered."""
+
+    __tablename__ = "orders"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(30))
+    total: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(200))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    cancelled_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    cancel_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class OrderLine(Base):
+    """One ordered service: ``delivered`` and ``cancelled`` count what became of its quantity."""
+
+    __tablename__ = "order_lines"
+    __table_args__ = (UniqueConstraint("order_id", "seq"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    description: Mapped[str] = mapped_column(String(200))
+    unit_amount: Mapped[int] = mapped_column(BigInteger)
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    delivered: Mapped[int] = mapped_column(BigInteger, default=0)
+    cancelled: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class OrderDelivery(Base):
+    """A delivery of (part of) an order, unique per order by its reference; ``request`` keeps
+    what was asked, so a retry is recognised and a different request under it refused."""
+
+    __tablename__ = "order_deliveries"
+    __table_args__ = (UniqueConstraint("order_id", "reference"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(200))
+    delivered_on: Mapped[date] = mapped_column(Date)
+    request: Mapped[dict[str, Any]] = mapped_column(Json)
+    invoice_id: Mapped[str] = mapped_column(ForeignKey("documents.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    recorded_by: Mapped[str] = mapped_column(String(200))
+
+
+class OrderInvoiceLine(Base):
+    """A delivered line as invoiced (order invoices have no ledger entries: those belong to
+    subscriptions). Append-only."""
+
+    __tablename__ = "order_invoice_lines"
+
+    id: Mapped[int] = mapped_column(BigInt, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
+    delivery_id: Mapped[str] = mapped_column(ForeignKey("order_deliveries.id"))
+    order_line_id: Mapped[str] = mapped_column(ForeignKey("order_lines.id"))
+    code: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    description: Mapped[str] = mapped_column(String(200))
+    delivered_on: Mapped[date] = mapped_column(Date)
+    unit_amount: Mapped[int] = mapped_column(BigInteger)
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+
+
 __all__ = [
     "ApiKey",
     "Base",
@@ -361,6 +471,12 @@ __all__ = [
     "DocumentCounter",
     "IdempotencyRecord",
     "LedgerEntry",
+    "Onboarding",
+    "OnboardingEvent",
+    "Order",
+    "OrderDelivery",
+    "OrderInvoiceLine",
+    "OrderLine",
     "Payment",
     "Plan",
     "Subscription",
