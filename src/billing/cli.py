@@ -34,6 +34,10 @@ def main(argv: list[str] | None = None) -> int:
     sched.add_argument("--once", action="store_true", help="one pass, then exit")
     sched.add_argument("--interval", type=int, default=300, help="seconds between passes")
 
+    hooks = sub.add_parser("webhooks", help="deliver the event feed to webhook endpoints")
+    hooks.add_argument("--once", action="store_true", help="one pass, then exit")
+    hooks.add_argument("--interval", type=float, default=2.0, help="seconds between passes")
+
     args = parser.parse_args(argv)
     if args.command == "serve":
         from billing.http.server import serve as run_server
@@ -45,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
 
         upgrade(get_settings().database_url)
         return 0
+    if args.command == "webhooks":
+        from billing.webhooks.cli import run_webhooks_cli
+
+        return run_webhooks_cli(once=args.once, interval=args.interval)
     if args.command == "scheduler":
         from billing.terminations.cli import run_scheduler_cli
 

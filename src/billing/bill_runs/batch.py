@@ -18,13 +18,14 @@ invoice per subscription for its charges, one credit note per invoice it gives b
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from billing.bill_runs import bulk
@@ -33,8 +34,12 @@ from billing.bill_runs.repository import Claim
 from billing.domain.ledger import Entry, EntryKind, Scope, difference
 from billing.domain.timeline import Event, EventType, Schedule
 from billing.ids import new_id
+from billing.invoicing.balance import apply_balance
 from billing.invoicing.repository import CREDIT_NOTE_SERIES, INVOICE_SERIES
 from billing.invoicing.service import DEFAULT_PAYMENT_TERMS_DAYS, refresh_invoice_status
+from billing.storage.models import BalanceEntry, Document
+
+balance_entries = BalanceEntry.__table__
 
 _DATE_FIELDS = ("resume_date", "end_date", "requested_on", "date")
 _KINDS = {k.value: k for k in EntryKind}
@@ -192,6 +197,10 @@ def bill_batch(conn: Connection, claim: Claim, *, as_of: date, now: datetime) ->
 
     n_invoices = sum(1 for d in due if d.charges)
     n_notes = sum(len(d.credits) for d in due)
+    # The feed's counter first: one lock order everywhere (subscriptions, feed, documents).
+    next_event = (
+        repo.take_numbers(conn, EVENT_SERIES, n_invoices + n_notes) if n_invoices + n_notes else 0
+    )
     next_invoice = repo.take_numbers(conn, INVOICE_SERIES, n_invoices) if n_invoices else 0
     next_note = repo.take_numbers(conn, CREDIT_NOTE_SERIES, n_notes) if n_notes else 0
     v = bulk.Values(conn)
@@ -200,6 +209,8 @@ def bill_batch(conn: Connection, claim: Claim, *, as_of: date, now: datetime) ->
     issue, due_on = day(as_of), day(as_of + timedelta(days=DEFAULT_PAYMENT_TERMS_DAYS))
     documents: list[tuple[Any, ...]] = []
     entries: list[tuple[Any, ...]] = []
+    events: list[tuple[Any, ...]] = []
+    new_invoices: list[tuple[str, str]] = []  # (customer, invoice) for the balance pass
     credited: list[str] = []
     run_id = claim.bill_run_id
 
@@ -225,6 +236,12 @@ def bill_batch(conn: Connection, claim: Claim, *, as_of: date, now: datetime) ->
                     cur, issue, due_on, total, 0, "open", ts,
                 )
             )  # fmt: skip
+            events.append(
+                _issued_event(next_event, "invoice", doc_id, INVOICE_SERIES, next_invoice, cid,
+                              sid, None, run_id, cur, as_of, total, ts)
+            )  # fmt: skip
+            new_invoices.append((cid, doc_id))
+            next_event += 1
             next_invoice += 1
         for invoice_id, credits in d.credits.items():
             doc_id = new_id("cn")
@@ -238,13 +255,21 @@ def bill_batch(conn: Connection, claim: Claim, *, as_of: date, now: datetime) ->
                     run_id, cur, issue, None, total, 0, "issued", ts,
                 )
             )  # fmt: skip
+            events.append(
+                _issued_event(next_event, "credit_note", doc_id, CREDIT_NOTE_SERIES, next_note,
+                              cid, sid, invoice_id, run_id, cur, as_of, total, ts)
+            )  # fmt: skip
+            next_event += 1
             next_note += 1
             credited.append(invoice_id)
     if documents:
         bulk.insert_rows(conn, "documents", DOCUMENT_COLUMNS, documents, adapted=True)
         bulk.insert_rows(conn, "ledger_entries", ENTRY_COLUMNS, entries, adapted=True)
+        bulk.insert_rows(conn, "events", EVENT_COLUMNS, events, adapted=True)
     if credited:
         _refresh_credited(conn, credited)
+    if new_invoices:
+        _consume_balances(conn, new_invoices)
     result = BatchResult(len(subs), n_invoices, n_notes, len(entries))
     repo.mark_batch_done(
         conn,
@@ -258,6 +283,57 @@ def bill_batch(conn: Connection, claim: Claim, *, as_of: date, now: datetime) ->
     t2 = time.perf_counter()
     result.timings = {"read_compute": t1 - t0, "write": t2 - t1}
     return result
+
+
+EVENT_SERIES = "EVT"
+EVENT_COLUMNS = (
+    "seq", "id", "type", "customer_id", "subscription_id", "subject_id", "data", "created_at",
+)  # fmt: skip
+
+
+def _issued_event(
+    seq: int, doc_type: str, doc_id: str, series: str, number: int, customer_id: str,
+    subscription_id: str, invoice_id: str | None, run_id: str | None, currency: str,
+    issue_date: date, total: int, ts: Any,
+) -> tuple[Any, ...]:  # fmt: skip
+    """The feed's ``<type>.issued`` row for a document of the batch (as invoicing emits it)."""
+    data = {
+        "number": f"{series}-{number:06d}",
+        "total": total,
+        "currency": currency,
+        "issue_date": issue_date.isoformat(),
+        "invoice_id": invoice_id,
+        "bill_run_id": run_id,
+    }
+    return (
+        seq, new_id("ev"), f"{doc_type}.issued", customer_id, subscription_id, doc_id,
+        json.dumps(data, separators=(",", ":")), ts,
+    )  # fmt: skip
+
+
+def _consume_balances(conn: Connection, new_invoices: list[tuple[str, str]]) -> None:
+    """New invoices of customers holding balance consume it first (rare: one query finds
+    them), through the same rule as any other invoice."""
+    customers = sorted({c for c, _ in new_invoices})
+    rows = conn.execute(
+        select(balance_entries.c.customer_id)
+        .where(balance_entries.c.customer_id.in_(customers))
+        .group_by(balance_entries.c.customer_id)
+        .having(func.sum(balance_entries.c.amount) > 0)
+    ).all()
+    holding = {r[0] for r in rows}
+    if not holding:
+        return
+    session = Session(bind=conn, expire_on_commit=False, autoflush=False)
+    try:
+        for customer_id, invoice_id in new_invoices:
+            if customer_id in holding:
+                invoice = session.get(Document, invoice_id)
+                assert invoice is not None
+                apply_balance(session, invoice)
+        session.flush()
+    finally:
+        session.close()
 
 
 def _refresh_credited(conn: Connection, invoice_ids: list[str]) -> None:

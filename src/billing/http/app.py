@@ -19,6 +19,7 @@ from billing.http.routers import (
     lifecycle,
     renderings,
     subscriptions,
+    webhooks,
 )
 from billing.settings import Settings, get_settings
 from billing.storage.db import make_engine, make_session_factory, unit_of_work
@@ -59,7 +60,16 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     # renderings before documents: /invoices/{id}.pdf is not an invoice id.
-    for module in (admin, customers, subscriptions, lifecycle, renderings, documents, events):
+    for module in (
+        admin,
+        customers,
+        subscriptions,
+        lifecycle,
+        renderings,
+        documents,
+        events,
+        webhooks,
+    ):
         app.include_router(
             module.router,
             prefix="/v1",

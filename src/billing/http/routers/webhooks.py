@@ -1,0 +1,93 @@
+"""Webhook endpoints, their delivery log, and a dispatch pass on demand."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import Field, StrictStr
+
+from billing.auth.service import Role
+from billing.http.deps import CurrentActor, FactoryDep, SessionDep
+from billing.schemas_common import Name, Request
+from billing.webhooks import service
+
+router = APIRouter(tags=["webhooks"])
+
+
+class EndpointCreate(Request):
+    url: Annotated[StrictStr, Field(min_length=8, max_length=2000)]
+    description: Name | None = None
+    types: (
+        Annotated[list[Annotated[StrictStr, Field(max_length=60)]], Field(max_length=100)] | None
+    ) = None
+
+
+@router.post("/webhook-endpoints", status_code=201)
+def post_endpoint(body: EndpointCreate, session: SessionDep, actor: CurrentActor) -> Any:
+    """Register a receiver; its signing secret is shown once."""
+    endpoint = service.create_endpoint(
+        session, actor, url=body.url, description=body.description, types=body.types
+    )
+    return service.endpoint_out(endpoint, with_secret=True)
+
+
+@router.get("/webhook-endpoints")
+def list_endpoints(session: SessionDep, actor: CurrentActor) -> dict[str, Any]:
+    actor.require(Role.STAFF)
+    from sqlalchemy import select
+
+    from billing.storage.models import WebhookEndpoint
+
+    rows = session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id)).all()
+    return {"data": [service.endpoint_out(e) for e in rows], "next_cursor": None}
+
+
+@router.get("/webhook-endpoints/{endpoint_id}")
+def get_endpoint(endpoint_id: str, session: SessionDep, actor: CurrentActor) -> Any:
+    actor.require(Role.STAFF)
+    return service.endpoint_out(service.get_endpoint(session, endpoint_id))
+
+
+@router.post("/webhook-endpoints/{endpoint_id}/disable")
+def disable_endpoint(endpoint_id: str, session: SessionDep, actor: CurrentActor) -> Any:
+    actor.require(Role.STAFF)
+    endpoint = service.get_endpoint(session, endpoint_id)
+    endpoint.active = False
+    return service.endpoint_out(endpoint)
+
+
+@router.post("/webhook-endpoints/{endpoint_id}/enable")
+def enable_endpoint(endpoint_id: str, session: SessionDep, actor: CurrentActor) -> Any:
+    actor.require(Role.STAFF)
+    endpoint = service.get_endpoint(session, endpoint_id)
+    endpoint.active = True
+    endpoint.next_attempt_at = None
+    return service.endpoint_out(endpoint)
+
+
+@router.get("/webhook-endpoints/{endpoint_id}/deliveries")
+def list_deliveries(
+    endpoint_id: str,
+    session: SessionDep,
+    actor: CurrentActor,
+    after: Annotated[str | None, Query(pattern=r"^\d{1,18}$")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> dict[str, Any]:
+    """The delivery log of one endpoint: every attempt, in order."""
+    actor.require(Role.STAFF)
+    service.get_endpoint(session, endpoint_id)
+    rows = service.deliveries(
+        session, endpoint_id, after=int(after) if after else None, limit=limit
+    )
+    return {
+        "data": [service.delivery_out(d) for d in rows],
+        "next_cursor": str(rows[-1].id) if len(rows) == limit else None,
+    }
+
+
+@router.post("/webhooks/dispatch")
+def post_dispatch(factory: FactoryDep, actor: CurrentActor) -> Any:
+    """Run one delivery pass now (``billing webhooks`` runs them continuously)."""
+    actor.require(Role.STAFF)
+    return service.dispatch(factory)
