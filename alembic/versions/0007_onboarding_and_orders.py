@@ -138,6 +138,11 @@ def upgrade() -> None:
                 f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
                 "FOR EACH ROW EXECUTE FUNCTION billing_append_only()"
             )
+            # TRUNCATE skips row triggers (as in 0006).
+            op.execute(
+                f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION billing_append_only()"
+            )
         else:
             for action in ("UPDATE", "DELETE"):
                 op.execute(
