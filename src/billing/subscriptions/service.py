@@ -300,6 +300,10 @@ def cancel(
             "the portal may cancel at the earliest allowed date or a date the rules allow",
             code="mode_not_allowed",
         )
+    if portal and body.unused is not None:
+        # What unused paid time becomes (refund, balance, nothing) is the business's choice,
+        # the plan's or staff's; a customer must not pick a refund the plan does not give.
+        raise InvalidInput("the portal cannot choose what unused time becomes")
     requested_on = body.requested_on or today
     end_date = resolve_end_date(loaded, body, requested_on)
     if end_date < schedule.start:
