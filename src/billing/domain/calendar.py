@@ -127,13 +127,30 @@ class PeriodGrid:
 
     def periods_from(self, d: date) -> Iterator[Period]:
         """Anchored periods from the one containing ``d`` on, without end."""
+        for start, end in self.bounds_from(d):
+            yield Period(start, end)
+
+    def bounds_from(self, d: date) -> Iterator[tuple[date, date]]:
+        """``(start, end)`` of each anchored period from the one containing ``d`` on, without end.
+
+        The hot-loop form of :meth:`periods_from` (ledger derivation walks every period of
+        every subscription): plain pairs, no ``Period`` to validate, since anchored boundaries
+        always increase.
+        """
+        step = self.interval_months
+        day = self.anchor_day
         k = self.index_containing(d)
+        index = self.base_index + k * step
         start = self.boundary(k)
         while True:
-            end = self.boundary(k + 1)
-            yield Period(start, end)
+            index += step
+            year, month0 = divmod(index, 12)
+            if day <= 28:
+                end = date(year, month0 + 1, day)
+            else:
+                end = clamp_day(year, month0 + 1, day)
+            yield start, end
             start = end
-            k += 1
 
 
 def validate_date(d: date, *, field: str = "date") -> date:

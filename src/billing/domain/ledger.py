@@ -183,8 +183,7 @@ def target_pieces(
                 continue
             if lo > horizon:
                 break
-            for period in regime.grid.periods_from(lo):
-                s, e = period.start, period.end
+            for s, e in regime.grid.bounds_from(lo):
                 a = max(s, lo)
                 if a > horizon or (hi is not None and a >= hi):
                     break
