@@ -205,3 +205,18 @@ def test_preview_alternatives_match_what_each_choice_does(
     bill(api, "2025-05-01")
     assert period_total(api, sub, APRIL) == period_billed
     assert_money_sound(api, cust)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="proration none: the subscription and its segments show the new terms only from "
+    "the next period (timeline.py moves the change to billing_from), like from_next_period",
+)
+def test_price_drop_none_applies_the_new_terms_from_the_date(api: Api) -> None:
+    """Issue 8: "none applies the new terms from the date without charging or crediting the
+    current period": from 04-11 the subscription is on the new price, only unbilled."""
+    cust, sub = started(api, quantity=1)
+    do(api, sub, "/changes", {**DROP, "proration": "none"})
+    assert api.get(f"/v1/subscriptions/{sub['id']}").json()["unit_amount"] == 20000
+    segments = [(s["start"], s["unit_amount"]) for s in timeline(api, sub)["segments"]]
+    assert (TODAY, 20000) in segments
