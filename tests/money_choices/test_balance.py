@@ -1,5 +1,5 @@
-"""Customer balance: unused paid time kept as credit, consumed first by later invoices that
-post at once (changes, undo); never negative, in the customer's one currency.
+"""Customer balance: unused paid time kept as credit, consumed first by later invoices (those that
+post at once: changes, undo; and bill runs'); never negative, in the customer's one currency.
 
 Monthly plan anchored on the 1st, 300.00 kr a licence; April (30 days) billed on 04-01; the
 clock at 04-11.
@@ -8,8 +8,6 @@ clock at 04-11.
 from __future__ import annotations
 
 from typing import Any
-
-import pytest
 
 from tests.conftest import Api
 from tests.money_choices.helpers import (
@@ -163,7 +161,6 @@ def test_balance_larger_than_the_invoice_leaves_the_rest(api: Api) -> None:
     assert_money_sound(api, cust)
 
 
-@pytest.mark.xfail(strict=True, reason="bill-run invoices do not consume balance yet")
 def test_bill_run_invoice_consumes_balance(api: Api) -> None:
     cust, a, b, _, _ = two_subscriptions(api)
     do(api, a, "/cancel", {"mode": "immediately", "unused": "balance"})
@@ -171,7 +168,14 @@ def test_bill_run_invoice_consumes_balance(api: Api) -> None:
     run = bill(api, "2025-05-01")
     [may] = [i for i in invoices(api, subscription_id=b["id"]) if i["id"] in run["invoices"]]
     assert (may["total"], may["balance_applied"], may["amount_due"]) == (30000, 20000, 10000)
-    assert balance(api, cust)["balance"] == 0
+    bal = balance(api, cust)
+    assert bal["balance"] == 0
+    assert [(e["kind"], e["amount"]) for e in bal["entries"]] == [
+        ("credit_kept", 20000),
+        ("applied", -20000),
+    ]
+    assert bal["entries"][-1]["document_id"] == may["id"]
+    assert_money_sound(api, cust)
 
 
 def test_refund_never_more_than_paid_in_money_the_rest_to_balance(api: Api) -> None:
