@@ -20,10 +20,11 @@ Cancellation, undo, moves, pauses, price and licence changes all go through this
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from operator import itemgetter
 
 from billing.domain.proration import prorate_days
 from billing.domain.timeline import AddOn, BillingTiming, Schedule, Terms
@@ -160,7 +161,12 @@ def target_pieces(
     the end date). Periods already posted are always in scope, whatever ``as_of`` says, so that
     re-billing with an earlier ``as_of`` never credits what is rightly billed.
     """
-    posted = set(posted_keys)
+    return _target(schedule, as_of=as_of, scope=scope, posted=set(posted_keys))
+
+
+def _target(
+    schedule: Schedule, *, as_of: date, scope: Scope, posted: Collection[GroupKey]
+) -> dict[GroupKey, list[Piece]]:
     billed_periods = {(k[1], k[2]) for k in posted}
     horizon = as_of
     for _, s, _ in posted:
@@ -237,7 +243,7 @@ def _setup_fee(
     *,
     as_of: date,
     scope: Scope,
-    posted: set[GroupKey],
+    posted: Collection[GroupKey],
 ) -> None:
     """The one-time start-up fee, billed with the first invoice (when the first period is due)
     unless waived; a subscription that never starts owes none."""
@@ -360,11 +366,32 @@ def post_difference(
     Only groups present in ``target`` are looked at; build it with the posted keys in scope.
     Zero-amount entries are never posted.
     """
-    by_key: dict[GroupKey, list[Entry]] = defaultdict(list)
-    for entry in posted:
-        by_key[entry.key].append(entry)
+    return _post(target, _by_key(posted), cause_event_id)
+
+
+def _by_key(posted: Sequence[Entry]) -> dict[GroupKey, list[Entry]]:
+    by_key: dict[GroupKey, list[Entry]] = {}
+    for e in posted:
+        key = (e.item, e.period_start, e.period_end)
+        group = by_key.get(key)
+        if group is None:
+            by_key[key] = [e]
+        else:
+            group.append(e)
+    return by_key
+
+
+#: Groups are posted in date order, then by item: ``(period_start, item, period_end)``.
+_POSTING_ORDER = itemgetter(1, 0, 2)
+
+
+def _post(
+    target: dict[GroupKey, list[Piece]],
+    by_key: dict[GroupKey, list[Entry]],
+    cause_event_id: str | None,
+) -> list[Entry]:
     out: list[Entry] = []
-    for key in sorted(target, key=lambda k: (k[1], k[0], k[2])):
+    for key in sorted(target, key=_POSTING_ORDER):
         pieces = target[key]
         entries = by_key.get(key)
         if not entries:
@@ -400,13 +427,14 @@ def _slice_amount(period_amount: int, s: date, e: date, a: date, b: date) -> int
 
 def net_coverage(entries: Sequence[Entry]) -> list[tuple[date, date, Entry]]:
     """The day ranges each posted charge still bills: its days less the credits against it."""
+    credit = EntryKind.CREDIT
     credited: dict[str, list[tuple[date, date]]] = defaultdict(list)
     for e in entries:
-        if e.is_credit and e.credits is not None:
+        if e.kind is credit and e.credits is not None:
             credited[e.credits].append((e.service_start, e.service_end))
     coverage: list[tuple[date, date, Entry]] = []
     for ch in entries:
-        if ch.is_credit:
+        if ch.kind is credit:
             continue
         cursor = ch.service_start
         assert ch.id is not None, "posted charges have ids"
@@ -536,9 +564,9 @@ def difference(
     cause_event_id: str | None = None,
 ) -> list[Entry]:
     """Target of ``schedule`` for the periods in scope, less what is ``posted``."""
-    keys = {e.key for e in posted}
-    target = target_pieces(schedule, as_of=as_of, scope=scope, posted_keys=keys)
-    return post_difference(target, posted, cause_event_id=cause_event_id)
+    by_key = _by_key(posted)  # its keys are the posted keys
+    target = _target(schedule, as_of=as_of, scope=scope, posted=by_key.keys())
+    return _post(target, by_key, cause_event_id)
 
 
 def total(entries: Iterable[Entry]) -> int:
