@@ -114,7 +114,12 @@ def test_alarm_customer_with_three_sites_ends_one_by_one(api: Api) -> None:
     assert last["passive_customers"] == [cid]
     assert customer_status(api, cid) == "passive"
     assert {get_sub(api, x)["status"] for x in sites} == {"terminated"}
-    assert run_scheduler(api) == {"checked": 0, "terminated": [], "passive_customers": []}
+    assert run_scheduler(api) == {
+        "checked": 0,
+        "terminated": [],
+        "passive_customers": [],
+        "onboarding": {"checked": 0, "steps": 0, "subscriptions": []},
+    }
     # Billed exactly to each end date (8, 9 and 10 months from 2024-06-01), never after it.
     bill(api, "2025-04-01")
     for site, months in zip(sites, (8, 9, 10), strict=True):

@@ -17,6 +17,7 @@ from billing.http.routers import (
     documents,
     events,
     lifecycle,
+    onboarding,
     renderings,
     subscriptions,
     webhooks,
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
         documents,
         events,
         webhooks,
+        onboarding,
     ):
         app.include_router(
             module.router,

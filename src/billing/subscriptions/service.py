@@ -29,6 +29,7 @@ from billing.events.service import emit
 from billing.ids import new_id
 from billing.invoicing import repository as ledger_repo
 from billing.invoicing.service import Posting, post_entries
+from billing.onboarding import service as onboarding
 from billing.plans import repository as plans
 from billing.storage.models import Customer, Plan, Subscription, TimelineEvent
 from billing.subscriptions import repository
@@ -235,6 +236,7 @@ def create(session: Session, actor: Actor, clock: Clock, body: SubscriptionCreat
     schedule = Schedule([repository.to_domain(event)])
     sub.version = 1
     sub.status = schedule.status_on(today).value
+    onboarding.open_for(session, sub, actor=actor, today=today)  # domain.md, "Onboarding"
     session.flush()
     return ChangeResult(Loaded(sub, customer, plan, schedule, today), event, Posting([], []))
 

@@ -24,6 +24,7 @@ from billing.domain.errors import InvalidTimeline
 from billing.domain.timeline import EventType, Schedule, Status
 from billing.errors import Conflict
 from billing.events.service import emit, lock_feed
+from billing.onboarding.service import run_onboarding
 from billing.storage.db import unit_of_work
 from billing.storage.models import Task
 from billing.subscriptions import repository as subscriptions
@@ -187,7 +188,12 @@ def run_scheduler(factory: sessionmaker[Session], clock: Clock) -> dict[str, Any
         with unit_of_work(factory) as session:
             if refresh_customer_status(session, clock, customer_id):
                 passive.append(customer_id)
-    return {"checked": checked, "terminated": terminated, "passive_customers": passive}
+    return {
+        "checked": checked,
+        "terminated": terminated,
+        "passive_customers": passive,
+        "onboarding": run_onboarding(factory, clock),
+    }
 
 
 def month_bounds(month: str) -> tuple[date, date]:

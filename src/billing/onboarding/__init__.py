@@ -1,0 +1,1 @@
+"""The onboarding pipeline per subscription (rules in :mod:`billing.domain.onboarding`)."""

@@ -1,0 +1,96 @@
+"""Queries on onboarding flows, their history and their follow-up call tasks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from billing.errors import NotFound
+from billing.storage.db import is_postgres
+from billing.storage.models import Customer, Onboarding, OnboardingEvent, Subscription, Task
+
+#: The kind of the follow-up call tasks the flow opens (in the shared tasks table).
+CALL_TASK_KIND = "onboarding_call"
+
+
+def get(session: Session, subscription_id: str, *, lock: bool = False) -> Onboarding:
+    """The flow of a subscription; with ``lock``, locked until commit and read afresh."""
+    q = select(Onboarding).where(Onboarding.subscription_id == subscription_id)
+    if lock:
+        q = q.execution_options(populate_existing=True)
+        if is_postgres(session):
+            q = q.with_for_update()
+    flow = session.scalars(q).first()
+    if flow is None:
+        raise NotFound(f"subscription {subscription_id} has no onboarding")
+    return flow
+
+
+def subscription_and_customer(
+    session: Session, subscription_id: str
+) -> tuple[Subscription, Customer]:
+    row = session.execute(
+        select(Subscription, Customer)
+        .join(Customer, Customer.id == Subscription.customer_id)
+        .where(Subscription.id == subscription_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"subscription {subscription_id} not found")
+    return row[0], row[1]
+
+
+def history(session: Session, subscription_id: str) -> list[OnboardingEvent]:
+    return list(
+        session.scalars(
+            select(OnboardingEvent)
+            .where(OnboardingEvent.subscription_id == subscription_id)
+            .order_by(OnboardingEvent.seq)
+        )
+    )
+
+
+def next_seq(session: Session, subscription_id: str) -> int:
+    last = session.scalar(
+        select(func.max(OnboardingEvent.seq)).where(
+            OnboardingEvent.subscription_id == subscription_id
+        )
+    )
+    return int(last or 0) + 1
+
+
+def add(session: Session, rows: Iterable[Onboarding | OnboardingEvent | Task]) -> None:
+    session.add_all(list(rows))
+    session.flush()
+
+
+def open_call_tasks(session: Session, subscription_id: str) -> list[Task]:
+    return list(
+        session.scalars(
+            select(Task)
+            .where(
+                Task.subscription_id == subscription_id,
+                Task.kind == CALL_TASK_KIND,
+                Task.status == "open",
+            )
+            .order_by(Task.due_date, Task.id)
+        )
+    )
+
+
+def automated_page(
+    session: Session, *, stages: Iterable[str], after: str | None, limit: int
+) -> list[str]:
+    """Subscriptions whose flow the scheduler may move on, by id (not those with an end date:
+    the automation holds for a customer who has given notice)."""
+    q = (
+        select(Onboarding.subscription_id)
+        .join(Subscription, Subscription.id == Onboarding.subscription_id)
+        .where(Onboarding.stage.in_(list(stages)), Subscription.end_date.is_(None))
+        .order_by(Onboarding.subscription_id)
+        .limit(limit)
+    )
+    if after is not None:
+        q = q.where(Onboarding.subscription_id > after)
+    return list(session.scalars(q))
