@@ -18,6 +18,7 @@ from billing.http.routers import (
     events,
     lifecycle,
     onboarding,
+    orders,
     renderings,
     subscriptions,
     webhooks,
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
         events,
         webhooks,
         onboarding,
+        orders,
     ):
         app.include_router(
             module.router,

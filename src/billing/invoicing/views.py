@@ -77,6 +77,10 @@ def document_out(
         "total_formatted": format_money(doc.total, doc.currency, customer.locale),
         "bill_run_id": doc.bill_run_id,
     }
+    if doc.type == "invoice" and doc.subscription_id is None:  # a one-off order's invoice
+        from billing.orders.views import invoice_lines
+
+        out["lines"] = invoice_lines(session, doc.id, locale=customer.locale)
     if doc.type == "invoice":
         due = amount_due(session, doc)
         out.update(

@@ -1,0 +1,95 @@
+"""One-off orders (domain.md, "One-off deliveries to non-customers"): pure rules, no I/O.
+
+An order binds only when delivered. Each line's quantity is, at any time, split into what was
+delivered (and so invoiced), what was cancelled (costs nothing) and what is still outstanding.
+The order's status follows from its lines:
+
+* ``pending``: nothing delivered, something outstanding;
+* ``partially_delivered``: something delivered, something still outstanding;
+* ``delivered``: nothing outstanding and something delivered (the rest, if any, cancelled);
+* ``cancelled``: nothing delivered and nothing outstanding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from billing.domain.errors import DomainError, InvalidInput
+from billing.domain.money import MAX_AMOUNT
+
+
+class OrderStatus(StrEnum):
+    PENDING = "pending"
+    PARTIALLY_DELIVERED = "partially_delivered"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class LineState:
+    id: str
+    unit_amount: int
+    quantity: int
+    delivered: int = 0
+    cancelled: int = 0
+
+    @property
+    def outstanding(self) -> int:
+        return self.quantity - self.delivered - self.cancelled
+
+
+class OrderRefused(DomainError):
+    code = "order_refused"
+    status = 409
+
+
+def status_of(lines: Sequence[LineState]) -> OrderStatus:
+    delivered = any(line.delivered for line in lines)
+    outstanding = any(line.outstanding for line in lines)
+    if outstanding:
+        return OrderStatus.PARTIALLY_DELIVERED if delivered else OrderStatus.PENDING
+    return OrderStatus.DELIVERED if delivered else OrderStatus.CANCELLED
+
+
+def order_total(lines: Sequence[tuple[int, int]]) -> int:
+    """The total of ``(unit_amount, quantity)`` lines, within the contract's amount bound."""
+    total = sum(unit * qty for unit, qty in lines)
+    if total > MAX_AMOUNT:
+        raise InvalidInput(
+            f"the order's total {total} exceeds {MAX_AMOUNT} minor units", code="amount_too_large"
+        )
+    return total
+
+
+def _refuse_closed(status: OrderStatus) -> None:
+    if status is OrderStatus.CANCELLED:
+        raise OrderRefused("the order is cancelled", code="order_cancelled")
+    if status is OrderStatus.DELIVERED:
+        raise OrderRefused("the order is delivered: nothing is outstanding", code="order_delivered")
+
+
+def check_delivery(lines: Sequence[LineState], delivered: Mapping[str, int]) -> int:
+    """A delivery of ``delivered`` (line id → quantity) fits the order; returns its amount."""
+    _refuse_closed(status_of(lines))
+    by_id = {line.id: line for line in lines}
+    unknown = sorted(set(delivered) - set(by_id))
+    if unknown:
+        raise InvalidInput(
+            f"not lines of this order: {', '.join(unknown)}", code="unknown_order_line"
+        )
+    for line_id, qty in delivered.items():
+        line = by_id[line_id]
+        if qty > line.outstanding:
+            raise OrderRefused(
+                f"line {line_id}: delivering {qty}, but only {line.outstanding} outstanding",
+                code="delivery_exceeds_order",
+            )
+    return sum(by_id[line_id].unit_amount * qty for line_id, qty in delivered.items())
+
+
+def cancellable(lines: Sequence[LineState]) -> dict[str, int]:
+    """What cancelling releases: each line's outstanding quantity (line id → quantity)."""
+    _refuse_closed(status_of(lines))
+    return {line.id: line.outstanding for line in lines if line.outstanding}

@@ -1,0 +1,84 @@
+"""One-off orders: ordered, delivered (each delivery invoiced, idempotent on its reference) or
+cancelled at no cost before delivery."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from billing.http.deps import ClockDep, CurrentActor, PageParams, SessionDep
+from billing.orders import service
+from billing.orders.schemas import (
+    DeliveryCreate,
+    DeliveryOut,
+    OrderCancel,
+    OrderCreate,
+    OrderOut,
+    OrderPage,
+)
+from billing.orders.views import delivery_out, order_out
+
+router = APIRouter(tags=["orders"])
+
+Status = Literal["pending", "partially_delivered", "delivered", "cancelled"]
+
+
+@router.post("/orders", status_code=201, response_model=OrderOut)
+def post_order(body: OrderCreate, session: SessionDep, actor: CurrentActor) -> Any:
+    """A one-off order, also of a customer with no subscription: ``pending`` until delivered;
+    it binds (and is invoiced) only when delivered."""
+    return order_out(session, service.create_order(session, actor, body))
+
+
+@router.get("/orders", response_model=OrderPage)
+def list_orders(
+    session: SessionDep,
+    actor: CurrentActor,
+    page: PageParams,
+    customer_id: Annotated[str | None, Query(max_length=40)] = None,
+    status: Status | None = None,
+) -> Any:
+    limit, after = page
+    rows = service.list_orders(
+        session, actor, customer_id=customer_id, status=status, after=after, limit=limit
+    )
+    return {
+        "data": [order_out(session, o) for o in rows],
+        "next_cursor": rows[-1].id if len(rows) == limit else None,
+    }
+
+
+@router.get("/orders/{order_id}", response_model=OrderOut)
+def get_order(order_id: str, session: SessionDep, actor: CurrentActor) -> Any:
+    return order_out(session, service.get_order(session, actor, order_id))
+
+
+@router.post("/orders/{order_id}/deliveries", status_code=201, response_model=DeliveryOut)
+def post_delivery(
+    order_id: str,
+    body: DeliveryCreate,
+    response: Response,
+    session: SessionDep,
+    actor: CurrentActor,
+    clock: ClockDep,
+) -> Any:
+    """Record a delivery and invoice exactly what it delivered. The same ``reference`` again
+    with the same content answers the same delivery (``Idempotent-Replayed: true``) and
+    invoices nothing; with other content it is refused (409 ``delivery_reference_conflict``)."""
+    done = service.deliver(session, actor, clock, order_id, body)
+    if done.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    order = service.get_order(session, actor, order_id)
+    return delivery_out(session, done.delivery, order.currency)
+
+
+@router.post("/orders/{order_id}/cancel", response_model=OrderOut)
+def post_cancel(
+    order_id: str,
+    session: SessionDep,
+    actor: CurrentActor,
+    body: OrderCancel | None = None,
+) -> Any:
+    """Cancel what is not delivered yet: costs nothing, leaves no document."""
+    return order_out(session, service.cancel(session, actor, order_id, body))

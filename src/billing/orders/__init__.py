@@ -1,0 +1,1 @@
+"""One-off orders, invoiced on delivery (rules in :mod:`billing.domain.orders`)."""
