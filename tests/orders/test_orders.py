@@ -95,6 +95,8 @@ def test_delivered_partially_then_fully_and_invoiced(api: Api) -> None:
         ("Influensavaksine 2025-03-03", 15, 39950, 15 * 39950),
     ]
     assert invoice["lines"][0]["amount_formatted"].replace("\xa0", " ") == "15 000,00 kr"
+    html = api.get(f"/v1/invoices/{first['invoice_id']}.html")
+    assert html.status_code == 200 and "Influensavaksine" in html.text
     o = ok(api.get(f"/v1/orders/{o['id']}"))
     assert o["status"] == "partially_delivered"
     assert [(x["delivered"], x["outstanding"]) for x in o["lines"]] == [(12, 8), (15, 0)]

@@ -122,7 +122,11 @@ def build_view(session: Session, doc: Document) -> DocumentView:
         issue_date=_date(doc.issue_date, locale),
         due_date=_date(doc.due_date, locale) if doc.due_date else None,
         status=text(language, f"status_{doc.status}"),
-        lines=[_line(e, sign=sign, customer=customer, language=language) for e in entries],
+        lines=(
+            [_line(e, sign=sign, customer=customer, language=language) for e in entries]
+            if doc.subscription_id is not None or doc.type != "invoice"
+            else _order_lines(session, doc, locale)  # a one-off order's invoice
+        ),
         total=money(doc.total),
         amount_paid=amount_paid,
         amount_credited=amount_credited,
@@ -170,6 +174,22 @@ def _line(entry: LedgerEntry, *, sign: int, customer: Customer, language: str) -
         unit_price=format_money(entry.unit_amount, entry.currency, locale),
         amount=format_money(sign * entry.amount, entry.currency, locale),
     )
+
+
+def _order_lines(session: Session, doc: Document, locale: str) -> list[DocumentLine]:
+    from billing.orders.repository import invoice_lines
+
+    return [
+        DocumentLine(
+            description=x.description,
+            service_period=date_range(x.delivered_on, x.delivered_on + timedelta(days=1), locale),
+            billing_period="",
+            licences=str(format_decimal(x.quantity, locale=locale)),
+            unit_price=format_money(x.unit_amount, x.currency, locale),
+            amount=format_money(x.amount, x.currency, locale),
+        )
+        for x in invoice_lines(session, doc.id)
+    ]
 
 
 def _reasons(
