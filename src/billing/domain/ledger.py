@@ -176,10 +176,19 @@ def _target(
     out: dict[GroupKey, list[Piece]] = {}
     regimes = schedule.regimes
     main_changes = schedule.change_dates()
+    # The dates on which what a day costs may change: pause edges for every item, and the
+    # terms changes for the main item. A period with none of them inside is one piece on the
+    # terms of its first day; only the others need the general path (_period_pieces).
+    pause_edges = sorted(
+        {d for p in schedule.pauses for d in (p.start, p.billed_from, p.end) if d is not None}
+    )
+    main_edges = sorted(set(pause_edges).union(main_changes))
 
     for item, x, y, addon in _item_ranges(schedule):
         if y is not None and y <= x:
             continue
+        edges = main_edges if addon is None else pause_edges
+        n_edges = len(edges)
         for ri, regime in enumerate(regimes):
             r_start = regime.start
             r_end = regimes[ri + 1].start if ri + 1 < len(regimes) else None
@@ -189,6 +198,10 @@ def _target(
                 continue
             if lo > horizon:
                 break
+            interval_months = regime.grid.interval_months
+            ei = 0  # edges[ei] is the first edge after the current period's first served day
+            run_ei = -1  # the ei that ``run`` was computed for
+            run: _Run | None = None
             for s, e in regime.grid.bounds_from(lo):
                 a = max(s, lo)
                 if a > horizon or (hi is not None and a >= hi):
@@ -202,9 +215,22 @@ def _target(
                     due = (s, e) in billed_periods
                 if not due and key not in posted:
                     continue
-                pieces = _period_pieces(
-                    schedule, item, addon, s, e, a, b, main_changes, regime.grid.interval_months
-                )
+                while ei < n_edges and edges[ei] <= a:
+                    ei += 1
+                if ei != run_ei:
+                    run_ei = ei
+                    run = _run(schedule, addon, a, interval_months)
+                if run is not None and (ei == n_edges or edges[ei] >= b):
+                    unit_amount, quantity, period_amount, event_id = run
+                    pieces = (
+                        [Piece(item, s, e, a, b, unit_amount, quantity, period_amount, event_id)]
+                        if period_amount
+                        else []
+                    )
+                else:
+                    pieces = _period_pieces(
+                        schedule, item, addon, s, e, a, b, main_changes, interval_months
+                    )
                 # An interval change to the interval already in force starts a regime whose
                 # grid has the very same period: its days add to that period, never replace it.
                 out[key] = out[key] + pieces if key in out else pieces
@@ -232,6 +258,28 @@ def _target(
     for key in posted:
         out.setdefault(key, [])
     return out
+
+
+#: The terms of an item on a stretch of days without an edge: unit amount, quantity,
+#: full-period amount and the event that set them.
+_Run = tuple[int, int, int, str | None]
+
+
+def _run(schedule: Schedule, addon: object, day: date, interval_months: int) -> _Run | None:
+    """What an item costs from ``day`` to the next edge (None: paused, see _period_pieces)."""
+    if schedule.is_paused_on(day):
+        return None
+    if addon is None:
+        terms = schedule.terms_on(day)
+    else:
+        assert isinstance(addon, AddOn)
+        terms = Terms(addon.unit_amount, addon.quantity, addon.price_months, addon.event_id)
+    return (
+        terms.unit_amount,
+        terms.quantity,
+        terms.period_amount(interval_months),
+        terms.source_event_id,
+    )
 
 
 SETUP_ITEM = "setup"
