@@ -241,8 +241,9 @@ class Schedule:
         chain: list[str] = []
         revoked_by: dict[str, str] = {}
         pauses: list[list[Any]] = []  # [start, end, event_id]
-        addons: dict[str, list[Any]] = {}
-        earlier_addons: list[tuple[str, list[Any]]] = []  # attachments replaced by a re-attach
+        # Per add-on key: its attach and detach events, applied by effective date like any
+        # other attribute (ties in recording order), whenever each was recorded.
+        addon_events: dict[str, list[tuple[date, int, str, list[Any] | None]]] = {}
         one_offs: list[OneOff] = []
 
         for ev in ordered[1:]:
@@ -301,25 +302,25 @@ class Schedule:
                 self.setup_fee = 0
             elif t is EventType.ADDON_ATTACHED:
                 key = str(data.get("addon_key") or ev.id)
-                if key in addons:
-                    # Re-attached: the earlier attachment stays billed for its own days.
-                    old = addons[key]
-                    old[2] = eff if old[2] is None or old[2] > eff else old[2]
-                    earlier_addons.append((key, old))
-                addons[key] = [
-                    str(data.get("code", key)),
-                    eff,
-                    None,
-                    int(data["unit_amount"]),
-                    int(data.get("quantity", 1)),
-                    int(data.get("price_months", base_price[1])),
-                    ev.id,
-                ]
+                addon_events.setdefault(key, []).append(
+                    (
+                        eff,
+                        ev.seq,
+                        "attach",
+                        [
+                            str(data.get("code", key)),
+                            int(data["unit_amount"]),
+                            int(data.get("quantity", 1)),
+                            int(data.get("price_months", base_price[1])),
+                            ev.id,
+                        ],
+                    )
+                )
             elif t is EventType.ADDON_DETACHED:
                 key = str(data["addon_key"])
-                if key not in addons:
+                if key not in addon_events:
                     raise InvalidTimeline(f"add-on {key} is not attached")
-                addons[key][2] = eff
+                addon_events[key].append((eff, ev.seq, "detach", None))
             elif t is EventType.ONE_OFF_DELIVERED:
                 one_offs.append(
                     OneOff(
@@ -390,13 +391,22 @@ class Schedule:
             last_day = end - timedelta(days=1)
             self.billing_end = self.regime_on(last_day).grid.period_containing(last_day).end
 
-        self.addons: tuple[AddOn, ...] = tuple(
-            AddOn(key, a[0], a[1], a[2], a[3], a[4], a[5], a[6]) for key, a in addons.items()
-        )
-        #: Every attachment, earlier ones of a re-attached key included: what is billed.
-        self.addon_history: tuple[AddOn, ...] = tuple(
-            AddOn(key, a[0], a[1], a[2], a[3], a[4], a[5], a[6]) for key, a in earlier_addons
-        ) + self.addons
+        history: list[AddOn] = []
+        last_attached: dict[str, AddOn] = {}
+        for key, changes in addon_events.items():
+            changes.sort(key=lambda c: (c[0], c[1]))
+            for i, (day, _, kind, terms) in enumerate(changes):
+                if kind != "attach" or terms is None:
+                    continue
+                until = changes[i + 1][0] if i + 1 < len(changes) else None
+                addon = AddOn(key, terms[0], day, until, terms[1], terms[2], terms[3], terms[4])
+                last_attached[key] = addon
+                if until is None or until > day:
+                    history.append(addon)
+        #: Per key, its attachment latest by effective date (what is attached now or last).
+        self.addons: tuple[AddOn, ...] = tuple(last_attached.values())
+        #: Every stretch an add-on was attached on its terms: what is billed.
+        self.addon_history: tuple[AddOn, ...] = tuple(history)
         self.one_offs: tuple[OneOff, ...] = tuple(one_offs)
 
     # -- terms ---------------------------------------------------------------------------------
