@@ -207,11 +207,6 @@ def test_preview_alternatives_match_what_each_choice_does(
     assert_money_sound(api, cust)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="proration none: the subscription and its segments show the new terms only from "
-    "the next period (timeline.py moves the change to billing_from), like from_next_period",
-)
 def test_price_drop_none_applies_the_new_terms_from_the_date(api: Api) -> None:
     """Issue 8: "none applies the new terms from the date without charging or crediting the
     current period": from 04-11 the subscription is on the new price, only unbilled."""

@@ -204,6 +204,7 @@ class Schedule:
         "_price_values",
         "_qty_dates",
         "_qty_values",
+        "_shown",
         "plan_id",
         "pending_end",
         "billing_end",
@@ -246,9 +247,19 @@ class Schedule:
         addon_events: dict[str, list[tuple[date, int, str, list[Any] | None]]] = {}
         one_offs: list[OneOff] = []
 
+        # Changes billed from a later date than they apply (proration "none") are also kept
+        # at their own date, for what the subscription shows: (kind, change).
+        shown_at_own_date: list[tuple[str, _Change]] = []
         for ev in ordered[1:]:
             t, eff, data = ev.type, ev.effective_date, ev.data
             if t in _TERMS_CHANGES and data.get("billing_from") is not None:
+                if t is EventType.QUANTITY_CHANGED:
+                    own = _Change(eff, ev.seq, (int(data["quantity"]), ev.id, ev.seq))
+                    shown_at_own_date.append(("quantity", own))
+                elif t in (EventType.PRICE_CHANGED, EventType.PLAN_CHANGED):
+                    months = int(data["price_months"]) if "price_months" in data else None
+                    own = _Change(eff, ev.seq, (int(data["unit_amount"]), months, ev.id))
+                    shown_at_own_date.append(("price", own))
                 # "proration": "none": the new terms apply from the date, but the period
                 # under way is neither charged nor credited: billing follows from the next one.
                 eff = _as_date(data["billing_from"])
@@ -344,19 +355,23 @@ class Schedule:
         )
 
         # Attribute changes apply by effective date, ties in recording order.
-        prices.sort(key=lambda c: (c.effective, c.seq))
-        quantities.sort(key=lambda c: (c.effective, c.seq))
         intervals.sort(key=lambda c: (c.effective, c.seq))
-        price_months = base_price[1]
-        self._price_dates: list[date] = []
-        self._price_values: list[tuple[int, int, str, int]] = [base_price]
-        for c in prices:
-            unit, months, source = c.value
-            price_months = months if months is not None else price_months
-            self._price_dates.append(c.effective)
-            self._price_values.append((unit, price_months, source, c.seq))
-        self._qty_dates: list[date] = [c.effective for c in quantities]
-        self._qty_values: list[tuple[int, str, int]] = [base_qty] + [c.value for c in quantities]
+        self._price_dates, self._price_values, self._qty_dates, self._qty_values = _terms_steps(
+            base_price, base_qty, prices, quantities
+        )
+        self._shown: Schedule | None = None
+        if shown_at_own_date:
+            # What the subscription shows: the same, with those changes at their own date.
+            by_id = {
+                c.value[1] if k == "quantity" else c.value[2]: (k, c) for k, c in shown_at_own_date
+            }
+            shown_prices = [by_id[c.value[2]][1] if c.value[2] in by_id else c for c in prices]
+            shown_qty = [by_id[c.value[1]][1] if c.value[1] in by_id else c for c in quantities]
+            twin = Schedule.__new__(Schedule)
+            (twin._price_dates, twin._price_values, twin._qty_dates, twin._qty_values) = (
+                _terms_steps(base_price, base_qty, shown_prices, shown_qty)
+            )
+            self._shown = twin
 
         # Invoice interval regimes: the first grid is anchored at the start; a later interval
         # change starts a new grid on the same anchor day from its effective date.
@@ -420,6 +435,11 @@ class Schedule:
         source = price_source if price_seq > qty_seq else qty_source
         return Terms(unit, qty, months, source)
 
+    def shown_terms_on(self, day: date) -> Terms:
+        """The terms the subscription is on that day, as shown to people: a change made with
+        proration "none" applies from its own date here, though billed from the next period."""
+        return (self._shown or self).terms_on(day)
+
     def change_dates(self) -> list[date]:
         """Dates on which the main item's terms may change (sorted, deduplicated)."""
         return sorted(set(self._price_dates) | set(self._qty_dates))
@@ -466,7 +486,7 @@ class Schedule:
         if end is not None and end <= self.start:
             return []
         cuts = {self.start}
-        for d in self.change_dates():
+        for d in (self._shown or self).change_dates():
             if d > self.start and (end is None or d < end):
                 cuts.add(d)
         for p in self.pauses:
@@ -477,12 +497,38 @@ class Schedule:
         out: list[Segment] = []
         for i, s in enumerate(ordered):
             e = ordered[i + 1] if i + 1 < len(ordered) else end
-            terms = self.terms_on(s)
+            terms = self.shown_terms_on(s)
             state = "paused" if self.is_paused_on(s) else "active"
-            if out and out[-1].state == state and out[-1].unit_amount == terms.unit_amount and (
-                out[-1].quantity == terms.quantity
+            if (
+                out
+                and out[-1].state == state
+                and out[-1].unit_amount == terms.unit_amount
+                and (out[-1].quantity == terms.quantity)
             ):
                 out[-1] = Segment(out[-1].start, e, state, terms.unit_amount, terms.quantity)
             else:
                 out.append(Segment(s, e, state, terms.unit_amount, terms.quantity))
         return out
+
+
+def _terms_steps(
+    base_price: tuple[int, int, str, int],
+    base_qty: tuple[int, str, int],
+    prices: list[_Change],
+    quantities: list[_Change],
+) -> tuple[list[date], list[tuple[int, int, str, int]], list[date], list[tuple[int, str, int]]]:
+    """Step functions of price and quantity over dates: changes by effective date, ties in
+    recording order; a plan change may also change the months the price pays for."""
+    prices = sorted(prices, key=lambda c: (c.effective, c.seq))
+    quantities = sorted(quantities, key=lambda c: (c.effective, c.seq))
+    price_months = base_price[1]
+    price_dates: list[date] = []
+    price_values: list[tuple[int, int, str, int]] = [base_price]
+    for c in prices:
+        unit, months, source = c.value
+        price_months = months if months is not None else price_months
+        price_dates.append(c.effective)
+        price_values.append((unit, price_months, source, c.seq))
+    qty_dates = [c.effective for c in quantities]
+    qty_values: list[tuple[int, str, int]] = [base_qty] + [c.value for c in quantities]
+    return price_dates, price_values, qty_dates, qty_values

@@ -19,7 +19,7 @@ def subscription_out(loaded: Loaded) -> dict[str, Any]:
     ref = max(today, schedule.start)
     if schedule.end is not None and ref >= schedule.end > schedule.start:
         ref = schedule.end - timedelta(days=1)
-    terms = schedule.terms_on(ref)
+    terms = schedule.shown_terms_on(ref)
     period = current_period(schedule, today)
     return {
         "id": sub.id,
