@@ -244,6 +244,9 @@ def _target(
             horizon = s
     in_advance = schedule.timing is BillingTiming.IN_ADVANCE
     out: dict[GroupKey, list[Piece]] = {}
+    # A period can be served in parts (an add-on re-attached on new terms inside it): it is due
+    # as a whole, in advance with its first served day, in arrears with its last.
+    due_of: dict[GroupKey, bool] = {}
     regimes = schedule.regimes
     main_changes = schedule.change_dates()
     # The dates on which what a day costs may change: pause edges for every item, and the
@@ -266,15 +269,13 @@ def _target(
             hi = y if r_end is None else (r_end if y is None else min(y, r_end))
             if hi is not None and hi <= lo:
                 continue
-            if lo > horizon:
-                break
             interval_months = regime.grid.interval_months
             ei = 0  # edges[ei] is the first edge after the current period's first served day
             run_ei = -1  # the ei that ``run`` was computed for
             run: _Run | None = None
             for s, e in regime.grid.bounds_from(lo):
                 a = max(s, lo)
-                if a > horizon or (hi is not None and a >= hi):
+                if s > horizon or (hi is not None and a >= hi):
                     break
                 b = e if hi is None or e < hi else hi
                 key = (item, s, e)
@@ -283,8 +284,9 @@ def _target(
                     # A period already billed (for any item) is posted at once: an add-on
                     # attached inside it is charged now, like any other change to it.
                     due = (s, e) in billed_periods
-                if not due and key not in posted:
-                    continue
+                if key in due_of:
+                    due = (due_of[key] or due) if in_advance else (due_of[key] and due)
+                due_of[key] = due
                 while ei < n_edges and edges[ei] <= a:
                     ei += 1
                 if ei != run_ei:
@@ -301,9 +303,10 @@ def _target(
                     pieces = _period_pieces(
                         schedule, item, addon, s, e, a, b, main_changes, interval_months
                     )
-                # An interval change to the interval already in force starts a regime whose
-                # grid has the very same period: its days add to that period, never replace it.
                 out[key] = out[key] + pieces if key in out else pieces
+    for key, due in due_of.items():
+        if not due and key not in posted:
+            del out[key]
 
     for one_off in schedule.one_offs:
         d = one_off.delivered_on

@@ -396,8 +396,10 @@ class Schedule:
             )
             if regimes[-1].start == c.effective:
                 regimes[-1] = Regime(c.effective, grid)
-            else:
+            elif not _same_boundaries(regimes[-1].grid, grid):
                 regimes.append(Regime(c.effective, grid))
+            # else: the interval "changed" to the one in force, on the same boundaries: the
+            # periods go on as they were (a new regime would split a period's due date).
         self.regimes: tuple[Regime, ...] = tuple(regimes)
         # "unused": "none" on the cancellation in force: the customer keeps paying for the
         # whole period the end date falls in; service still ends on the end date.
@@ -532,3 +534,12 @@ def _terms_steps(
     qty_dates = [c.effective for c in quantities]
     qty_values: list[tuple[int, str, int]] = [base_qty] + [c.value for c in quantities]
     return price_dates, price_values, qty_dates, qty_values
+
+
+def _same_boundaries(a: PeriodGrid, b: PeriodGrid) -> bool:
+    """Whether two grids have exactly the same period boundaries."""
+    return (
+        a.interval_months == b.interval_months
+        and a.anchor_day == b.anchor_day
+        and (a.base_index - b.base_index) % a.interval_months == 0
+    )
