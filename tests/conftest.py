@@ -8,9 +8,13 @@ starts one); each test gets its own database cloned from a migrated template. In
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -53,26 +57,84 @@ class Database:
     url: str
 
 
+class PgPool:
+    """Fresh PostgreSQL databases cloned from the migrated template. A clone takes about a
+    second, so a small pool prepares the next ones in the background while a test runs (and
+    drops used ones in the background too); every test still gets a database of its own."""
+
+    PREPARED = 2
+
+    def __init__(self, template: str) -> None:
+        assert PG_URL
+        self.template = template
+        self.admin = _pg_admin_engine()
+        self.workers = ThreadPoolExecutor(max_workers=self.PREPARED + 1)
+        self.ready: deque[Future[str]] = deque()
+        self.drops: list[Future[None]] = []
+        self._fill()
+
+    def _create(self) -> str:
+        name = f"billing_t_{uuid.uuid4().hex[:12]}"
+        with self.admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"'))
+        return name
+
+    def _drop(self, name: str) -> None:
+        with self.admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    def _fill(self) -> None:
+        while len(self.ready) < self.PREPARED:
+            self.ready.append(self.workers.submit(self._create))
+
+    def take(self) -> str:
+        name = self.ready.popleft().result()
+        self._fill()
+        return name
+
+    def give_back(self, name: str) -> None:
+        self.drops.append(self.workers.submit(self._drop, name))
+
+    def close(self) -> None:
+        for future in self.ready:
+            self.give_back(future.result())
+        for future in self.drops:
+            future.result()
+        self.workers.shutdown()
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once per test process; tests get copies (~1 ms, not ~0.5 s)."""
+    path = tmp_path_factory.mktemp("sqlite_template") / "billing.sqlite3"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_pool(pg_template: str) -> Iterator[PgPool]:
+    pool = PgPool(pg_template)
+    yield pool
+    pool.close()
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
-def database(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Database]:
-    """A fresh, migrated database of each kind."""
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A fresh, migrated database of each kind, for this test alone."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'billing.sqlite3'}"
-        upgrade(url)
-        yield Database("sqlite", url)
+        path = tmp_path / "billing.sqlite3"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield Database("sqlite", f"sqlite:///{path}")
         return
-    template = request.getfixturevalue("pg_template")
-    name = f"billing_t_{uuid.uuid4().hex[:12]}"
-    admin = _pg_admin_engine()
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    pool: PgPool = request.getfixturevalue("pg_pool")
+    assert PG_URL
+    name = pool.take()
     url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
     try:
         yield Database("postgres", url)
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        pool.give_back(name)
 
 
 @pytest.fixture
