@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from billing.clock import utcnow
 from billing.ids import new_id
-from billing.invoicing.repository import next_number
+from billing.invoicing.repository import PREVIEW, next_number
 from billing.storage.db import is_postgres
 from billing.storage.models import DocumentCounter, OutboxEvent
 
@@ -27,7 +27,7 @@ def lock_feed(session: Session) -> None:
     """Take the feed's counter lock now (PostgreSQL). Every transaction that emits events
     takes it before any document, invoice, task or customer row lock, so that lock order is
     the same everywhere and emitting can never deadlock (subscription row → feed → rest)."""
-    if is_postgres(session):
+    if is_postgres(session) and not session.info.get(PREVIEW):
         session.execute(
             select(DocumentCounter.series).where(DocumentCounter.series == SERIES).with_for_update()
         )
@@ -41,7 +41,10 @@ def emit(
     subscription_id: str | None = None,
     subject_id: str | None = None,
     data: dict[str, Any] | None = None,
-) -> OutboxEvent:
+) -> OutboxEvent | None:
+    """Add an event to the feed; nothing in a preview (it is rolled back unseen)."""
+    if session.info.get(PREVIEW):
+        return None
     event = OutboxEvent(
         seq=next_number(session, SERIES),
         id=new_id("ev"),

@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     else:
         app.state.read_session_factory = app.state.session_factory
     app.state.clock = Clock(test_clock_enabled=settings.test_clock)
+    app.state.actor_cache = {}
     if settings.admin_token:
         with unit_of_work(app.state.session_factory) as session:
             ensure_bootstrap_key(session, settings.admin_token)

@@ -17,6 +17,8 @@ from billing.storage.db import is_postgres
 from billing.storage.models import Document, DocumentCounter, LedgerEntry, Payment
 
 INVOICE_SERIES = "INV"
+#: ``session.info`` flag of a transaction that will be rolled back (``?preview=true``).
+PREVIEW = "preview"
 CREDIT_NOTE_SERIES = "CN"
 
 
@@ -51,6 +53,14 @@ def to_domain(row: LedgerEntry) -> Entry:
 def next_number(session: Session, series: str) -> int:
     """The next number of a series. The counter row stays locked until commit, so numbers are
     gapless and issued in commit order (a reader by number never skips a later commit)."""
+    if session.info.get(PREVIEW):
+        # A preview is rolled back: it shows no numbers and must not queue on the counter.
+        taken = session.info.setdefault("preview_numbers", {})
+        taken[series] = taken.get(series, 0) + 1
+        last = session.scalar(
+            select(DocumentCounter.last_number).where(DocumentCounter.series == series)
+        )
+        return int(last or 0) + int(taken[series])
     q = select(DocumentCounter).where(DocumentCounter.series == series)
     if is_postgres(session):
         q = q.with_for_update()
@@ -79,9 +89,7 @@ def lock_document(session: Session, document_id: str, doc_type: str) -> Document
     # FOR KEY SHARE on it (its foreign key); FOR UPDATE would wait for that and deadlock when
     # the credit note's transaction then updates the invoice's status.
     session.flush()
-    q = select(Document).where(Document.id == document_id).execution_options(
-        populate_existing=True
-    )
+    q = select(Document).where(Document.id == document_id).execution_options(populate_existing=True)
     if is_postgres(session):
         q = q.with_for_update(key_share=True)
     doc = session.scalars(q).first()
@@ -120,6 +128,30 @@ def documents_page(
     if subscription_id is not None:
         q = q.where(Document.subscription_id == subscription_id)
     return list(session.scalars(q))
+
+
+def entries_of_documents(session: Session, document_ids: list[str]) -> dict[str, list[LedgerEntry]]:
+    grouped: dict[str, list[LedgerEntry]] = {}
+    if not document_ids:
+        return grouped
+    rows = session.scalars(
+        select(LedgerEntry)
+        .where(LedgerEntry.document_id.in_(document_ids))
+        .order_by(LedgerEntry.id)
+    )
+    for row in rows:
+        assert row.document_id is not None
+        grouped.setdefault(row.document_id, []).append(row)
+    return grouped
+
+
+def credited_totals(session: Session, invoice_ids: list[str]) -> dict[str, int]:
+    rows = session.execute(
+        select(Document.invoice_id, func.sum(Document.total))
+        .where(Document.type == "credit_note", Document.invoice_id.in_(invoice_ids))
+        .group_by(Document.invoice_id)
+    ).all()
+    return {str(invoice_id): int(total) for invoice_id, total in rows}
 
 
 def credited_total(session: Session, invoice_id: str) -> int:

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from billing.customers import repository as customers
 from billing.domain.money import format_money
 from billing.invoicing import repository
-from billing.invoicing.service import amount_due
 from billing.storage.models import Document, LedgerEntry
 
 
@@ -53,13 +52,36 @@ def lines(
     ]
 
 
+def documents_out(session: Session, docs: Sequence[Document]) -> list[dict[str, Any]]:
+    """A page of documents with their lines and credits read in two queries, not per document."""
+    ids = [d.id for d in docs]
+    entries = repository.entries_of_documents(session, ids)
+    invoices = [d.id for d in docs if d.type == "invoice"]
+    credited = repository.credited_totals(session, invoices) if invoices else {}
+    return [
+        document_out(
+            session,
+            d,
+            entries.get(d.id, []),
+            credited=credited.get(d.id, 0) if d.type == "invoice" else None,
+        )
+        for d in docs
+    ]
+
+
 def document_number(doc: Document) -> str:
     return f"{doc.series}-{doc.number:06d}"
 
 
 def document_out(
-    session: Session, doc: Document, entries: Sequence[LedgerEntry] | None = None
+    session: Session,
+    doc: Document,
+    entries: Sequence[LedgerEntry] | None = None,
+    *,
+    credited: int | None = None,
 ) -> dict[str, Any]:
+    """One document as the API shows it. ``entries`` and ``credited`` (what credit notes gave
+    back on an invoice) may be passed in when a page of documents loaded them together."""
     customer = customers.get(session, doc.customer_id)
     if entries is None:
         entries = repository.document_entries(session, doc.id)
@@ -82,13 +104,15 @@ def document_out(
 
         out["lines"] = invoice_lines(session, doc.id, locale=customer.locale)
     if doc.type == "invoice":
-        due = amount_due(session, doc)
+        if credited is None:
+            credited = repository.credited_total(session, doc.id)
+        due = max(0, doc.total - credited - doc.amount_paid - doc.balance_applied)
         out.update(
             due_date=doc.due_date.isoformat() if doc.due_date else None,
             status=doc.status,
             amount_paid=doc.amount_paid,
             balance_applied=doc.balance_applied,
-            amount_credited=repository.credited_total(session, doc.id),
+            amount_credited=credited,
             amount_due=due,
             amount_due_formatted=format_money(due, doc.currency, customer.locale),
         )

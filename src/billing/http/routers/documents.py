@@ -12,7 +12,7 @@ from billing.domain.errors import InvalidInput
 from billing.http.deps import ClockDep, CurrentActor, FactoryDep, SessionDep
 from billing.invoicing import repository
 from billing.invoicing.service import record_payment
-from billing.invoicing.views import document_out
+from billing.invoicing.views import document_out, documents_out
 from billing.schemas_common import Day, Name, PositiveAmount, Request
 
 router = APIRouter(tags=["documents"])
@@ -60,7 +60,7 @@ def _page(
     # next_cursor is null once the feed is drained; resume_cursor is where to poll from next
     # time (the last document seen, or the cursor given when there was nothing new).
     return {
-        "data": [document_out(session, d) for d in rows],
+        "data": documents_out(session, rows),
         "next_cursor": str(rows[-1].number) if len(rows) == limit else None,
         "resume_cursor": str(rows[-1].number) if rows else after,
     }
