@@ -9,15 +9,16 @@ request that fails with a server error releases its key so the retry runs.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
-from starlette.requests import Request
+from starlette.datastructures import Headers
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from billing.clock import utcnow
 from billing.http.problems import problem
@@ -25,27 +26,75 @@ from billing.storage.db import unit_of_work
 from billing.storage.models import IdempotencyRecord
 
 
-class BodyLimitMiddleware(BaseHTTPMiddleware):
-    def __init__(self, app: object, max_bytes: int) -> None:
-        super().__init__(app)  # type: ignore[arg-type]
+class BodyLimitMiddleware:
+    """Refuses bodies over ``max_bytes`` with 413 (pure ASGI: no per-request task hand-off)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
         self.max_bytes = max_bytes
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        length = request.headers.get("content-length")
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = Headers(scope=scope).get("content-length")
         if length is not None:
             if not length.isdigit():
-                return problem(400, "validation_error", "invalid Content-Length")
+                await problem(400, "validation_error", "invalid Content-Length")(
+                    scope, receive, send
+                )
+                return
             if int(length) > self.max_bytes:
-                return problem(
-                    413, "payload_too_large", f"bodies are limited to {self.max_bytes} bytes"
-                )
-        elif request.method in ("POST", "PUT", "PATCH", "DELETE"):
-            body = await request.body()
-            if len(body) > self.max_bytes:
-                return problem(
-                    413, "payload_too_large", f"bodies are limited to {self.max_bytes} bytes"
-                )
-        return await call_next(request)
+                await self._too_large(scope, receive, send)
+                return
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] not in ("POST", "PUT", "PATCH", "DELETE"):
+            await self.app(scope, receive, send)
+            return
+        body = await read_body(receive, limit=self.max_bytes)
+        if body is None:
+            await self._too_large(scope, receive, send)
+            return
+        await self.app(scope, replay(body, receive), send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem(
+            413, "payload_too_large", f"bodies are limited to {self.max_bytes} bytes"
+        )
+        await response(scope, receive, send)
+
+
+async def read_body(receive: Receive, *, limit: int | None = None) -> bytes | None:
+    """The whole request body; None once it grows past ``limit``."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if limit is not None and size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def replay(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that hands the already read body to the app, then defers to the server."""
+    sent = False
+
+    async def _receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return _receive
 
 
 def _claim(
@@ -74,64 +123,117 @@ def _claim(
 
 
 def _store(
-    factory: sessionmaker[Session], actor: str, key: str, response: Response, body: bytes
+    factory: sessionmaker[Session],
+    actor: str,
+    key: str,
+    *,
+    status: int,
+    body: bytes,
+    content_type: str | None,
 ) -> None:
     with unit_of_work(factory) as session:
         where = (IdempotencyRecord.actor == actor, IdempotencyRecord.key == key)
-        if response.status_code >= 500:
+        if status >= 500:
             session.execute(delete(IdempotencyRecord).where(*where))
         else:
             session.execute(
                 update(IdempotencyRecord)
                 .where(*where)
                 .values(
-                    status_code=response.status_code,
+                    status_code=status,
                     response_body=body.decode("utf-8"),
-                    content_type=response.headers.get("content-type"),
+                    content_type=content_type,
                 )
             )
 
 
-class IdempotencyMiddleware(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        key = request.headers.get("idempotency-key")
-        if request.method != "POST" or key is None:
-            return await call_next(request)
+class IdempotencyMiddleware:
+    """``Idempotency-Key`` on POSTs (pure ASGI: the response is captured and stored)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        key = headers.get("idempotency-key")
+        if key is None:
+            await self.app(scope, receive, send)
+            return
         if not 1 <= len(key) <= 255:
-            return problem(422, "validation_error", "Idempotency-Key is 1 to 255 characters")
-        factory: sessionmaker[Session] = request.app.state.session_factory
-        body = await request.body()
-        actor = hashlib.sha256(request.headers.get("authorization", "").encode()).hexdigest()
+            response = problem(422, "validation_error", "Idempotency-Key is 1 to 255 characters")
+            await response(scope, receive, send)
+            return
+        factory: sessionmaker[Session] = scope["app"].state.session_factory
+        body = await read_body(receive) or b""
+        actor = hashlib.sha256(headers.get("authorization", "").encode()).hexdigest()
         digest = hashlib.sha256(
-            b"\0".join([request.url.path.encode(), request.url.query.encode(), body])
+            b"\0".join([scope["path"].encode(), scope.get("query_string", b""), body])
         ).hexdigest()
         existing = await run_in_threadpool(_claim, factory, actor, key, digest)
         if existing is not None:
+            replayed: Response
             if existing.request_hash != digest:
-                return problem(
+                replayed = problem(
                     422,
                     "idempotency_conflict",
                     "this Idempotency-Key was used with a different request",
                 )
-            if existing.status_code is None:
-                return problem(
+            elif existing.status_code is None:
+                replayed = problem(
                     409,
                     "idempotency_in_progress",
                     "the first request with this Idempotency-Key is still running",
                 )
-            return Response(
-                existing.response_body or "",
-                status_code=existing.status_code,
-                media_type=existing.content_type,
-                headers={"Idempotent-Replayed": "true"},
-            )
+            else:
+                replayed = Response(
+                    existing.response_body or "",
+                    status_code=existing.status_code,
+                    media_type=existing.content_type,
+                    headers={"Idempotent-Replayed": "true"},
+                )
+            await replayed(scope, receive, send)
+            return
+
+        start: Message = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
         try:
-            response = await call_next(request)
+            await self.app(scope, replay(body, receive), capture)
         except BaseException:
-            await run_in_threadpool(_store, factory, actor, key, Response(status_code=500), b"")
+            await run_in_threadpool(
+                functools.partial(
+                    _store, factory, actor, key, status=500, body=b"", content_type=None
+                )
+            )
             raise
-        chunks = [chunk async for chunk in response.body_iterator]  # type: ignore[attr-defined]
-        payload = b"".join(c if isinstance(c, bytes) else c.encode() for c in chunks)
-        await run_in_threadpool(_store, factory, actor, key, response, payload)
-        headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
-        return Response(payload, status_code=response.status_code, headers=headers)
+        payload = b"".join(chunks)
+        status = int(start.get("status", 500))
+        raw_headers = [
+            (k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"
+        ]
+        content_type = next(
+            (v.decode("latin-1") for k, v in raw_headers if k.lower() == b"content-type"), None
+        )
+        await run_in_threadpool(
+            functools.partial(
+                _store, factory, actor, key, status=status, body=payload, content_type=content_type
+            )
+        )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [*raw_headers, (b"content-length", str(len(payload)).encode())],
+            }
+        )
+        await send({"type": "http.response.body", "body": payload})
