@@ -38,10 +38,6 @@ from billing.terminations.service import (
 router = APIRouter(tags=["contracts and terminations"])
 
 
-def _answer(response: Response, session: Any, result: service.ChangeResult, preview: bool) -> Any:
-    return answer(response, session, result, preview=preview)
-
-
 @router.get("/subscriptions/{subscription_id}/cancellation-quote")
 def get_cancellation_quote(
     subscription_id: str,
@@ -67,7 +63,7 @@ def post_retention_offer(
     result = apply_retention_offer(
         session, actor, clock, subscription_id, body, expected_version=version
     )
-    return _answer(response, session, result, preview)
+    return answer(response, session, result, preview=preview)
 
 
 @router.post("/subscriptions/{subscription_id}/addons", response_model=ChangeOut)
@@ -84,7 +80,7 @@ def post_addon(
     result = service.attach_addon(
         session, actor, clock, subscription_id, body, expected_version=version
     )
-    return _answer(response, session, result, preview)
+    return answer(response, session, result, preview=preview)
 
 
 @router.post("/subscriptions/{subscription_id}/addons/{code}/detach", response_model=ChangeOut)
@@ -102,7 +98,7 @@ def post_addon_detach(
     result = service.detach_addon(
         session, actor, clock, subscription_id, code, body, expected_version=version
     )
-    return _answer(response, session, result, preview)
+    return answer(response, session, result, preview=preview)
 
 
 @router.post("/subscriptions/{subscription_id}/cancel/verify", response_model=ChangeOut)
@@ -116,7 +112,7 @@ def post_verify(
     preview: Preview,
 ) -> Any:
     result = verify_cancellation(session, actor, clock, subscription_id, expected_version=version)
-    return _answer(response, session, result, preview)
+    return answer(response, session, result, preview=preview)
 
 
 def _task_out(t: Any) -> dict[str, Any]:

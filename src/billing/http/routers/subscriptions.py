@@ -25,10 +25,6 @@ from billing.subscriptions.schemas import (
 router = APIRouter(prefix="/subscriptions", tags=["subscriptions"])
 
 
-def _answer(response: Response, session: Any, result: service.ChangeResult, preview: bool) -> Any:
-    return answer(response, session, result, preview=preview)
-
-
 @router.post("", status_code=201, response_model=ChangeOut)
 def create_subscription(
     body: SubscriptionCreate,
@@ -39,7 +35,7 @@ def create_subscription(
     preview: Preview,
 ) -> Any:
     result = service.create(session, actor, clock, body)
-    return _answer(response, session, result, preview)
+    return answer(response, session, result, preview=preview)
 
 
 @router.get("", response_model=None)
@@ -106,7 +102,7 @@ def cancel(
     preview: Preview,
 ) -> Any:
     result = service.cancel(session, actor, clock, subscription_id, body, expected_version=version)
-    return _answer(response, session, result, preview)
+    return answer(response, session, result, preview=preview)
 
 
 @router.delete("/{subscription_id}/cancel", response_model=ChangeOut)
@@ -120,7 +116,7 @@ def undo_cancel(
     preview: Preview,
 ) -> Any:
     result = service.undo_cancel(session, actor, clock, subscription_id, expected_version=version)
-    return _answer(response, session, result, preview)
+    return answer(response, session, result, preview=preview)
 
 
 @router.post("/{subscription_id}/pause", response_model=ChangeOut)
@@ -135,7 +131,7 @@ def pause(
     preview: Preview,
 ) -> Any:
     result = service.pause(session, actor, clock, subscription_id, body, expected_version=version)
-    return _answer(response, session, result, preview)
+    return answer(response, session, result, preview=preview)
 
 
 @router.post("/{subscription_id}/resume", response_model=ChangeOut)
@@ -150,7 +146,7 @@ def resume(
     preview: Preview,
 ) -> Any:
     result = service.resume(session, actor, clock, subscription_id, body, expected_version=version)
-    return _answer(response, session, result, preview)
+    return answer(response, session, result, preview=preview)
 
 
 @router.post("/{subscription_id}/changes", response_model=ChangeOut)
@@ -170,7 +166,7 @@ def change(
         else None
     )
     result = service.change(session, actor, clock, subscription_id, body, expected_version=version)
-    out = _answer(response, session, result, preview)
+    out = answer(response, session, result, preview=preview)
     if alternatives is not None:
         out["alternatives"] = alternatives
     return out
