@@ -33,11 +33,11 @@ from billing.subscriptions.service import (
     ChangeResult,
     Loaded,
     _attach,
-    _check_version,
     _record,
     contract_terms,
     current_period,
     load,
+    load_for_change,
 )
 
 #: At most this share of licences may go in one retention offer (10 %).
@@ -183,8 +183,7 @@ def apply_retention_offer(
     expected_version: int | None = None,
 ) -> ChangeResult:
     actor.require(Role.STAFF)
-    loaded = load(session, actor, clock, subscription_id, lock=True)
-    _check_version(loaded.subscription, expected_version)
+    loaded = load_for_change(session, actor, clock, subscription_id, expected_version)
     sub, plan, schedule, today = loaded.subscription, loaded.plan, loaded.schedule, loaded.today
     if schedule.has_ended(today):
         raise DomainError(

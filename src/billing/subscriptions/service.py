@@ -112,6 +112,19 @@ def emit_timeline_event(session: Session, sub: Subscription, event: TimelineEven
     )
 
 
+def load_for_change(
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    subscription_id: str,
+    expected_version: int | None,
+) -> Loaded:
+    """The subscription locked for a change, refused with 412 if ``If-Match`` is stale."""
+    loaded = load(session, actor, clock, subscription_id, lock=True)
+    _check_version(loaded.subscription, expected_version)
+    return loaded
+
+
 def _check_version(sub: Subscription, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != sub.version:
         raise VersionConflict(f"subscription is at version {sub.version}, not {expected_version}")
@@ -289,8 +302,7 @@ def cancel(
     expected_version: int | None = None,
 ) -> ChangeResult:
     actor.require(Role.STAFF, Role.PORTAL)
-    loaded = load(session, actor, clock, subscription_id, lock=True)
-    _check_version(loaded.subscription, expected_version)
+    loaded = load_for_change(session, actor, clock, subscription_id, expected_version)
     schedule, today = loaded.schedule, loaded.today
     if schedule.has_ended(today):
         raise AlreadyEnded(f"the subscription ended on {schedule.end}")
@@ -362,8 +374,7 @@ def undo_cancel(
     reason: str | None = None,
 ) -> ChangeResult:
     actor.require(Role.STAFF, Role.PORTAL)
-    loaded = load(session, actor, clock, subscription_id, lock=True)
-    _check_version(loaded.subscription, expected_version)
+    loaded = load_for_change(session, actor, clock, subscription_id, expected_version)
     schedule, today = loaded.schedule, loaded.today
     if schedule.end is None and schedule.pending_end is None:
         raise InvalidTimeline("there is no cancellation to undo", code="not_cancelled")
@@ -408,8 +419,7 @@ def pause(
     expected_version: int | None = None,
 ) -> ChangeResult:
     actor.require(Role.STAFF)
-    loaded = load(session, actor, clock, subscription_id, lock=True)
-    _check_version(loaded.subscription, expected_version)
+    loaded = load_for_change(session, actor, clock, subscription_id, expected_version)
     schedule = loaded.schedule
     _check_open(schedule, loaded.today, body.start_date, "the pause start")
     for p in schedule.pauses:
@@ -452,8 +462,7 @@ def resume(
     expected_version: int | None = None,
 ) -> ChangeResult:
     actor.require(Role.STAFF)
-    loaded = load(session, actor, clock, subscription_id, lock=True)
-    _check_version(loaded.subscription, expected_version)
+    loaded = load_for_change(session, actor, clock, subscription_id, expected_version)
     schedule = loaded.schedule
     if schedule.has_ended(loaded.today):
         raise AlreadyEnded(f"the subscription ended on {schedule.end}")
@@ -562,8 +571,7 @@ def change(
     expected_version: int | None = None,
 ) -> ChangeResult:
     actor.require(Role.STAFF)
-    loaded = load(session, actor, clock, subscription_id, lock=True)
-    _check_version(loaded.subscription, expected_version)
+    loaded = load_for_change(session, actor, clock, subscription_id, expected_version)
     planned = plan_change(session, loaded, body)
     for type_, data in planned.events:
         if type_ is EventType.PLAN_CHANGED:
@@ -665,8 +673,7 @@ def attach_addon(
     unit_amount: int | None = None,
 ) -> ChangeResult:
     actor.require(Role.STAFF)
-    loaded = load(session, actor, clock, subscription_id, lock=True)
-    _check_version(loaded.subscription, expected_version)
+    loaded = load_for_change(session, actor, clock, subscription_id, expected_version)
     return _attach(session, loaded, actor, body, unit_amount=unit_amount)
 
 
@@ -715,8 +722,7 @@ def detach_addon(
     expected_version: int | None = None,
 ) -> ChangeResult:
     actor.require(Role.STAFF)
-    loaded = load(session, actor, clock, subscription_id, lock=True)
-    _check_version(loaded.subscription, expected_version)
+    loaded = load_for_change(session, actor, clock, subscription_id, expected_version)
     schedule = loaded.schedule
     if schedule.has_ended(loaded.today):
         raise AlreadyEnded(f"the subscription ended on {schedule.end}")

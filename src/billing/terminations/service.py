@@ -28,7 +28,7 @@ from billing.onboarding.service import run_onboarding
 from billing.storage.db import unit_of_work
 from billing.storage.models import Task
 from billing.subscriptions import repository as subscriptions
-from billing.subscriptions.service import ChangeResult, _check_version, _record, load
+from billing.subscriptions.service import ChangeResult, _record, load, load_for_change
 from billing.terminations import repository
 
 SCHEDULER = "scheduler"
@@ -43,8 +43,7 @@ def verify_cancellation(
     expected_version: int | None = None,
 ) -> ChangeResult:
     actor.require(Role.STAFF)
-    loaded = load(session, actor, clock, subscription_id, lock=True)
-    _check_version(loaded.subscription, expected_version)
+    loaded = load_for_change(session, actor, clock, subscription_id, expected_version)
     schedule = loaded.schedule
     pending = schedule.pending_event_id
     if pending is None:
