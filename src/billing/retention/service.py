@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from billing.auth.service import Actor, Role
 from billing.clock import Clock, utcnow
 from billing.domain import contracts
-from billing.domain.errors import DomainError, InvalidInput, InvalidTimeline
+from billing.domain.errors import InvalidInput, InvalidTimeline
 from billing.domain.ledger import Scope, difference, target_pieces, target_total
 from billing.domain.money import format_money
 from billing.domain.timeline import Event, EventType, Schedule
@@ -38,6 +38,7 @@ from billing.subscriptions.service import (
     current_period,
     load,
     load_for_change,
+    refuse_if_ended,
 )
 
 #: At most this share of licences may go in one retention offer (10 %).
@@ -185,10 +186,7 @@ def apply_retention_offer(
     actor.require(Role.STAFF)
     loaded = load_for_change(session, actor, clock, subscription_id, expected_version)
     sub, plan, schedule, today = loaded.subscription, loaded.plan, loaded.schedule, loaded.today
-    if schedule.has_ended(today):
-        raise DomainError(
-            f"the subscription ended on {schedule.end}", code="already_ended", status=409
-        )
+    refuse_if_ended(schedule, today)
     _, _, overdue_count = _balances(session, loaded)
     if overdue_count:
         raise Conflict(

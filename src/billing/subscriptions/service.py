@@ -304,8 +304,7 @@ def cancel(
     actor.require(Role.STAFF, Role.PORTAL)
     loaded = load_for_change(session, actor, clock, subscription_id, expected_version)
     schedule, today = loaded.schedule, loaded.today
-    if schedule.has_ended(today):
-        raise AlreadyEnded(f"the subscription ended on {schedule.end}")
+    refuse_if_ended(schedule, today)
     portal = actor.role is Role.PORTAL
     if portal and (body.requested_on is not None or body.approved_by is not None):
         raise InvalidInput("the portal gives notice today and never with an approval")
@@ -378,8 +377,7 @@ def undo_cancel(
     schedule, today = loaded.schedule, loaded.today
     if schedule.end is None and schedule.pending_end is None:
         raise InvalidTimeline("there is no cancellation to undo", code="not_cancelled")
-    if schedule.has_ended(today):
-        raise AlreadyEnded(f"the subscription ended on {schedule.end}; it cannot be undone")
+    refuse_if_ended(schedule, today, why="; it cannot be undone")
     revoked_end = schedule.end or schedule.pending_end
     assert revoked_end is not None
     return _record(
@@ -396,9 +394,14 @@ def undo_cancel(
 # -- pause and resume --------------------------------------------------------------------------
 
 
-def _check_open(schedule: Schedule, today: date, day: date, what: str) -> None:
+def refuse_if_ended(schedule: Schedule, today: date, *, why: str = "") -> None:
+    """Nothing changes a subscription once it has ended (``already_ended``)."""
     if schedule.has_ended(today):
-        raise AlreadyEnded(f"the subscription ended on {schedule.end}")
+        raise AlreadyEnded(f"the subscription ended on {schedule.end}{why}")
+
+
+def _check_open(schedule: Schedule, today: date, day: date, what: str) -> None:
+    refuse_if_ended(schedule, today)
     if day < schedule.start:
         raise InvalidInput(
             f"{what} {day} is before the start date {schedule.start}", code="before_start"
@@ -464,8 +467,7 @@ def resume(
     actor.require(Role.STAFF)
     loaded = load_for_change(session, actor, clock, subscription_id, expected_version)
     schedule = loaded.schedule
-    if schedule.has_ended(loaded.today):
-        raise AlreadyEnded(f"the subscription ended on {schedule.end}")
+    refuse_if_ended(schedule, loaded.today)
     candidates = [p for p in schedule.pauses if p.start <= body.date]
     if not candidates:
         raise InvalidTimeline(f"no pause starts on or before {body.date}", code="not_paused")
@@ -724,8 +726,7 @@ def detach_addon(
     actor.require(Role.STAFF)
     loaded = load_for_change(session, actor, clock, subscription_id, expected_version)
     schedule = loaded.schedule
-    if schedule.has_ended(loaded.today):
-        raise AlreadyEnded(f"the subscription ended on {schedule.end}")
+    refuse_if_ended(schedule, loaded.today)
     active = [a for a in schedule.addons if a.key == code]
     if not active or (active[0].end is not None and active[0].end <= body.effective_date):
         raise InvalidTimeline(f"add-on {code} is not attached then", code="addon_not_attached")
