@@ -1,0 +1,49 @@
+"""The database schema as SQLAlchemy models, one module per concept.
+
+The schema itself comes only from Alembic migrations (``alembic/versions``); a test compares
+these models with the migrated database. Timeline events and ledger entries are append-only:
+no code path updates or deletes them, and database triggers refuse it. Importing this package
+registers every table on ``Base.metadata``.
+"""
+
+from billing.storage.models.access import ApiKey, ClockSetting, IdempotencyRecord
+from billing.storage.models.base import Base, BigInt, Json, UTCDateTime
+from billing.storage.models.bill_runs import BillRun, BillRunBatch
+from billing.storage.models.customers import Customer, Plan
+from billing.storage.models.feed import OutboxEvent, WebhookDelivery, WebhookEndpoint
+from billing.storage.models.ledger import Document, DocumentCounter, LedgerEntry
+from billing.storage.models.orders import Order, OrderDelivery, OrderInvoiceLine, OrderLine
+from billing.storage.models.payments import BalanceEntry, Payment
+from billing.storage.models.subscriptions import Subscription, TimelineEvent
+from billing.storage.models.work import Onboarding, OnboardingEvent, Task
+
+__all__ = [
+    "ApiKey",
+    "BalanceEntry",
+    "Base",
+    "BigInt",
+    "BillRun",
+    "BillRunBatch",
+    "ClockSetting",
+    "Customer",
+    "Document",
+    "DocumentCounter",
+    "IdempotencyRecord",
+    "Json",
+    "LedgerEntry",
+    "Onboarding",
+    "OnboardingEvent",
+    "Order",
+    "OrderDelivery",
+    "OrderInvoiceLine",
+    "OrderLine",
+    "OutboxEvent",
+    "Payment",
+    "Plan",
+    "Subscription",
+    "Task",
+    "TimelineEvent",
+    "UTCDateTime",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+]

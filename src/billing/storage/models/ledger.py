@@ -1,0 +1,75 @@
+"""What was billed: ledger entries, and the invoices and credit notes (documents) that carry them,
+numbered gaplessly per series."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from billing.storage.models.base import Base, BigInt, UTCDateTime
+
+
+class Document(Base):
+    """An invoice or a credit note. Numbers are gapless per series (``INV``, ``CN``)."""
+
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("series", "number"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    type: Mapped[str] = mapped_column(String(20))
+    series: Mapped[str] = mapped_column(String(20))
+    number: Mapped[int] = mapped_column(BigInteger)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
+    subscription_id: Mapped[str | None] = mapped_column(
+        ForeignKey("subscriptions.id"), index=True, nullable=True
+    )
+    invoice_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"), nullable=True)
+    bill_run_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    issue_date: Mapped[date] = mapped_column(Date)
+    due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    total: Mapped[int] = mapped_column(BigInteger)
+    amount_paid: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: Customer balance (credit kept from earlier credit notes) consumed by this invoice.
+    balance_applied: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    status: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DocumentCounter(Base):
+    """The last number issued in a series; its row lock makes numbering gapless and ordered."""
+
+    __tablename__ = "document_counters"
+
+    series: Mapped[str] = mapped_column(String(20), primary_key=True)
+    last_number: Mapped[int] = mapped_column(BigInteger)
+
+
+class LedgerEntry(Base):
+    """One posted charge or credit. Append-only; a credit names the charge it gives back."""
+
+    __tablename__ = "ledger_entries"
+
+    id: Mapped[int] = mapped_column(BigInt, primary_key=True, autoincrement=True)
+    subscription_id: Mapped[str] = mapped_column(ForeignKey("subscriptions.id"), index=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"))
+    item: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(20))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    service_start: Mapped[date] = mapped_column(Date)
+    service_end: Mapped[date] = mapped_column(Date)
+    unit_amount: Mapped[int] = mapped_column(BigInteger)
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    period_amount: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    event_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    credits_entry_id: Mapped[int | None] = mapped_column(
+        BigInt, ForeignKey("ledger_entries.id"), nullable=True
+    )
+    document_type: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"), nullable=True)
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime())
