@@ -18,7 +18,6 @@ from typing import Any
 
 from sqlalchemy import Engine, select, text
 
-from billing.auth.service import Actor, Role
 from billing.bill_runs import bulk
 from billing.bill_runs.batch import entry_from_row, event_from_row
 from billing.bill_runs.service import run_bill_run
@@ -46,7 +45,7 @@ def prepare(url: str, count: int) -> None:
             variety=True,
             tag="0000000000aa",
         )
-        run_bill_run(make_session_factory(engine), Actor("test", Role.STAFF), as_of=FIRST_AS_OF)
+        run_bill_run(make_session_factory(engine), as_of=FIRST_AS_OF)
         with engine.begin() as conn:
             rows = conn.execute(
                 text(

@@ -35,7 +35,15 @@ class Actor:
     def name(self) -> str:
         return f"{self.role.value}:{self.key_id}"
 
+    @property
+    def customer_scope(self) -> str | None:
+        """The one customer whose rows this caller may see (a portal key's), or ``None`` for
+        all; repositories filter by it, so another customer's row is simply not found."""
+        return self.customer_id if self.role is Role.PORTAL else None
+
     def require(self, *roles: Role) -> None:
+        # Routes declare their capability (billing.http.permissions); this remains only for
+        # the callers not yet moved to them.
         if self.role not in roles:
             raise Forbidden(f"the {self.role.value} role may not do this")
 
@@ -64,7 +72,6 @@ def authenticate(session: Session, token: str | None) -> Actor:
 def create_api_key(
     session: Session, *, role: Role, customer_id: str | None, created_by: Actor
 ) -> tuple[ApiKey, str]:
-    created_by.require(Role.STAFF)
     if role is Role.PORTAL:
         if customer_id is None or session.get(Customer, customer_id) is None:
             raise NotFound("a portal key needs an existing customer_id")

@@ -1,4 +1,5 @@
-"""Queries on customers."""
+"""Queries on customers. ``customer_scope`` (a portal caller's customer) limits what is found:
+another customer is not found (404), not forbidden."""
 
 from __future__ import annotations
 
@@ -9,19 +10,21 @@ from billing.errors import NotFound
 from billing.storage.models import Customer
 
 
-def get(session: Session, customer_id: str) -> Customer:
-    customer = session.get(Customer, customer_id)
+def get(session: Session, customer_id: str, *, customer_scope: str | None = None) -> Customer:
+    customer = None
+    if customer_scope is None or customer_id == customer_scope:
+        customer = session.get(Customer, customer_id)
     if customer is None:
         raise NotFound(f"customer {customer_id} not found")
     return customer
 
 
 def page(
-    session: Session, *, after: str | None, limit: int, only: str | None = None
+    session: Session, *, after: str | None, limit: int, customer_scope: str | None = None
 ) -> list[Customer]:
     q = select(Customer).order_by(Customer.id).limit(limit)
     if after:
         q = q.where(Customer.id > after)
-    if only is not None:
-        q = q.where(Customer.id == only)
+    if customer_scope is not None:
+        q = q.where(Customer.id == customer_scope)
     return list(session.scalars(q))

@@ -79,8 +79,9 @@ class DocumentView:
 
 def document_view(session: Session, actor: Actor, document_id: str, doc_type: str) -> DocumentView:
     """The document ``document_id`` of ``doc_type`` for ``actor`` (404 unless they may see it)."""
-    doc = ledger_repo.get_document(session, document_id, doc_type)
-    actor.check_customer(doc.customer_id, doc_type.replace("_", " "))
+    doc = ledger_repo.get_document(
+        session, document_id, doc_type, customer_scope=actor.customer_scope
+    )
     return build_view(session, doc)
 
 

@@ -64,14 +64,16 @@ def page(
     *,
     after: int | None,
     limit: int,
-    customer_id: str | None = None,
+    customer_scope: str | None = None,
     types: list[str] | None = None,
 ) -> list[OutboxEvent]:
+    """Events after the cursor in commit order; with ``customer_scope`` (a portal caller's
+    customer) only that customer's."""
     q = select(OutboxEvent).order_by(OutboxEvent.seq).limit(limit)
     if after is not None:
         q = q.where(OutboxEvent.seq > after)
-    if customer_id is not None:
-        q = q.where(OutboxEvent.customer_id == customer_id)
+    if customer_scope is not None:
+        q = q.where(OutboxEvent.customer_id == customer_scope)
     if types:
         q = q.where(OutboxEvent.type.in_(types))
     return list(session.scalars(q))

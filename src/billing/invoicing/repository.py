@@ -75,9 +75,13 @@ def add_entries(session: Session, rows: Sequence[LedgerEntry]) -> None:
     session.flush()
 
 
-def get_document(session: Session, document_id: str, doc_type: str) -> Document:
+def get_document(
+    session: Session, document_id: str, doc_type: str, *, customer_scope: str | None = None
+) -> Document:
+    """The document; with ``customer_scope`` (a portal caller's customer), another customer's
+    is not found (404), not forbidden."""
     doc = session.get(Document, document_id)
-    if doc is None or doc.type != doc_type:
+    if doc is None or doc.type != doc_type or customer_scope not in (None, doc.customer_id):
         raise NotFound(f"{doc_type.replace('_', ' ')} {document_id} not found")
     return doc
 
@@ -117,7 +121,12 @@ def documents_page(
     customer_id: str | None = None,
     subscription_id: str | None = None,
     bill_run_id: str | None = None,
+    customer_scope: str | None = None,
 ) -> list[Document]:
+    """A page of one type in number order. ``customer_scope`` (a portal caller's customer)
+    replaces any ``customer_id`` filter: the portal's feed is its own customer's."""
+    if customer_scope is not None:
+        customer_id = customer_scope
     q = select(Document).where(Document.type == doc_type).order_by(Document.number).limit(limit)
     if bill_run_id is not None:
         q = q.where(Document.bill_run_id == bill_run_id)

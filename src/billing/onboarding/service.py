@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from billing.auth.service import Actor, Role
+from billing.auth.service import Actor
 from billing.clock import Clock, utcnow
 from billing.domain import onboarding as rules
 from billing.domain.calendar import local_datetime
@@ -261,9 +261,8 @@ def run_onboarding(factory: sessionmaker[Session], clock: Clock) -> dict[str, An
 
 
 def _load_for_action(
-    session: Session, actor: Actor, clock: Clock, subscription_id: str
+    session: Session, clock: Clock, subscription_id: str
 ) -> tuple[Onboarding, Customer, date]:
-    actor.require(Role.STAFF)
     flow = repository.get(session, subscription_id, lock=True)
     _, customer = repository.subscription_and_customer(session, subscription_id)
     return flow, customer, clock.today(session, customer.timezone)
@@ -289,7 +288,7 @@ def _cancel_call_tasks(session: Session, flow: Onboarding) -> None:
 def book_meeting(
     session: Session, actor: Actor, clock: Clock, subscription_id: str, body: MeetingBooked
 ) -> Onboarding:
-    flow, _, today = _load_for_action(session, actor, clock, subscription_id)
+    flow, _, today = _load_for_action(session, clock, subscription_id)
     before = progress_of(flow)
     after = rules.book_meeting(before, meeting_on=body.date, today=today)
     lock_feed(session)
@@ -311,7 +310,7 @@ def book_meeting(
 def meeting_missed(
     session: Session, actor: Actor, clock: Clock, subscription_id: str, body: MeetingMissed
 ) -> Onboarding:
-    flow, _, today = _load_for_action(session, actor, clock, subscription_id)
+    flow, _, today = _load_for_action(session, clock, subscription_id)
     before = progress_of(flow)
     after = rules.restart(before, today=today, segment_recorded=flow.segment is not None)
     lock_feed(session)
@@ -338,7 +337,7 @@ def meeting_missed(
 def park(
     session: Session, actor: Actor, clock: Clock, subscription_id: str, body: Park | None
 ) -> Onboarding:
-    flow, _, today = _load_for_action(session, actor, clock, subscription_id)
+    flow, _, today = _load_for_action(session, clock, subscription_id)
     before = progress_of(flow)
     after = rules.park(before)
     lock_feed(session)
@@ -358,7 +357,7 @@ def park(
 def record_segment(
     session: Session, actor: Actor, clock: Clock, subscription_id: str, body: SegmentRecorded
 ) -> Onboarding:
-    flow, _, today = _load_for_action(session, actor, clock, subscription_id)
+    flow, _, today = _load_for_action(session, clock, subscription_id)
     rules.check_segment(progress_of(flow), meeting_on=flow.meeting_on, today=today)
     lock_feed(session)
     flow.segment = body.segment
@@ -381,8 +380,7 @@ def record_segment(
 # -- reading ---------------------------------------------------------------------------------
 
 
-def view(session: Session, actor: Actor, subscription_id: str) -> dict[str, Any]:
-    actor.require(Role.STAFF)
+def view(session: Session, subscription_id: str) -> dict[str, Any]:
     flow = repository.get(session, subscription_id)
     sub, _ = repository.subscription_and_customer(session, subscription_id)
     return flow_out(session, flow, sub)

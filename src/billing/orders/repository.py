@@ -12,10 +12,15 @@ from billing.storage.db import is_postgres
 from billing.storage.models import Order, OrderDelivery, OrderInvoiceLine, OrderLine
 
 
-def get(session: Session, order_id: str, *, lock: bool = False) -> Order:
+def get(
+    session: Session, order_id: str, *, lock: bool = False, customer_scope: str | None = None
+) -> Order:
     """The order; with ``lock``, locked until commit (deliveries and cancellation of one order
-    queue on it) and read afresh."""
+    queue on it) and read afresh. With ``customer_scope`` (a portal caller's customer), another
+    customer's order is not found (404), not forbidden."""
     q = select(Order).where(Order.id == order_id)
+    if customer_scope is not None:
+        q = q.where(Order.customer_id == customer_scope)
     if lock:
         q = q.execution_options(populate_existing=True)
         if is_postgres(session):
@@ -85,7 +90,11 @@ def page(
     status: str | None,
     after: str | None,
     limit: int,
+    customer_scope: str | None = None,
 ) -> list[Order]:
+    """A page of orders by id; ``customer_scope`` replaces any ``customer_id`` filter."""
+    if customer_scope is not None:
+        customer_id = customer_scope
     q = select(Order).order_by(Order.id).limit(limit)
     if customer_id is not None:
         q = q.where(Order.customer_id == customer_id)

@@ -28,7 +28,6 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from billing.auth.service import Actor, Role
 from billing.clock import utcnow
 from billing.domain.errors import InvalidInput
 from billing.errors import NotFound
@@ -89,9 +88,8 @@ def validate_url(url: str) -> str:
 
 
 def create_endpoint(
-    session: Session, actor: Actor, *, url: str, description: str | None, types: list[str] | None
+    session: Session, *, url: str, description: str | None, types: list[str] | None
 ) -> WebhookEndpoint:
-    actor.require(Role.STAFF)
     endpoint = WebhookEndpoint(
         id=new_id("whe"),
         url=validate_url(url),
@@ -107,6 +105,10 @@ def create_endpoint(
     session.add(endpoint)
     session.flush()
     return endpoint
+
+
+def endpoints(session: Session) -> list[WebhookEndpoint]:
+    return list(session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id)))
 
 
 def get_endpoint(session: Session, endpoint_id: str) -> WebhookEndpoint:

@@ -10,7 +10,8 @@ from pydantic import StrictStr
 
 from billing.auth.service import Role, create_api_key
 from billing.errors import NotFound
-from billing.http.deps import ClockDep, CurrentActor, SessionDep
+from billing.http.deps import ClockDep, SessionDep
+from billing.http.permissions import StaffActor
 from billing.schemas_common import Day
 from billing.schemas_common import Request as Body
 
@@ -27,7 +28,7 @@ class TestClockSet(Body):
 
 
 @router.post("/api-keys", status_code=201)
-def post_api_key(body: ApiKeyCreate, session: SessionDep, actor: CurrentActor) -> dict[str, Any]:
+def post_api_key(body: ApiKeyCreate, session: SessionDep, actor: StaffActor) -> dict[str, Any]:
     key, token = create_api_key(
         session, role=Role(body.role), customer_id=body.customer_id, created_by=actor
     )
@@ -41,18 +42,16 @@ def _require_test_clock(request: Request) -> None:
 
 @router.put("/test-clock")
 def put_test_clock(
-    body: TestClockSet, request: Request, session: SessionDep, actor: CurrentActor, clock: ClockDep
+    body: TestClockSet, request: Request, session: SessionDep, actor: StaffActor, clock: ClockDep
 ) -> dict[str, date | None]:
     _require_test_clock(request)
-    actor.require(Role.STAFF)
     clock.set_today(session, body.today)
     return {"today": body.today}
 
 
 @router.get("/test-clock")
 def get_test_clock(
-    request: Request, session: SessionDep, actor: CurrentActor, clock: ClockDep
+    request: Request, session: SessionDep, actor: StaffActor, clock: ClockDep
 ) -> dict[str, date | None]:
     _require_test_clock(request)
-    actor.require(Role.STAFF)
     return {"today": clock.test_date(session)}

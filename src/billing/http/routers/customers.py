@@ -6,12 +6,12 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from billing.auth.service import Role
 from billing.customers import repository as customers
 from billing.customers.schemas import CustomerCreate, CustomerOut
 from billing.customers.service import create_customer
 from billing.domain.money import format_money
-from billing.http.deps import CurrentActor, PageParams, SessionDep
+from billing.http.deps import PageParams, SessionDep
+from billing.http.permissions import ReadsCustomers, ReadsPlans, StaffActor
 from billing.invoicing import balance
 from billing.plans import repository as plans
 from billing.plans.schemas import PlanCreate, PlanOut
@@ -21,33 +21,29 @@ router = APIRouter(tags=["customers and plans"])
 
 
 @router.post("/customers", status_code=201, response_model=CustomerOut)
-def post_customer(body: CustomerCreate, session: SessionDep, actor: CurrentActor) -> Any:
-    actor.require(Role.STAFF)
+def post_customer(body: CustomerCreate, session: SessionDep, actor: StaffActor) -> Any:
     return create_customer(session, body)
 
 
 @router.get("/customers", response_model=None)
-def list_customers(session: SessionDep, actor: CurrentActor, page: PageParams) -> dict[str, Any]:
+def list_customers(session: SessionDep, actor: ReadsCustomers, page: PageParams) -> dict[str, Any]:
     limit, after = page
-    only = actor.customer_id if actor.role is Role.PORTAL else None
-    rows = customers.page(session, after=after, limit=limit, only=only)
+    rows = customers.page(session, after=after, limit=limit, customer_scope=actor.customer_scope)
     data = [CustomerOut.model_validate(r).model_dump(mode="json") for r in rows]
     return {"data": data, "next_cursor": rows[-1].id if len(rows) == limit else None}
 
 
 @router.get("/customers/{customer_id}", response_model=CustomerOut)
-def get_customer(customer_id: str, session: SessionDep, actor: CurrentActor) -> Any:
-    actor.check_customer(customer_id, "customer")
-    return customers.get(session, customer_id)
+def get_customer(customer_id: str, session: SessionDep, actor: ReadsCustomers) -> Any:
+    return customers.get(session, customer_id, customer_scope=actor.customer_scope)
 
 
 @router.get("/customers/{customer_id}/balance")
 def get_customer_balance(
-    customer_id: str, session: SessionDep, actor: CurrentActor
+    customer_id: str, session: SessionDep, actor: ReadsCustomers
 ) -> dict[str, Any]:
     """The customer's credit kept from credit notes, and how later invoices consumed it."""
-    actor.check_customer(customer_id, "customer")
-    customer = customers.get(session, customer_id)
+    customer = customers.get(session, customer_id, customer_scope=actor.customer_scope)
     entries = balance.balance_entries(session, customer_id)
     total = sum(e.amount for e in entries)
     return {
@@ -69,14 +65,12 @@ def get_customer_balance(
 
 
 @router.post("/plans", status_code=201, response_model=PlanOut)
-def post_plan(body: PlanCreate, session: SessionDep, actor: CurrentActor) -> Any:
-    actor.require(Role.STAFF)
+def post_plan(body: PlanCreate, session: SessionDep, actor: StaffActor) -> Any:
     return create_plan(session, body)
 
 
 @router.get("/plans", response_model=None)
-def list_plans(session: SessionDep, actor: CurrentActor, page: PageParams) -> dict[str, Any]:
-    actor.require(Role.STAFF, Role.INTEGRATION)
+def list_plans(session: SessionDep, actor: ReadsPlans, page: PageParams) -> dict[str, Any]:
     limit, after = page
     rows = plans.page(session, after=after, limit=limit)
     data = [PlanOut.model_validate(r).model_dump(mode="json") for r in rows]
@@ -84,6 +78,5 @@ def list_plans(session: SessionDep, actor: CurrentActor, page: PageParams) -> di
 
 
 @router.get("/plans/{plan_id}", response_model=PlanOut)
-def get_plan(plan_id: str, session: SessionDep, actor: CurrentActor) -> Any:
-    actor.require(Role.STAFF, Role.INTEGRATION)
+def get_plan(plan_id: str, session: SessionDep, actor: ReadsPlans) -> Any:
     return plans.get(session, plan_id)

@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from billing.auth.service import Role
 from billing.bill_runs.service import run_bill_run
 from billing.domain.errors import InvalidInput
-from billing.http.deps import ClockDep, CurrentActor, FactoryDep, SessionDep
+from billing.http.deps import ClockDep, FactoryDep, SessionDep
+from billing.http.permissions import ReadsDocuments, RecordsPayments, StaffActor
 from billing.invoicing import repository
 from billing.invoicing.service import record_payment
 from billing.invoicing.views import document_out, documents_out
@@ -45,6 +45,7 @@ def _page(
     after: str | None,
     limit: int,
     customer_id: str | None,
+    customer_scope: str | None,
     subscription_id: str | None = None,
     bill_run_id: str | None = None,
 ) -> dict[str, Any]:
@@ -56,6 +57,7 @@ def _page(
         customer_id=customer_id,
         subscription_id=subscription_id,
         bill_run_id=bill_run_id,
+        customer_scope=customer_scope,
     )
     # next_cursor is null once the feed is drained; resume_cursor is where to poll from next
     # time (the last document seen, or the cursor given when there was nothing new).
@@ -69,40 +71,39 @@ def _page(
 @router.get("/invoices")
 def list_invoices(
     session: SessionDep,
-    actor: CurrentActor,
+    actor: ReadsDocuments,
     customer_id: str | None = None,
     subscription_id: str | None = None,
     bill_run_id: str | None = None,
     after: str | None = None,
     limit: Limit = 100,
 ) -> dict[str, Any]:
-    if actor.role is Role.PORTAL:
-        customer_id = actor.customer_id
     return _page(
         session,
         doc_type="invoice",
         after=after,
         limit=limit,
         customer_id=customer_id,
+        customer_scope=actor.customer_scope,
         subscription_id=subscription_id,
         bill_run_id=bill_run_id,
     )
 
 
 @router.get("/invoices/{invoice_id}")
-def get_invoice(invoice_id: str, session: SessionDep, actor: CurrentActor) -> dict[str, Any]:
-    doc = repository.get_document(session, invoice_id, "invoice")
-    actor.check_customer(doc.customer_id, "invoice")
+def get_invoice(invoice_id: str, session: SessionDep, actor: ReadsDocuments) -> dict[str, Any]:
+    doc = repository.get_document(
+        session, invoice_id, "invoice", customer_scope=actor.customer_scope
+    )
     return document_out(session, doc)
 
 
 @router.post("/invoices/{invoice_id}/payments", status_code=201)
 def post_payment(
-    invoice_id: str, body: PaymentCreate, session: SessionDep, actor: CurrentActor
+    invoice_id: str, body: PaymentCreate, session: SessionDep, actor: RecordsPayments
 ) -> dict[str, Any]:
     payment, invoice = record_payment(
         session,
-        actor,
         invoice_id=invoice_id,
         amount=body.amount,
         paid_on=body.paid_on,
@@ -121,55 +122,58 @@ def post_payment(
 @router.get("/credit-notes")
 def list_credit_notes(
     session: SessionDep,
-    actor: CurrentActor,
+    actor: ReadsDocuments,
     customer_id: str | None = None,
     bill_run_id: str | None = None,
     after: str | None = None,
     limit: Limit = 100,
 ) -> dict[str, Any]:
     """The credit-note feed in posting order; a cursor never skips or repeats."""
-    actor.require(Role.STAFF, Role.INTEGRATION, Role.PORTAL)
-    if actor.role is Role.PORTAL:
-        customer_id = actor.customer_id
     return _page(
         session,
         doc_type="credit_note",
         after=after,
         limit=limit,
         customer_id=customer_id,
+        customer_scope=actor.customer_scope,
         bill_run_id=bill_run_id,
     )
 
 
 @router.get("/credit-notes/{credit_note_id}")
 def get_credit_note(
-    credit_note_id: str, session: SessionDep, actor: CurrentActor
+    credit_note_id: str, session: SessionDep, actor: ReadsDocuments
 ) -> dict[str, Any]:
-    doc = repository.get_document(session, credit_note_id, "credit_note")
-    actor.check_customer(doc.customer_id, "credit note")
+    doc = repository.get_document(
+        session, credit_note_id, "credit_note", customer_scope=actor.customer_scope
+    )
     return document_out(session, doc)
 
 
 @router.get("/refunds")
 def list_refunds(
     session: SessionDep,
-    actor: CurrentActor,
+    actor: ReadsDocuments,
     customer_id: str | None = None,
     after: str | None = None,
     limit: Limit = 100,
 ) -> dict[str, Any]:
     """Refund instructions for the invoicing system, in posting order (cursor never skips)."""
-    actor.require(Role.STAFF, Role.INTEGRATION, Role.PORTAL)
-    if actor.role is Role.PORTAL:
-        customer_id = actor.customer_id
-    return _page(session, doc_type="refund", after=after, limit=limit, customer_id=customer_id)
+    return _page(
+        session,
+        doc_type="refund",
+        after=after,
+        limit=limit,
+        customer_id=customer_id,
+        customer_scope=actor.customer_scope,
+    )
 
 
 @router.post("/bill-runs", status_code=201)
 def post_bill_run(
-    body: BillRunCreate, factory: FactoryDep, actor: CurrentActor, clock: ClockDep
+    body: BillRunCreate, factory: FactoryDep, actor: StaffActor, clock: ClockDep
 ) -> dict[str, Any]:
-    result = run_bill_run(factory, actor, as_of=body.as_of)
+    result = run_bill_run(factory, as_of=body.as_of)
     return {
         "id": result.id,
         "as_of": result.as_of.isoformat(),

@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from billing.auth.service import Role
 from billing.domain.errors import InvalidInput
 from billing.events.service import event_out, page
-from billing.http.deps import CurrentActor, SessionDep
+from billing.http.deps import SessionDep
+from billing.http.permissions import ReadsEvents
 
 router = APIRouter(tags=["events"])
 
@@ -17,7 +17,7 @@ router = APIRouter(tags=["events"])
 @router.get("/events")
 def list_events(
     session: SessionDep,
-    actor: CurrentActor,
+    actor: ReadsEvents,
     after: Annotated[str | None, Query(max_length=20)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     type: Annotated[list[str] | None, Query(max_length=50)] = None,
@@ -25,15 +25,13 @@ def list_events(
     """Every timeline event, document, payment, status change and task, in order.
 
     ``next_cursor`` is null once drained; poll again from ``resume_cursor``."""
-    actor.require(Role.STAFF, Role.INTEGRATION, Role.PORTAL)
     if after is not None and not after.isdigit():
         raise InvalidInput("after is a cursor from next_cursor", code="invalid_cursor")
-    customer_id = actor.customer_id if actor.role is Role.PORTAL else None
     rows = page(
         session,
         after=int(after) if after else None,
         limit=limit,
-        customer_id=customer_id,
+        customer_scope=actor.customer_scope,
         types=type,
     )
     return {

@@ -10,17 +10,16 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import PlainTextResponse
 
-from billing.auth.service import Role
 from billing.http.answers import answer
 from billing.http.deps import (
     ClockDep,
-    CurrentActor,
     FactoryDep,
     IfMatch,
     PageParams,
     Preview,
     SessionDep,
 )
+from billing.http.permissions import StaffActor
 from billing.retention.schemas import RetentionOffer
 from billing.retention.service import apply_retention_offer, cancellation_quote
 from billing.schemas_common import Day
@@ -41,7 +40,7 @@ router = APIRouter(tags=["contracts and terminations"])
 def get_cancellation_quote(
     subscription_id: str,
     session: SessionDep,
-    actor: CurrentActor,
+    actor: StaffActor,
     clock: ClockDep,
     requested_on: Annotated[Day | None, Query()] = None,
 ) -> dict[str, Any]:
@@ -54,7 +53,7 @@ def post_retention_offer(
     body: RetentionOffer,
     response: Response,
     session: SessionDep,
-    actor: CurrentActor,
+    actor: StaffActor,
     clock: ClockDep,
     version: IfMatch,
     preview: Preview,
@@ -71,7 +70,7 @@ def post_addon(
     body: AddOnAttach,
     response: Response,
     session: SessionDep,
-    actor: CurrentActor,
+    actor: StaffActor,
     clock: ClockDep,
     version: IfMatch,
     preview: Preview,
@@ -89,7 +88,7 @@ def post_addon_detach(
     body: AddOnDetach,
     response: Response,
     session: SessionDep,
-    actor: CurrentActor,
+    actor: StaffActor,
     clock: ClockDep,
     version: IfMatch,
     preview: Preview,
@@ -105,7 +104,7 @@ def post_verify(
     subscription_id: str,
     response: Response,
     session: SessionDep,
-    actor: CurrentActor,
+    actor: StaffActor,
     clock: ClockDep,
     version: IfMatch,
     preview: Preview,
@@ -131,13 +130,12 @@ def _task_out(t: Any) -> dict[str, Any]:
 @router.get("/tasks")
 def list_tasks(
     session: SessionDep,
-    actor: CurrentActor,
+    actor: StaffActor,
     page: PageParams,
     subscription_id: str | None = None,
     customer_id: str | None = None,
     status: Literal["open", "done", "cancelled"] | None = None,
 ) -> dict[str, Any]:
-    actor.require(Role.STAFF)
     limit, after = page
     rows = tasks_repo.tasks_page(
         session,
@@ -154,14 +152,13 @@ def list_tasks(
 
 
 @router.post("/tasks/{task_id}/complete")
-def post_complete_task(task_id: str, session: SessionDep, actor: CurrentActor) -> dict[str, Any]:
+def post_complete_task(task_id: str, session: SessionDep, actor: StaffActor) -> dict[str, Any]:
     return _task_out(complete_task(session, actor, task_id))
 
 
 @router.post("/scheduler/run")
-def post_scheduler_run(factory: FactoryDep, actor: CurrentActor, clock: ClockDep) -> Any:
+def post_scheduler_run(factory: FactoryDep, actor: StaffActor, clock: ClockDep) -> Any:
     """Run one scheduler pass now (``billing scheduler`` runs it periodically)."""
-    actor.require(Role.STAFF)
     return run_scheduler(factory, clock)
 
 
@@ -190,7 +187,7 @@ REPORT_COLUMNS = [
 @router.get("/reports/terminations", response_model=None)
 def get_terminations_report(
     session: SessionDep,
-    actor: CurrentActor,
+    actor: StaffActor,
     clock: ClockDep,
     month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$")],
     format: Literal["json", "csv"] = "json",

@@ -10,7 +10,8 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from billing.http.deps import ClockDep, CurrentActor, Preview, SessionDep
+from billing.http.deps import ClockDep, Preview, SessionDep
+from billing.http.permissions import StaffActor
 from billing.onboarding import service
 from billing.onboarding.schemas import (
     MeetingBooked,
@@ -26,8 +27,8 @@ PATH = "/subscriptions/{subscription_id}/onboarding"
 
 
 @router.get(PATH, response_model=OnboardingOut)
-def get_onboarding(subscription_id: str, session: SessionDep, actor: CurrentActor) -> Any:
-    return service.view(session, actor, subscription_id)
+def get_onboarding(subscription_id: str, session: SessionDep, actor: StaffActor) -> Any:
+    return service.view(session, subscription_id)
 
 
 @router.post(f"{PATH}/meeting", response_model=OnboardingOut)
@@ -35,7 +36,7 @@ def post_meeting(
     subscription_id: str,
     body: MeetingBooked,
     session: SessionDep,
-    actor: CurrentActor,
+    actor: StaffActor,
     clock: ClockDep,
     preview: Preview,
 ) -> Any:
@@ -49,7 +50,7 @@ def post_meeting_missed(
     subscription_id: str,
     body: MeetingMissed,
     session: SessionDep,
-    actor: CurrentActor,
+    actor: StaffActor,
     clock: ClockDep,
     preview: Preview,
 ) -> Any:
@@ -62,7 +63,7 @@ def post_meeting_missed(
 def post_park(
     subscription_id: str,
     session: SessionDep,
-    actor: CurrentActor,
+    actor: StaffActor,
     clock: ClockDep,
     preview: Preview,
     body: Park | None = None,
@@ -77,7 +78,7 @@ def post_segment(
     subscription_id: str,
     body: SegmentRecorded,
     session: SessionDep,
-    actor: CurrentActor,
+    actor: StaffActor,
     clock: ClockDep,
     preview: Preview,
 ) -> Any:

@@ -7,7 +7,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from billing.http.deps import ClockDep, CurrentActor, PageParams, SessionDep
+from billing.http.deps import ClockDep, PageParams, SessionDep
+from billing.http.permissions import ReadsOrders, StaffActor
 from billing.orders import service
 from billing.orders.schemas import (
     DeliveryCreate,
@@ -25,7 +26,7 @@ Status = Literal["pending", "partially_delivered", "delivered", "cancelled"]
 
 
 @router.post("/orders", status_code=201, response_model=OrderOut)
-def post_order(body: OrderCreate, session: SessionDep, actor: CurrentActor) -> Any:
+def post_order(body: OrderCreate, session: SessionDep, actor: StaffActor) -> Any:
     """A one-off order, also of a customer with no subscription: ``pending`` until delivered;
     it binds (and is invoiced) only when delivered."""
     return order_out(session, service.create_order(session, actor, body))
@@ -34,7 +35,7 @@ def post_order(body: OrderCreate, session: SessionDep, actor: CurrentActor) -> A
 @router.get("/orders", response_model=OrderPage)
 def list_orders(
     session: SessionDep,
-    actor: CurrentActor,
+    actor: ReadsOrders,
     page: PageParams,
     customer_id: Annotated[str | None, Query(max_length=40)] = None,
     status: Status | None = None,
@@ -50,7 +51,7 @@ def list_orders(
 
 
 @router.get("/orders/{order_id}", response_model=OrderOut)
-def get_order(order_id: str, session: SessionDep, actor: CurrentActor) -> Any:
+def get_order(order_id: str, session: SessionDep, actor: ReadsOrders) -> Any:
     return order_out(session, service.get_order(session, actor, order_id))
 
 
@@ -60,7 +61,7 @@ def post_delivery(
     body: DeliveryCreate,
     response: Response,
     session: SessionDep,
-    actor: CurrentActor,
+    actor: StaffActor,
     clock: ClockDep,
 ) -> Any:
     """Record a delivery and invoice exactly what it delivered. The same ``reference`` again
@@ -77,7 +78,7 @@ def post_delivery(
 def post_cancel(
     order_id: str,
     session: SessionDep,
-    actor: CurrentActor,
+    actor: StaffActor,
     body: OrderCancel | None = None,
 ) -> Any:
     """Cancel what is not delivered yet: costs nothing, leaves no document."""

@@ -14,7 +14,8 @@ from fastapi.responses import HTMLResponse, Response
 from billing.documents.html import render_html
 from billing.documents.pdf import render_pdf
 from billing.documents.service import document_view
-from billing.http.deps import CurrentActor, SessionDep
+from billing.http.deps import SessionDep
+from billing.http.permissions import ReadsDocuments
 
 router = APIRouter(tags=["documents"])
 
@@ -33,26 +34,28 @@ def _pdf(view_pdf: bytes, filename: str) -> Response:
 
 
 @router.get("/invoices/{invoice_id}.html", response_class=HTMLResponse, responses=_HTML)
-def invoice_html(invoice_id: str, session: SessionDep, actor: CurrentActor) -> HTMLResponse:
+def invoice_html(invoice_id: str, session: SessionDep, actor: ReadsDocuments) -> HTMLResponse:
     """The invoice as an HTML page in the customer's language."""
     return HTMLResponse(render_html(document_view(session, actor, invoice_id, "invoice")))
 
 
 @router.get("/invoices/{invoice_id}.pdf", response_class=Response, responses=_PDF)
-def invoice_pdf(invoice_id: str, session: SessionDep, actor: CurrentActor) -> Response:
+def invoice_pdf(invoice_id: str, session: SessionDep, actor: ReadsDocuments) -> Response:
     """The invoice as a PDF file in the customer's language."""
     view = document_view(session, actor, invoice_id, "invoice")
     return _pdf(render_pdf(view), view.filename)
 
 
 @router.get("/credit-notes/{credit_note_id}.html", response_class=HTMLResponse, responses=_HTML)
-def credit_note_html(credit_note_id: str, session: SessionDep, actor: CurrentActor) -> HTMLResponse:
+def credit_note_html(
+    credit_note_id: str, session: SessionDep, actor: ReadsDocuments
+) -> HTMLResponse:
     """The credit note as an HTML page: the invoice it credits and why."""
     return HTMLResponse(render_html(document_view(session, actor, credit_note_id, "credit_note")))
 
 
 @router.get("/credit-notes/{credit_note_id}.pdf", response_class=Response, responses=_PDF)
-def credit_note_pdf(credit_note_id: str, session: SessionDep, actor: CurrentActor) -> Response:
+def credit_note_pdf(credit_note_id: str, session: SessionDep, actor: ReadsDocuments) -> Response:
     """The credit note as a PDF file: the invoice it credits and why."""
     view = document_view(session, actor, credit_note_id, "credit_note")
     return _pdf(render_pdf(view), view.filename)

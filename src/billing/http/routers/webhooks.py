@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import Field, StrictStr
 
-from billing.auth.service import Role
-from billing.http.deps import CurrentActor, FactoryDep, SessionDep
+from billing.http.deps import FactoryDep, SessionDep
+from billing.http.permissions import StaffActor
 from billing.schemas_common import Name, Request
 from billing.webhooks import service
 
@@ -24,42 +24,36 @@ class EndpointCreate(Request):
 
 
 @router.post("/webhook-endpoints", status_code=201)
-def post_endpoint(body: EndpointCreate, session: SessionDep, actor: CurrentActor) -> Any:
+def post_endpoint(body: EndpointCreate, session: SessionDep, actor: StaffActor) -> Any:
     """Register a receiver; its signing secret is shown once."""
     endpoint = service.create_endpoint(
-        session, actor, url=body.url, description=body.description, types=body.types
+        session, url=body.url, description=body.description, types=body.types
     )
     return service.endpoint_out(endpoint, with_secret=True)
 
 
 @router.get("/webhook-endpoints")
-def list_endpoints(session: SessionDep, actor: CurrentActor) -> dict[str, Any]:
-    actor.require(Role.STAFF)
-    from sqlalchemy import select
-
-    from billing.storage.models import WebhookEndpoint
-
-    rows = session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id)).all()
-    return {"data": [service.endpoint_out(e) for e in rows], "next_cursor": None}
+def list_endpoints(session: SessionDep, actor: StaffActor) -> dict[str, Any]:
+    return {
+        "data": [service.endpoint_out(e) for e in service.endpoints(session)],
+        "next_cursor": None,
+    }
 
 
 @router.get("/webhook-endpoints/{endpoint_id}")
-def get_endpoint(endpoint_id: str, session: SessionDep, actor: CurrentActor) -> Any:
-    actor.require(Role.STAFF)
+def get_endpoint(endpoint_id: str, session: SessionDep, actor: StaffActor) -> Any:
     return service.endpoint_out(service.get_endpoint(session, endpoint_id))
 
 
 @router.post("/webhook-endpoints/{endpoint_id}/disable")
-def disable_endpoint(endpoint_id: str, session: SessionDep, actor: CurrentActor) -> Any:
-    actor.require(Role.STAFF)
+def disable_endpoint(endpoint_id: str, session: SessionDep, actor: StaffActor) -> Any:
     endpoint = service.get_endpoint(session, endpoint_id)
     endpoint.active = False
     return service.endpoint_out(endpoint)
 
 
 @router.post("/webhook-endpoints/{endpoint_id}/enable")
-def enable_endpoint(endpoint_id: str, session: SessionDep, actor: CurrentActor) -> Any:
-    actor.require(Role.STAFF)
+def enable_endpoint(endpoint_id: str, session: SessionDep, actor: StaffActor) -> Any:
     endpoint = service.get_endpoint(session, endpoint_id)
     endpoint.active = True
     endpoint.next_attempt_at = None
@@ -70,12 +64,11 @@ def enable_endpoint(endpoint_id: str, session: SessionDep, actor: CurrentActor) 
 def list_deliveries(
     endpoint_id: str,
     session: SessionDep,
-    actor: CurrentActor,
+    actor: StaffActor,
     after: Annotated[str | None, Query(pattern=r"^\d{1,18}$")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
     """The delivery log of one endpoint: every attempt, in order."""
-    actor.require(Role.STAFF)
     service.get_endpoint(session, endpoint_id)
     rows = service.deliveries(
         session, endpoint_id, after=int(after) if after else None, limit=limit
@@ -87,7 +80,6 @@ def list_deliveries(
 
 
 @router.post("/webhooks/dispatch")
-def post_dispatch(factory: FactoryDep, actor: CurrentActor) -> Any:
+def post_dispatch(factory: FactoryDep, actor: StaffActor) -> Any:
     """Run one delivery pass now (``billing webhooks`` runs them continuously)."""
-    actor.require(Role.STAFF)
     return service.dispatch(factory)
