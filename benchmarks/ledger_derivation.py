@@ -47,6 +47,7 @@ from typing import TypeVar
 
 from billing.domain.calendar import add_months
 from billing.domain.ledger import Entry, difference
+from billing.domain.codec import decode
 from billing.domain.timeline import Event, EventType, Schedule
 
 T = TypeVar("T")
@@ -74,11 +75,10 @@ def _event(
     return Event(
         id=f"s{sub:06d}-e{seq:02d}",
         seq=seq,
-        type=kind,
         effective_date=day,
         recorded_at=RECORDED_AT,
         recorded_by="benchmark",
-        data=data or {},
+        payload=decode(kind, data or {}),
     )
 
 

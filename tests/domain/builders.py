@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from billing.domain.ledger import MAIN_ITEM, Entry, EntryKind, Scope, difference, total
+from billing.domain.codec import decode
 from billing.domain.timeline import Event, EventType, Schedule
 
 RECORDED_AT = datetime(2020, 1, 1, tzinfo=UTC)
@@ -52,12 +53,11 @@ class Timeline:
         event = Event(
             id=f"E{n}",
             seq=n,
-            type=type_,
             effective_date=effective,
             recorded_at=RECORDED_AT + timedelta(minutes=n),
             recorded_by="staff@example.com",
             reason="test",
-            data=data,
+            payload=decode(type_, data),
         )
         self.events.append(event)
         return event
@@ -82,7 +82,7 @@ class Timeline:
         return self.add(EventType.RESUMED, effective)
 
     def cancel(self, end: date) -> Event:
-        return self.add(EventType.CANCELLATION_SCHEDULED, end, leaving_reason="price")
+        return self.add(EventType.CANCELLATION_SCHEDULED, end, end_date=end)
 
     def move_cancellation(self, end: date) -> Event:
         return self.add(EventType.CANCELLATION_MOVED, end)

@@ -32,7 +32,9 @@ from billing.bill_runs import bulk
 from billing.bill_runs import repository as repo
 from billing.bill_runs.repository import Claim
 from billing.domain.ledger import Entry, EntryKind, Scope, difference
-from billing.domain.timeline import Event, EventType, Schedule
+from billing.domain import codec
+from billing.domain.events import Event
+from billing.domain.timeline import Schedule
 from billing.ids import new_id
 from billing.invoicing.balance import apply_balance
 from billing.invoicing.repository import CREDIT_NOTE_SERIES, INVOICE_SERIES
@@ -41,9 +43,7 @@ from billing.storage.models import BalanceEntry, Document
 
 balance_entries = BalanceEntry.__table__
 
-_DATE_FIELDS = ("resume_date", "end_date", "requested_on", "date")
 _KINDS = {k.value: k for k in EntryKind}
-_EVENT_TYPES = {t.value: t for t in EventType}
 
 DOCUMENT_COLUMNS = (
     "id",
@@ -106,21 +106,14 @@ class _Due:
 
 
 def event_from_row(row: Any) -> Event:
-    data = row.data
-    if any(k in data for k in _DATE_FIELDS):
-        data = dict(data)
-        for key in _DATE_FIELDS:
-            if isinstance(data.get(key), str):
-                data[key] = date.fromisoformat(data[key])
     return Event(
         id=row.id,
         seq=row.seq,
-        type=_EVENT_TYPES[row.type],
         effective_date=row.effective_date,
         recorded_at=row.recorded_at,
         recorded_by=row.recorded_by,
         reason=row.reason,
-        data=data,
+        payload=codec.decode(row.type, row.data),
     )
 
 

@@ -2,7 +2,8 @@
 
 Every event has an *effective date* (it takes effect at 00:00 local time that day) and a
 *sequence number* (the order it was recorded in). Events are never edited or deleted: an undo
-is a new event that revokes an earlier one.
+is a new event that revokes an earlier one. The kinds of event and their facts are in
+:mod:`billing.domain.events`; reading them in order is :mod:`billing.domain.fold`.
 
 What follows from the events (:class:`Schedule`):
 
@@ -22,40 +23,41 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from enum import StrEnum
-from typing import Any
 
 from billing.domain.calendar import PeriodGrid
+from billing.domain.choices import Proration, Unused
 from billing.domain.errors import InvalidTimeline
+from billing.domain.events import (
+    BillingTiming,
+    ContractOverride,
+    Event,
+    EventType,
+    Payload,
+)
+from billing.domain.fold import Change, OneOff, TimelineFold
 from billing.domain.money import round_half_up
 
-
-class EventType(StrEnum):
-    STARTED = "started"
-    PRICE_CHANGED = "price_changed"
-    QUANTITY_CHANGED = "quantity_changed"
-    INTERVAL_CHANGED = "interval_changed"
-    PLAN_CHANGED = "plan_changed"
-    START_POSTPONED = "start_postponed"
-    PAUSED = "paused"
-    RESUMED = "resumed"
-    CANCELLATION_SCHEDULED = "cancellation_scheduled"
-    CANCELLATION_MOVED = "cancellation_moved"
-    CANCELLATION_REVOKED = "cancellation_revoked"
-    ADDON_ATTACHED = "addon_attached"
-    ADDON_DETACHED = "addon_detached"
-    ONE_OFF_DELIVERED = "one_off_delivered"
-    SETUP_FEE_WAIVED = "setup_fee_waived"
-    CANCELLATION_VERIFIED = "cancellation_verified"
-    RETENTION_OFFER_MADE = "retention_offer_made"
-    TERMINATED = "terminated"
-
-
-class BillingTiming(StrEnum):
-    IN_ADVANCE = "in_advance"
-    IN_ARREARS = "in_arrears"
+__all__ = [
+    "AddOn",
+    "BillingTiming",
+    "CANCELLATION_TYPES",
+    "ContractOverride",
+    "Event",
+    "EventType",
+    "OneOff",
+    "Pause",
+    "Payload",
+    "Proration",
+    "Regime",
+    "Schedule",
+    "Segment",
+    "Status",
+    "Terms",
+    "Unused",
+]
 
 
 class Status(StrEnum):
@@ -67,15 +69,6 @@ class Status(StrEnum):
     TERMINATED = "terminated"
 
 
-_TERMS_CHANGES = frozenset(
-    {
-        EventType.PRICE_CHANGED,
-        EventType.PLAN_CHANGED,
-        EventType.QUANTITY_CHANGED,
-        EventType.INTERVAL_CHANGED,
-    }
-)
-
 CANCELLATION_TYPES = frozenset(
     {
         EventType.CANCELLATION_SCHEDULED,
@@ -83,30 +76,6 @@ CANCELLATION_TYPES = frozenset(
         EventType.CANCELLATION_REVOKED,
     }
 )
-
-
-def _as_date(value: Any) -> Any:
-    """Dates inside event data may arrive as ISO strings (JSON storage) or as dates."""
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    """One recorded event. ``data`` holds the event's own facts (amounts are ints).
-
-    ``started`` data: ``unit_amount``, ``quantity``, ``price_months`` (the months the unit
-    amount pays for), ``interval_months`` (the invoice interval), optional ``anchor_day``
-    and ``billing_timing``.
-    """
-
-    id: str
-    seq: int
-    type: EventType
-    effective_date: date
-    recorded_at: datetime
-    recorded_by: str
-    reason: str | None = None
-    data: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,15 +129,6 @@ class AddOn:
 
 
 @dataclass(frozen=True, slots=True)
-class OneOff:
-    event_id: str
-    delivered_on: date
-    description: str
-    unit_amount: int
-    quantity: int
-
-
-@dataclass(frozen=True, slots=True)
 class Segment:
     """A stretch of the subscription with one state and one set of terms."""
 
@@ -177,13 +137,6 @@ class Segment:
     state: str  # "active" | "paused"
     unit_amount: int
     quantity: int
-
-
-@dataclass(frozen=True, slots=True)
-class _Change:
-    effective: date
-    seq: int
-    value: Any
 
 
 class Schedule:
@@ -216,167 +169,65 @@ class Schedule:
 
     def __init__(self, events: Sequence[Event]) -> None:
         ordered = sorted(events, key=lambda e: e.seq)
-        if not ordered or ordered[0].type is not EventType.STARTED:
+        if not ordered:
             raise InvalidTimeline("a timeline begins with its started event")
-        started = ordered[0]
-        d = started.data
-        self.start: date = started.effective_date
-        self.timing = BillingTiming(d.get("billing_timing", BillingTiming.IN_ADVANCE))
-        self.plan_id: Any = d.get("plan_id")
-        explicit_anchor: int | None = d.get("anchor_day")
-        base_price = (int(d["unit_amount"]), int(d["price_months"]), started.id, started.seq)
-        base_qty = (int(d["quantity"]), started.id, started.seq)
-        base_interval = int(d["interval_months"])
-
-        prices: list[_Change] = []
-        quantities: list[_Change] = []
-        intervals: list[_Change] = []
-        end: date | None = None
-        end_unused_none = False
-        # Four eyes: a cancellation that needs verification is pending until verified; the
-        # end date in force (if any) stays until then.
-        pending: tuple[date, str] | None = None
-        self.setup_fee: int = int(d.get("setup_fee_amount", 0))
-        self.setup_event_id: str = started.id
-        self.contract: Mapping[str, Any] | None = d.get("contract")
-        chain: list[str] = []
-        revoked_by: dict[str, str] = {}
-        pauses: list[list[Any]] = []  # [start, end, event_id]
-        # Per add-on key: its attach and detach events, applied by effective date like any
-        # other attribute (ties in recording order), whenever each was recorded.
-        addon_events: dict[str, list[tuple[date, int, str, list[Any] | None]]] = {}
-        one_offs: list[OneOff] = []
-
-        # Changes billed from a later date than they apply (proration "none") are also kept
-        # at their own date, for what the subscription shows: (kind, change).
-        shown_at_own_date: list[tuple[str, _Change]] = []
+        fold = TimelineFold(ordered[0])
         for ev in ordered[1:]:
-            t, eff, data = ev.type, ev.effective_date, ev.data
-            if t in _TERMS_CHANGES and data.get("billing_from") is not None:
-                if t is EventType.QUANTITY_CHANGED:
-                    own = _Change(eff, ev.seq, (int(data["quantity"]), ev.id, ev.seq))
-                    shown_at_own_date.append(("quantity", own))
-                elif t in (EventType.PRICE_CHANGED, EventType.PLAN_CHANGED):
-                    months = int(data["price_months"]) if "price_months" in data else None
-                    own = _Change(eff, ev.seq, (int(data["unit_amount"]), months, ev.id))
-                    shown_at_own_date.append(("price", own))
-                # "proration": "none": the new terms apply from the date, but the period
-                # under way is neither charged nor credited: billing follows from the next one.
-                eff = _as_date(data["billing_from"])
-            if t is EventType.PRICE_CHANGED:
-                prices.append(_Change(eff, ev.seq, (int(data["unit_amount"]), None, ev.id)))
-            elif t is EventType.PLAN_CHANGED:
-                prices.append(
-                    _Change(
-                        eff,
-                        ev.seq,
-                        (int(data["unit_amount"]), int(data["price_months"]), ev.id),
-                    )
-                )
-                if "plan_id" in data:
-                    self.plan_id = data["plan_id"]
-            elif t is EventType.QUANTITY_CHANGED:
-                quantities.append(_Change(eff, ev.seq, (int(data["quantity"]), ev.id, ev.seq)))
-            elif t is EventType.INTERVAL_CHANGED:
-                intervals.append(_Change(eff, ev.seq, int(data["interval_months"])))
-            elif t is EventType.START_POSTPONED:
-                self.start = eff
-            elif t is EventType.PAUSED:
-                resume = _as_date(data.get("resume_date"))
-                pauses.append([eff, resume, ev.id, _as_date(data.get("billing_from"))])
-            elif t is EventType.RESUMED:
-                candidates = [p for p in pauses if p[0] <= eff]
-                if not candidates:
-                    raise InvalidTimeline("resumed without a pause before it")
-                latest = max(candidates, key=lambda p: p[0])
-                latest[1] = eff
-            elif t in (EventType.CANCELLATION_SCHEDULED, EventType.CANCELLATION_MOVED):
-                if data.get("requires_verification"):
-                    pending = (eff, ev.id)
-                else:
-                    end = eff
-                    end_unused_none = data.get("unused") == "none"
-                    pending = None
-                chain.append(ev.id)
-            elif t is EventType.CANCELLATION_VERIFIED:
-                if pending is not None and data.get("verifies") == pending[1]:
-                    end = pending[0]
-                    end_unused_none = False
-                    pending = None
-            elif t is EventType.CANCELLATION_REVOKED:
-                end = None
-                pending = None
-                for eid in chain:
-                    revoked_by[eid] = ev.id
-                chain = []
-            elif t is EventType.SETUP_FEE_WAIVED:
-                self.setup_fee = 0
-            elif t is EventType.ADDON_ATTACHED:
-                key = str(data.get("addon_key") or ev.id)
-                addon_events.setdefault(key, []).append(
-                    (
-                        eff,
-                        ev.seq,
-                        "attach",
-                        [
-                            str(data.get("code", key)),
-                            int(data["unit_amount"]),
-                            int(data.get("quantity", 1)),
-                            int(data.get("price_months", base_price[1])),
-                            ev.id,
-                        ],
-                    )
-                )
-            elif t is EventType.ADDON_DETACHED:
-                key = str(data["addon_key"])
-                if key not in addon_events:
-                    raise InvalidTimeline(f"add-on {key} is not attached")
-                addon_events[key].append((eff, ev.seq, "detach", None))
-            elif t is EventType.ONE_OFF_DELIVERED:
-                one_offs.append(
-                    OneOff(
-                        ev.id,
-                        eff,
-                        str(data.get("description", "")),
-                        int(data["unit_amount"]),
-                        int(data.get("quantity", 1)),
-                    )
-                )
-
-        self.end: date | None = end
-        self.pending_end: date | None = pending[0] if pending else None
-        self.pending_event_id: str | None = pending[1] if pending else None
-        self.revoked_by = revoked_by
-        self.anchor_day: int = explicit_anchor or self.start.day
+            fold.apply(ev)
+        self.start: date = fold.start
+        self.timing = fold.timing
+        self.plan_id: str | None = fold.plan_id
+        self.setup_fee: int = fold.setup_fee
+        self.setup_event_id: str = fold.setup_event_id
+        self.contract: ContractOverride | None = fold.contract
+        self.end: date | None = fold.end
+        self.pending_end: date | None = fold.pending[0] if fold.pending else None
+        self.pending_event_id: str | None = fold.pending[1] if fold.pending else None
+        self.revoked_by: Mapping[str, str] = fold.revoked_by
+        self.anchor_day: int = fold.explicit_anchor or self.start.day
         self.pauses: tuple[Pause, ...] = tuple(
             Pause(p[0], p[1], p[2], p[3])
-            for p in sorted(pauses, key=lambda p: p[0])
+            for p in sorted(fold.pauses, key=lambda p: p[0])
             if p[1] is None or p[1] > p[0]
         )
+        self._set_terms(fold)
+        self.regimes: tuple[Regime, ...] = self._regimes(fold)
+        # "unused": "none" on the cancellation in force: the customer keeps paying for the
+        # whole period the end date falls in; service still ends on the end date.
+        end = self.end
+        self.billing_end: date | None = end
+        if end is not None and fold.end_unused_none and end > self.start:
+            last_day = end - timedelta(days=1)
+            self.billing_end = self.regime_on(last_day).grid.period_containing(last_day).end
+        self._set_addons(fold)
+        self.one_offs: tuple[OneOff, ...] = tuple(fold.one_offs)
 
-        # Attribute changes apply by effective date, ties in recording order.
-        intervals.sort(key=lambda c: (c.effective, c.seq))
+    def _set_terms(self, fold: TimelineFold) -> None:
+        """Price and quantity as step functions of the date (changes by effective date, ties
+        in recording order), and the same as shown to people where they differ."""
         self._price_dates, self._price_values, self._qty_dates, self._qty_values = _terms_steps(
-            base_price, base_qty, prices, quantities
+            fold.base_price, fold.base_qty, fold.prices, fold.quantities
         )
         self._shown: Schedule | None = None
-        if shown_at_own_date:
+        if fold.shown_at_own_date:
             # What the subscription shows: the same, with those changes at their own date.
             by_id = {
-                c.value[1] if k == "quantity" else c.value[2]: (k, c) for k, c in shown_at_own_date
+                c.value[1] if k == "quantity" else c.value[2]: c for k, c in fold.shown_at_own_date
             }
-            shown_prices = [by_id[c.value[2]][1] if c.value[2] in by_id else c for c in prices]
-            shown_qty = [by_id[c.value[1]][1] if c.value[1] in by_id else c for c in quantities]
+            prices = [by_id.get(c.value[2], c) for c in fold.prices]
+            quantities = [by_id.get(c.value[1], c) for c in fold.quantities]
             twin = Schedule.__new__(Schedule)
             (twin._price_dates, twin._price_values, twin._qty_dates, twin._qty_values) = (
-                _terms_steps(base_price, base_qty, shown_prices, shown_qty)
+                _terms_steps(fold.base_price, fold.base_qty, prices, quantities)
             )
             self._shown = twin
 
-        # Invoice interval regimes: the first grid is anchored at the start; a later interval
-        # change starts a new grid on the same anchor day from its effective date.
-        first_interval = base_interval
-        later: list[_Change] = []
+    def _regimes(self, fold: TimelineFold) -> tuple[Regime, ...]:
+        """Invoice interval regimes: the first grid is anchored at the start; a later interval
+        change starts a new grid on the same anchor day from its effective date."""
+        intervals = sorted(fold.intervals, key=lambda c: (c.effective, c.seq))
+        first_interval = fold.base_interval
+        later: list[Change] = []
         for c in intervals:
             if c.effective <= self.start:
                 first_interval = c.value
@@ -400,22 +251,18 @@ class Schedule:
                 regimes.append(Regime(c.effective, grid))
             # else: the interval "changed" to the one in force, on the same boundaries: the
             # periods go on as they were (a new regime would split a period's due date).
-        self.regimes: tuple[Regime, ...] = tuple(regimes)
-        # "unused": "none" on the cancellation in force: the customer keeps paying for the
-        # whole period the end date falls in; service still ends on the end date.
-        self.billing_end: date | None = end
-        if end is not None and end_unused_none and end > self.start:
-            last_day = end - timedelta(days=1)
-            self.billing_end = self.regime_on(last_day).grid.period_containing(last_day).end
+        return tuple(regimes)
 
+    def _set_addons(self, fold: TimelineFold) -> None:
+        """Add-on attachments by effective date like any attribute, whenever recorded."""
         history: list[AddOn] = []
         last_attached: dict[str, AddOn] = {}
-        for key, changes in addon_events.items():
-            changes.sort(key=lambda c: (c[0], c[1]))
-            for i, (day, _, kind, terms) in enumerate(changes):
+        for key, steps in fold.addon_steps.items():
+            steps.sort(key=lambda c: (c[0], c[1]))
+            for i, (day, _, kind, terms) in enumerate(steps):
                 if kind != "attach" or terms is None:
                     continue
-                until = changes[i + 1][0] if i + 1 < len(changes) else None
+                until = steps[i + 1][0] if i + 1 < len(steps) else None
                 addon = AddOn(key, terms[0], day, until, terms[1], terms[2], terms[3], terms[4])
                 last_attached[key] = addon
                 if until is None or until > day:
@@ -424,7 +271,6 @@ class Schedule:
         self.addons: tuple[AddOn, ...] = tuple(last_attached.values())
         #: Every stretch an add-on was attached on its terms: what is billed.
         self.addon_history: tuple[AddOn, ...] = tuple(history)
-        self.one_offs: tuple[OneOff, ...] = tuple(one_offs)
 
     # -- terms ---------------------------------------------------------------------------------
 
@@ -516,8 +362,8 @@ class Schedule:
 def _terms_steps(
     base_price: tuple[int, int, str, int],
     base_qty: tuple[int, str, int],
-    prices: list[_Change],
-    quantities: list[_Change],
+    prices: list[Change],
+    quantities: list[Change],
 ) -> tuple[list[date], list[tuple[int, int, str, int]], list[date], list[tuple[int, str, int]]]:
     """Step functions of price and quantity over dates: changes by effective date, ties in
     recording order; a plan change may also change the months the price pays for."""

@@ -22,7 +22,8 @@ from billing.domain import contracts
 from billing.domain.errors import InvalidInput, InvalidTimeline
 from billing.domain.ledger import Scope, difference, target_pieces, target_total
 from billing.domain.money import format_money
-from billing.domain.timeline import Event, EventType, Schedule
+from billing.domain.events import CancellationMoved, Event, EventType
+from billing.domain.timeline import Schedule
 from billing.errors import Conflict
 from billing.invoicing import repository as ledger_repo
 from billing.invoicing.service import Posting, amount_due
@@ -64,10 +65,9 @@ def _with_cancellation(schedule_events: list[Event], end: date, today: date) -> 
         last,
         id="quote",
         seq=last.seq + 1,
-        type=EventType.CANCELLATION_MOVED,
         effective_date=end,
         recorded_at=utcnow(),
-        data={},
+        payload=CancellationMoved(end_date=end),
     )
     return Schedule([*schedule_events, extra])
 

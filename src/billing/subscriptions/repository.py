@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from billing.domain.timeline import Event, EventType
+from billing.domain import codec
+from billing.domain.events import Event
 from billing.errors import NotFound
 from billing.storage.db import is_postgres
 from billing.storage.models import Subscription, TimelineEvent
-
-_DATE_FIELDS = ("resume_date", "end_date", "requested_on", "date", "billing_from", "requested_date")
-
 
 def get(session: Session, subscription_id: str, *, lock: bool = False) -> Subscription:
     """The subscription row; with ``lock`` it stays locked until commit (PostgreSQL row lock;
@@ -54,27 +50,16 @@ def add_event(session: Session, row: TimelineEvent) -> None:
     session.flush()
 
 
-def parse_date_field(key: str, value: object) -> object:
-    """Event data keeps dates as ISO strings; the domain reads them as dates."""
-    if key in _DATE_FIELDS and isinstance(value, str):
-        return date.fromisoformat(value)
-    return value
-
-
 def to_domain(row: TimelineEvent) -> Event:
-    data = dict(row.data)
-    for key in _DATE_FIELDS:
-        if isinstance(data.get(key), str):
-            data[key] = date.fromisoformat(data[key])
+    """The stored row as the domain's event, its payload read by the one codec."""
     return Event(
         id=row.id,
         seq=row.seq,
-        type=EventType(row.type),
         effective_date=row.effective_date,
         recorded_at=row.recorded_at,
         recorded_by=row.recorded_by,
         reason=row.reason,
-        data=data,
+        payload=codec.decode(row.type, row.data),
     )
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from billing.auth.service import Actor, Role
 from billing.clock import Clock, utcnow
 from billing.customers import repository as customers
-from billing.domain import contracts
+from billing.domain import codec, contracts
 from billing.domain.calendar import Period
 from billing.domain.errors import AlreadyEnded, InvalidInput, InvalidTimeline
 from billing.domain.ledger import Scope, difference, target_pieces
@@ -259,7 +259,16 @@ def create(session: Session, actor: Actor, clock: Clock, body: SubscriptionCreat
 
 def contract_terms(plan: Plan, schedule: Schedule) -> contracts.ContractTerms | None:
     """The subscription's own contract terms if it has them, else the plan's; None: no contract."""
-    c = schedule.contract or plan.contract
+    own = schedule.contract
+    if own is not None:
+        return contracts.ContractTerms(
+            term_months=own.term_months,
+            minimum_term_months=own.minimum_term_months,
+            notice_months=own.notice_months,
+            renewal_months=own.renewal_months,
+            auto_renew=own.auto_renew,
+        )
+    c = plan.contract
     if not c:
         return None
     return contracts.ContractTerms(
@@ -627,9 +636,8 @@ def proration_alternatives(
                 last,
                 id=f"alt{i}",
                 seq=last.seq + 1 + i,
-                type=type_,
                 effective_date=planned.effective,
-                data={k: repository.parse_date_field(k, v) for k, v in data.items()},
+                payload=codec.decode(type_, data),
             )
             for i, (type_, data) in enumerate(planned.events)
         ]
