@@ -1,0 +1,342 @@
+"""The target: what should be billed, per period, according to the timeline.
+
+From a :class:`~billing.domain.timeline.Schedule` the target is a list of **pieces** per group
+``(item, period_start, period_end)``: the served days of each anchored period of the main
+subscription and of every add-on, on the terms of those days (price, quantity, the event that
+set them), less paused days; plus one-off deliveries and the setup fee. Only the groups in
+scope are returned (see :class:`~billing.domain.entries.Scope`), and every group already posted
+is in scope, so that the difference can credit it.
+
+In advance a period is due once its first served day is on or before ``as_of``; in arrears
+once its last served day has passed (a period cut short by the end date counts as ended on the
+end date).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from billing.domain.entries import MAIN_ITEM, SETUP_ITEM, EntryKind, GroupKey, Piece, Scope
+from billing.domain.timeline import AddOn, BillingTiming, Regime, Schedule, Terms
+
+Target = dict[GroupKey, list[Piece]]
+
+
+def target_pieces(
+    schedule: Schedule,
+    *,
+    as_of: date,
+    scope: Scope = Scope.DUE,
+    posted_keys: Iterable[GroupKey] = (),
+) -> Target:
+    """What should be billed, grouped by period, for the periods in scope.
+
+    Periods already posted are always in scope, whatever ``as_of`` says, so that re-billing
+    with an earlier ``as_of`` never credits what is rightly billed.
+    """
+    return pieces_in_scope(schedule, as_of=as_of, scope=scope, posted=set(posted_keys))
+
+
+def target_total(target: Target) -> int:
+    return sum(p.amount for pieces in target.values() for p in pieces)
+
+
+def pieces_in_scope(
+    schedule: Schedule, *, as_of: date, scope: Scope, posted: Collection[GroupKey]
+) -> Target:
+    """:func:`target_pieces` for a collection of posted keys that supports ``in`` cheaply."""
+    out = _periodic(schedule, _Window.of(schedule, as_of=as_of, scope=scope, posted=posted))
+    _one_offs(schedule, out, as_of=as_of, posted=posted)
+    _setup_fee(schedule, out, as_of=as_of, scope=scope, posted=posted)
+    for key in posted:
+        out.setdefault(key, [])
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    """Which periods the target looks at, and how it decides that one is due."""
+
+    as_of: date
+    #: No period starting after this is looked at: ``as_of`` or the last posted period start.
+    horizon: date
+    in_advance: bool
+    #: With Scope.BILLED, the periods already billed for any item; None with Scope.DUE.
+    billed_periods: set[tuple[date, date]] | None
+    posted: Collection[GroupKey]
+
+    @classmethod
+    def of(
+        cls, schedule: Schedule, *, as_of: date, scope: Scope, posted: Collection[GroupKey]
+    ) -> _Window:
+        horizon = as_of
+        for _, s, _ in posted:
+            if s > horizon:
+                horizon = s
+        billed = {(k[1], k[2]) for k in posted} if scope is Scope.BILLED else None
+        in_advance = schedule.timing is BillingTiming.IN_ADVANCE
+        return cls(as_of, horizon, in_advance, billed, posted)
+
+
+def _periodic(schedule: Schedule, window: _Window) -> Target:
+    """The pieces of the main item and the add-ons, for every period in the window."""
+    out: Target = {}
+    # A period can be served in parts (an add-on re-attached on new terms inside it): it is due
+    # as a whole, in advance with its first served day, in arrears with its last.
+    due_of: dict[GroupKey, bool] = {}
+    regimes = schedule.regimes
+    main_changes = schedule.change_dates()
+    # The dates on which what a day costs may change: pause edges for every item, and the
+    # terms changes for the main item. A period with none of them inside is one piece on the
+    # terms of its first day; only the others need the general path (_period_pieces).
+    pause_edges = sorted(
+        {d for p in schedule.pauses for d in (p.start, p.billed_from, p.end) if d is not None}
+    )
+    main_edges = sorted(set(pause_edges).union(main_changes))
+    for item, x, y, addon in _item_ranges(schedule):
+        if y is not None and y <= x:
+            continue
+        span = _ItemSpan(item, addon, main_edges if addon is None else pause_edges, main_changes)
+        for ri, regime in enumerate(regimes):
+            r_end = regimes[ri + 1].start if ri + 1 < len(regimes) else None
+            lo = max(x, regime.start)
+            hi = y if r_end is None else (r_end if y is None else min(y, r_end))
+            if hi is None or lo < hi:
+                _regime_pieces(schedule, span, regime, lo, hi, window, out, due_of)
+    for key, due in due_of.items():
+        if not due and key not in window.posted:
+            del out[key]
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _ItemSpan:
+    """One billed item, with the dates inside a period where its cost may change."""
+
+    item: str
+    addon: AddOn | None
+    edges: list[date]
+    main_changes: list[date]
+
+
+def _regime_pieces(
+    schedule: Schedule,
+    span: _ItemSpan,
+    regime: Regime,
+    lo: date,
+    hi: date | None,
+    window: _Window,
+    out: Target,
+    due_of: dict[GroupKey, bool],
+) -> None:
+    """Add to ``out`` the pieces of ``span``'s item on ``[lo, hi)`` in one billing regime, and
+    record in ``due_of`` whether each of their periods is due."""
+    item, addon, edges = span.item, span.addon, span.edges
+    as_of, horizon, in_advance, billed = (
+        window.as_of,
+        window.horizon,
+        window.in_advance,
+        window.billed_periods,
+    )
+    interval_months = regime.grid.interval_months
+    n_edges = len(edges)
+    ei = 0  # edges[ei] is the first edge after the current period's first served day
+    run_ei = -1  # the ei that ``run`` was computed for
+    run: _Run | None = None
+    for s, e in regime.grid.bounds_from(lo):
+        a = max(s, lo)
+        if s > horizon or (hi is not None and a >= hi):
+            break
+        b = e if hi is None or e < hi else hi
+        key = (item, s, e)
+        # With Scope.BILLED a period already billed (for any item) is posted at once: an
+        # add-on attached inside it is charged now, like any other change to it.
+        due = (a <= as_of if in_advance else b <= as_of) if billed is None else (s, e) in billed
+        if key in due_of:
+            due = (due_of[key] or due) if in_advance else (due_of[key] and due)
+        due_of[key] = due
+        while ei < n_edges and edges[ei] <= a:
+            ei += 1
+        if ei != run_ei:
+            run_ei = ei
+            run = _run(schedule, addon, a, interval_months)
+        if run is not None and (ei == n_edges or edges[ei] >= b):
+            unit_amount, quantity, period_amount, event_id = run
+            pieces = (
+                [Piece(item, s, e, a, b, unit_amount, quantity, period_amount, event_id)]
+                if period_amount
+                else []
+            )
+        else:
+            pieces = _period_pieces(schedule, span, s, e, a, b, interval_months)
+        out[key] = out[key] + pieces if key in out else pieces
+
+
+def _one_offs(
+    schedule: Schedule, out: Target, *, as_of: date, posted: Collection[GroupKey]
+) -> None:
+    """One-off deliveries: each its own one-day group, billed once delivered by ``as_of``."""
+    for one_off in schedule.one_offs:
+        d = one_off.delivered_on
+        key = (f"one_off:{one_off.event_id}", d, d + timedelta(days=1))
+        if d <= as_of or key in posted:
+            total = one_off.unit_amount * one_off.quantity
+            out[key] = [
+                Piece(
+                    key[0],
+                    key[1],
+                    key[2],
+                    key[1],
+                    key[2],
+                    one_off.unit_amount,
+                    one_off.quantity,
+                    total,
+                    one_off.event_id,
+                    EntryKind.ONE_OFF,
+                )
+            ]
+
+
+def _setup_fee(
+    schedule: Schedule,
+    out: Target,
+    *,
+    as_of: date,
+    scope: Scope,
+    posted: Collection[GroupKey],
+) -> None:
+    """The one-time start-up fee, billed with the first invoice (when the first period is due)
+    unless waived; a subscription that never starts owes none."""
+    start = schedule.start
+    key = (SETUP_ITEM, start, start + timedelta(days=1))
+    fee = schedule.setup_fee
+    never_started = schedule.end is not None and schedule.end <= start
+    if schedule.timing is BillingTiming.IN_ADVANCE:
+        first_due = start
+    else:
+        first_end = schedule.regimes[0].grid.period_containing(start).end
+        first_due = first_end if schedule.end is None else min(first_end, schedule.end)
+    due = scope is Scope.DUE and first_due <= as_of
+    if not (due or key in posted):
+        return
+    if fee and not never_started:
+        out[key] = [
+            Piece(
+                SETUP_ITEM,
+                key[1],
+                key[2],
+                key[1],
+                key[2],
+                fee,
+                1,
+                fee,
+                schedule.setup_event_id,
+                EntryKind.ONE_OFF,
+            )
+        ]
+    elif key in posted:
+        out[key] = []
+
+
+def _item_ranges(schedule: Schedule) -> Iterator[tuple[str, date, date | None, AddOn | None]]:
+    """Each billed item with the range it is served on (``None``: open-ended)."""
+    start, end = schedule.start, schedule.billing_end
+    yield MAIN_ITEM, start, end, None
+    for addon in schedule.addon_history:
+        a = max(start, addon.start)
+        b = addon.end if end is None else (end if addon.end is None else min(end, addon.end))
+        yield f"addon:{addon.key}", a, b, addon
+
+
+#: The terms of an item on a stretch of days without an edge: unit amount, quantity,
+#: full-period amount and the event that set them.
+_Run = tuple[int, int, int, str | None]
+
+
+def _terms(schedule: Schedule, addon: AddOn | None, day: date) -> Terms:
+    if addon is None:
+        return schedule.terms_on(day)
+    return Terms(addon.unit_amount, addon.quantity, addon.price_months, addon.event_id)
+
+
+def _run(schedule: Schedule, addon: AddOn | None, day: date, interval_months: int) -> _Run | None:
+    """What an item costs from ``day`` to the next edge (None: paused, see _period_pieces)."""
+    if schedule.is_paused_on(day):
+        return None
+    terms = _terms(schedule, addon, day)
+    return (
+        terms.unit_amount,
+        terms.quantity,
+        terms.period_amount(interval_months),
+        terms.source_event_id,
+    )
+
+
+def _period_pieces(
+    schedule: Schedule,
+    span: _ItemSpan,
+    s: date,
+    e: date,
+    a: date,
+    b: date,
+    interval_months: int,
+) -> list[Piece]:
+    """The pieces of the period ``[s, e)`` served on ``[a, b)`` with an edge inside: one per
+    stretch of active days on the same terms (adjacent stretches on equal terms merge)."""
+    pieces: list[Piece] = []
+    for lo, hi in _active_ranges(schedule, a, b):
+        if span.addon is None:
+            cuts = [lo] + [d for d in span.main_changes if lo < d < hi] + [hi]
+        else:
+            cuts = [lo, hi]  # an add-on's terms do not change inside its range
+        for i in range(len(cuts) - 1):
+            terms = _terms(schedule, span.addon, cuts[i])
+            amount = terms.period_amount(interval_months)
+            if amount == 0:
+                continue
+            last = pieces[-1] if pieces else None
+            if (
+                last is not None
+                and last.end == cuts[i]
+                and (last.unit_amount, last.quantity, last.period_amount)
+                == (terms.unit_amount, terms.quantity, amount)
+            ):
+                pieces[-1] = last._replace(end=cuts[i + 1])
+                continue
+            pieces.append(
+                Piece(
+                    span.item,
+                    s,
+                    e,
+                    cuts[i],
+                    cuts[i + 1],
+                    terms.unit_amount,
+                    terms.quantity,
+                    amount,
+                    terms.source_event_id,
+                )
+            )
+    return pieces
+
+
+def _active_ranges(schedule: Schedule, a: date, b: date) -> Iterator[tuple[date, date]]:
+    """``[a, b)`` less the paused days."""
+    cursor = a
+    for p in schedule.pauses:
+        p_start = p.billed_from
+        if p.start >= b:
+            break
+        p_end = p.end if p.end is not None else b
+        if p_end <= cursor or p_end <= p_start:
+            continue
+        if p_start > cursor:
+            if p_start >= b:
+                break
+            yield cursor, p_start
+        cursor = max(cursor, p_end)
+        if cursor >= b:
+            return
+    if cursor < b:
+        yield cursor, b
