@@ -9,7 +9,7 @@ import pytest
 from billing.clock import Clock
 from billing.domain import onboarding as rules
 from billing.domain.onboarding import OnboardingRefused, Progress, Stage, StepKind
-from billing.onboarding import service
+from billing.onboarding import scheduler
 
 WELCOME = date(2025, 2, 4)
 
@@ -59,9 +59,9 @@ def test_welcome_is_the_day_after_the_start_or_the_day_recorded() -> None:
 def test_steps_happen_at_0800_local_time(
     monkeypatch: pytest.MonkeyPatch, utc: datetime, reached: bool
 ) -> None:
-    monkeypatch.setattr(service, "utcnow", lambda: utc)
+    monkeypatch.setattr(scheduler, "utcnow", lambda: utc)
     real_clock = Clock(test_clock_enabled=False)
-    check = service._reached(None, real_clock, "Europe/Stockholm")  # type: ignore[arg-type]
+    check = scheduler.step_time_reached(None, real_clock, "Europe/Stockholm")  # type: ignore[arg-type]
     assert check(utc.date()) is reached
 
 
