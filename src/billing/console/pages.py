@@ -1,0 +1,50 @@
+"""The console's read-only pages: finding customers, a customer, and documents as HTML or PDF."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from billing.console import views
+from billing.console.web import ConsoleClock, ReadFactory, Staff, page, reading
+from billing.documents.html import render_html
+from billing.documents.pdf import render_pdf
+from billing.documents.service import document_view
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/customers")
+def customers(request: Request, staff: Staff, factory: ReadFactory, q: str = "") -> Response:
+    with reading(factory) as session:
+        found = views.find_customers(session, q[:200])
+    return page(request, "customers.html", {"staff": staff, "q": q, "customers": found})
+
+
+@router.get("/customers/{customer_id}")
+def customer(
+    request: Request, staff: Staff, factory: ReadFactory, clock: ConsoleClock, customer_id: str
+) -> Response:
+    with reading(factory) as session:
+        context = views.customer_page(session, staff.actor, clock, customer_id)
+    return page(request, "customer.html", {"staff": staff, **context})
+
+
+#: The console's document paths name the kind as people say it.
+DOCUMENT_KINDS = {"invoice": "invoice", "credit-note": "credit_note"}
+
+
+@router.get("/documents/{kind}/{document_id}.{fmt}")
+def document(staff: Staff, factory: ReadFactory, kind: str, document_id: str, fmt: str) -> Response:
+    doc_type = DOCUMENT_KINDS.get(kind)
+    if doc_type is None or fmt not in ("html", "pdf"):
+        return Response(status_code=404)
+    with reading(factory) as session:
+        view = document_view(session, staff.actor, document_id, doc_type)
+    if fmt == "html":
+        return HTMLResponse(render_html(view))
+    return Response(
+        render_pdf(view),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{view.filename}.pdf"'},
+    )

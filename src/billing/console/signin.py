@@ -1,0 +1,90 @@
+"""Signing in to the console with an API key, and out again.
+
+The sign-in form carries a nonce that must match a short-lived cookie (CSRF before there is a
+session); a successful sign-in sets the signed session cookie, scoped to the console's path.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from billing.console.auth import (
+    LOGIN_COOKIE,
+    SESSION_COOKIE,
+    SESSION_SECONDS,
+    csrf_ok,
+    new_login_nonce,
+    sign_in,
+)
+from billing.console.web import Csrf, ReadFactory, Staff, check_csrf, go, page, prefix_of, reading
+from billing.domain.errors import DomainError
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    return go(request, "/customers" if request.cookies.get(SESSION_COOKIE) else "/login")
+
+
+@router.get("/login")
+def login_form(request: Request) -> Response:
+    return _login_page(request, None, 200)
+
+
+def _login_page(request: Request, error: str | None, status: int) -> Response:
+    nonce = new_login_nonce()
+    response = page(request, "login.html", {"csrf": nonce, "error": error}, status)
+    response.set_cookie(
+        LOGIN_COOKIE,
+        nonce,
+        max_age=900,
+        path=prefix_of(request),
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    factory: ReadFactory,
+    token: Annotated[str, Form(max_length=500)],
+    csrf: Csrf,
+) -> Response:
+    expected = request.cookies.get(LOGIN_COOKIE)
+    if not expected or not csrf_ok(expected, csrf):
+        return _login_page(request, "The sign-in form expired; please try again.", 403)
+    try:
+        with reading(factory) as session:
+            _, cookie = sign_in(session, token)
+    except DomainError as exc:
+        return _login_page(request, exc.detail, exc.status)
+    prefix = prefix_of(request)
+    response = go(request, "/customers")
+    response.set_cookie(
+        SESSION_COOKIE,
+        cookie,
+        max_age=SESSION_SECONDS,
+        path=prefix,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    response.delete_cookie(LOGIN_COOKIE, path=prefix, httponly=True, samesite="strict")
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, staff: Staff, csrf: Csrf) -> Response:
+    check_csrf(staff, csrf)
+    response = go(request, "/login")
+    response.delete_cookie(
+        SESSION_COOKIE, path=prefix_of(request), httponly=True, samesite="strict"
+    )
+    return response
