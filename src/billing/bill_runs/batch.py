@@ -12,17 +12,19 @@ The whole batch is one transaction, taken in this order:
 
 A crash anywhere rolls all of it back: the batch stays undone, its numbers were never taken,
 and a rerun bills it again against the ledger as it is (so nothing twice, nothing skipped).
-Documents are grouped as :func:`billing.invoicing.service.post_entries` groups them: one
-invoice per subscription for its charges, one credit note per invoice it gives back.
+What each subscription's new entries become is the one posting plan
+(:func:`billing.domain.posting.plan_posting`, as for a single request): this module only writes
+the plans of a whole batch at once.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -31,15 +33,23 @@ from sqlalchemy.orm import Session
 from billing.bill_runs import bulk
 from billing.bill_runs import repository as repo
 from billing.bill_runs.repository import Claim
-from billing.domain.ledger import Entry, EntryKind, Scope, difference
 from billing.domain import codec
 from billing.domain.events import Event
+from billing.domain.ledger import Entry, EntryKind, Scope, difference
+from billing.domain.posting import (
+    SERIES_ORDER,
+    DocumentType,
+    PlannedDocument,
+    PostingPlan,
+    plan_posting,
+)
 from billing.domain.timeline import Schedule
+from billing.events.service import SERIES as EVENT_SERIES
 from billing.ids import new_id
 from billing.invoicing.balance import apply_balance
-from billing.invoicing.repository import CREDIT_NOTE_SERIES, INVOICE_SERIES
-from billing.invoicing.service import DEFAULT_PAYMENT_TERMS_DAYS, refresh_invoice_status
+from billing.invoicing.status import refresh_invoice_status
 from billing.storage.models import BalanceEntry, Document
+from billing.storage.numbering import take_numbers
 
 balance_entries = BalanceEntry.__table__
 
@@ -94,15 +104,13 @@ class BatchResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Due:
-    """What one subscription owes in this batch."""
+    """What one subscription owes in this batch: the documents planned for it."""
 
     subscription_id: str
     customer_id: str
-    currency: str
-    charges: list[Entry]
-    credits: dict[str, list[Entry]]  # credited invoice id -> credits against it
+    plan: PostingPlan
 
 
 def event_from_row(row: Any) -> Event:
@@ -151,7 +159,12 @@ def _grouped(rows: Iterator[Any]) -> Iterator[tuple[str, list[Any]]]:
 
 
 def _what_is_due(
-    conn: Connection, claim: Claim, subs: list[tuple[str, str, str]], as_of: date
+    conn: Connection,
+    claim: Claim,
+    subs: list[tuple[str, str, str]],
+    *,
+    as_of: date,
+    payment_terms_days: int,
 ) -> list[_Due]:
     events_of: dict[str, list[Event]] = {}
     for sid, rows in _grouped(repo.events(conn, claim)):
@@ -171,99 +184,53 @@ def _what_is_due(
         new = difference(Schedule(evs), posted_of.get(sid, ()), as_of=as_of, scope=Scope.DUE)
         if not new:
             continue
-        charges = [e for e in new if not e.is_credit]
-        credits: dict[str, list[Entry]] = {}
-        for e in new:
-            if e.is_credit:
-                assert e.credits is not None
-                credits.setdefault(document_of[e.credits], []).append(e)
-        out.append(_Due(sid, customer_id, currency, charges, credits))
+        plan = plan_posting(
+            new,
+            invoice_of=document_of,
+            currency=currency,
+            issue_date=as_of,
+            payment_terms_days=payment_terms_days,
+            bill_run_id=claim.bill_run_id,
+        )
+        out.append(_Due(sid, customer_id, plan))
     return out
 
 
-def bill_batch(conn: Connection, claim: Claim, *, as_of: date, now: datetime) -> BatchResult:
+def bill_batch(
+    conn: Connection, claim: Claim, *, as_of: date, now: datetime, payment_terms_days: int
+) -> BatchResult:
     """Post everything due for the claimed batch in ``conn``'s transaction (not committed)."""
     t0 = time.perf_counter()
     subs = repo.lock_subscriptions(conn, claim)
-    due = _what_is_due(conn, claim, subs, as_of)
+    due = _what_is_due(conn, claim, subs, as_of=as_of, payment_terms_days=payment_terms_days)
     t1 = time.perf_counter()
 
-    n_invoices = sum(1 for d in due if d.charges)
-    n_notes = sum(len(d.credits) for d in due)
-    # The feed's counter first: one lock order everywhere (subscriptions, feed, documents).
-    next_event = (
-        repo.take_numbers(conn, EVENT_SERIES, n_invoices + n_notes) if n_invoices + n_notes else 0
-    )
-    next_invoice = repo.take_numbers(conn, INVOICE_SERIES, n_invoices) if n_invoices else 0
-    next_note = repo.take_numbers(conn, CREDIT_NOTE_SERIES, n_notes) if n_notes else 0
-    v = bulk.Values(conn)
-    day = v.day
-    ts = v.timestamp(now)
-    issue, due_on = day(as_of), day(as_of + timedelta(days=DEFAULT_PAYMENT_TERMS_DAYS))
-    documents: list[tuple[Any, ...]] = []
-    entries: list[tuple[Any, ...]] = []
-    events: list[tuple[Any, ...]] = []
-    new_invoices: list[tuple[str, str]] = []  # (customer, invoice) for the balance pass
-    credited: list[str] = []
-    run_id = claim.bill_run_id
-
-    def entry_row(e: Entry, d: _Due, doc_type: str, doc_id: str) -> tuple[Any, ...]:
-        return (
-            d.subscription_id, d.customer_id, e.item, e.kind.value, day(e.period_start),
-            day(e.period_end), day(e.service_start), day(e.service_end), e.unit_amount,
-            e.quantity, e.period_amount, e.amount, d.currency, e.event_id,
-            int(e.credits) if e.credits is not None else None, doc_type, doc_id, ts,
-        )  # fmt: skip
-
+    needed: Counter[str] = Counter()
     for d in due:
-        sid, cid, cur = d.subscription_id, d.customer_id, d.currency
-        if d.charges:
-            doc_id = new_id("inv")
-            total = 0
-            for e in d.charges:
-                total += e.amount
-                entries.append(entry_row(e, d, "invoice", doc_id))
-            documents.append(
-                (
-                    doc_id, "invoice", INVOICE_SERIES, next_invoice, cid, sid, None, run_id,
-                    cur, issue, due_on, total, 0, "open", ts,
-                )
-            )  # fmt: skip
-            events.append(
-                _issued_event(next_event, "invoice", doc_id, INVOICE_SERIES, next_invoice, cid,
-                              sid, None, run_id, cur, as_of, total, ts)
-            )  # fmt: skip
-            new_invoices.append((cid, doc_id))
+        needed.update(d.plan.numbers_needed)
+    n_documents = sum(needed.values())
+    # The feed's counter first, then the documents' in plan order: one lock order everywhere
+    # (subscriptions, feed, documents).
+    next_event = take_numbers(conn, EVENT_SERIES, n_documents) if n_documents else 0
+    next_number = {s: take_numbers(conn, s, needed[s]) for s in SERIES_ORDER if needed[s]}
+    rows = _Rows(bulk.Values(conn), now)
+    for d in due:
+        for planned in d.plan.documents:
+            number = next_number[planned.series]
+            next_number[planned.series] += 1
+            rows.add(d, planned, number=number, seq=next_event)
             next_event += 1
-            next_invoice += 1
-        for invoice_id, credits in d.credits.items():
-            doc_id = new_id("cn")
-            total = 0
-            for e in credits:
-                total -= e.amount
-                entries.append(entry_row(e, d, "credit_note", doc_id))
-            documents.append(
-                (
-                    doc_id, "credit_note", CREDIT_NOTE_SERIES, next_note, cid, sid, invoice_id,
-                    run_id, cur, issue, None, total, 0, "issued", ts,
-                )
-            )  # fmt: skip
-            events.append(
-                _issued_event(next_event, "credit_note", doc_id, CREDIT_NOTE_SERIES, next_note,
-                              cid, sid, invoice_id, run_id, cur, as_of, total, ts)
-            )  # fmt: skip
-            next_event += 1
-            next_note += 1
-            credited.append(invoice_id)
-    if documents:
-        bulk.insert_rows(conn, "documents", DOCUMENT_COLUMNS, documents, adapted=True)
-        bulk.insert_rows(conn, "ledger_entries", ENTRY_COLUMNS, entries, adapted=True)
-        bulk.insert_rows(conn, "events", EVENT_COLUMNS, events, adapted=True)
+    if rows.documents:
+        bulk.insert_rows(conn, "documents", DOCUMENT_COLUMNS, rows.documents, adapted=True)
+        bulk.insert_rows(conn, "ledger_entries", ENTRY_COLUMNS, rows.entries, adapted=True)
+        bulk.insert_rows(conn, "events", EVENT_COLUMNS, rows.events, adapted=True)
+    credited = [invoice_id for d in due for invoice_id in d.plan.credited_invoices]
     if credited:
         _refresh_credited(conn, credited)
-    if new_invoices:
-        _consume_balances(conn, new_invoices)
-    result = BatchResult(len(subs), n_invoices, n_notes, len(entries))
+    if rows.new_invoices:
+        _consume_balances(conn, rows.new_invoices)
+    result = BatchResult(len(subs), needed[SERIES_ORDER[0]], needed[SERIES_ORDER[1]])
+    result.entries = len(rows.entries)
     repo.mark_batch_done(
         conn,
         claim,
@@ -278,30 +245,49 @@ def bill_batch(conn: Connection, claim: Claim, *, as_of: date, now: datetime) ->
     return result
 
 
-EVENT_SERIES = "EVT"
 EVENT_COLUMNS = (
     "seq", "id", "type", "customer_id", "subscription_id", "subject_id", "data", "created_at",
 )  # fmt: skip
+_PREFIX = {DocumentType.INVOICE: "inv", DocumentType.CREDIT_NOTE: "cn"}
 
 
-def _issued_event(
-    seq: int, doc_type: str, doc_id: str, series: str, number: int, customer_id: str,
-    subscription_id: str, invoice_id: str | None, run_id: str | None, currency: str,
-    issue_date: date, total: int, ts: Any,
-) -> tuple[Any, ...]:  # fmt: skip
-    """The feed's ``<type>.issued`` row for a document of the batch (as invoicing emits it)."""
-    data = {
-        "number": f"{series}-{number:06d}",
-        "total": total,
-        "currency": currency,
-        "issue_date": issue_date.isoformat(),
-        "invoice_id": invoice_id,
-        "bill_run_id": run_id,
-    }
-    return (
-        seq, new_id("ev"), f"{doc_type}.issued", customer_id, subscription_id, doc_id,
-        json.dumps(data, separators=(",", ":")), ts,
-    )  # fmt: skip
+class _Rows:
+    """The batch's rows for bulk insert, in column order, values adapted to the dialect."""
+
+    def __init__(self, values: bulk.Values, now: datetime) -> None:
+        self.day = values.day
+        self.ts = values.timestamp(now)
+        self.documents: list[tuple[Any, ...]] = []
+        self.entries: list[tuple[Any, ...]] = []
+        self.events: list[tuple[Any, ...]] = []
+        self.new_invoices: list[tuple[str, str]] = []  # (customer, invoice): balance pass
+
+    def add(self, d: _Due, planned: PlannedDocument, *, number: int, seq: int) -> None:
+        day, ts = self.day, self.ts
+        sid, cid, cur, kind = d.subscription_id, d.customer_id, planned.currency, planned.type
+        doc_id = new_id(_PREFIX[kind])
+        self.documents.append(
+            (
+                doc_id, kind.value, planned.series, number, cid, sid, planned.invoice_id,
+                planned.bill_run_id, cur, day(planned.issue_date), day(planned.due_date),
+                planned.total, 0, planned.status, ts,
+            )
+        )  # fmt: skip
+        for e in planned.entries:
+            self.entries.append(
+                (
+                    sid, cid, e.item, e.kind.value, day(e.period_start), day(e.period_end),
+                    day(e.service_start), day(e.service_end), e.unit_amount, e.quantity,
+                    e.period_amount, e.amount, cur, e.event_id,
+                    int(e.credits) if e.credits is not None else None, kind.value, doc_id, ts,
+                )
+            )  # fmt: skip
+        data = json.dumps(planned.issued_data(number), separators=(",", ":"))
+        self.events.append(
+            (seq, new_id("ev"), planned.issued_type, cid, sid, doc_id, data, ts)
+        )  # fmt: skip
+        if kind is DocumentType.INVOICE:
+            self.new_invoices.append((cid, doc_id))
 
 
 def _consume_balances(conn: Connection, new_invoices: list[tuple[str, str]]) -> None:

@@ -19,7 +19,6 @@ from billing.storage.models import (
     BillRun,
     BillRunBatch,
     Document,
-    DocumentCounter,
     LedgerEntry,
     Subscription,
     TimelineEvent,
@@ -31,7 +30,6 @@ subscriptions: Table = Subscription.__table__  # type: ignore[assignment]
 events_t: Table = TimelineEvent.__table__  # type: ignore[assignment]
 entries_t: Table = LedgerEntry.__table__  # type: ignore[assignment]
 documents_t: Table = Document.__table__  # type: ignore[assignment]
-counters: Table = DocumentCounter.__table__  # type: ignore[assignment]
 
 #: Serializes the creation of bill runs on PostgreSQL (so workers started together join one
 #: run instead of planning two); an arbitrary constant for ``pg_advisory_xact_lock``.
@@ -293,19 +291,3 @@ def posted_entries(conn: Connection, claim: Claim) -> Iterator[Any]:
         .order_by(entries_t.c.subscription_id, entries_t.c.id)
     )
     return iter(conn.execute(q))
-
-
-def take_numbers(conn: Connection, series: str, count: int) -> int:
-    """Reserve ``count`` consecutive numbers of a series; returns the first.
-
-    One ``UPDATE … RETURNING`` takes the counter row's lock until commit, so numbers stay
-    gapless and issued in commit order, as with one number at a time.
-    """
-    q = (
-        update(counters)
-        .where(counters.c.series == series)
-        .values(last_number=counters.c.last_number + count)
-        .returning(counters.c.last_number)
-    )
-    last = int(conn.execute(q).scalar_one())
-    return last - count + 1

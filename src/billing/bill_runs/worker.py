@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from billing.bill_runs import repository as repo
 from billing.bill_runs.batch import BatchResult, bill_batch
 from billing.clock import utcnow
+from billing.invoicing.service import session_payment_terms
 from billing.storage.db import make_engine, make_session_factory, unit_of_work
 
 #: Seconds between looks at batches held by other workers.
@@ -101,7 +102,13 @@ def work(
                         return totals
                 else:
                     _maybe_die(fault, "claimed", totals.batches + 1)
-                    result = bill_batch(conn, claim, as_of=as_of, now=utcnow())
+                    result = bill_batch(
+                        conn,
+                        claim,
+                        as_of=as_of,
+                        now=utcnow(),
+                        payment_terms_days=session_payment_terms(session),
+                    )
                     _maybe_die(fault, "written", totals.batches + 1)
         except DBAPIError as exc:
             if _retryable(exc):

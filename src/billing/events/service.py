@@ -1,10 +1,10 @@
 """Emitting events into the feed (the outbox), in the same transaction as what they report.
 
-Each event gets the next number of the ``EVT`` counter, whose row stays locked until the
-transaction commits: numbers are gapless and issued in commit order, so ``GET /v1/events``
-read by number never skips an event that commits later, nor repeats one. (The price: writers
-that emit events queue on that row for the rest of their transaction; bill runs emit once per
-batch.) Webhook delivery reads the same table.
+Each event gets the next number of the ``EVT`` series (:mod:`billing.storage.numbering`),
+whose counter row stays locked until the transaction commits: numbers are gapless and issued in
+commit order, so ``GET /v1/events`` read by number never skips an event that commits later, nor
+repeats one. (The price: writers that emit events queue on that row for the rest of their
+transaction; bill runs emit once per batch.) Webhook delivery reads the same table.
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ from sqlalchemy.orm import Session
 
 from billing.clock import utcnow
 from billing.ids import new_id
-from billing.invoicing.repository import PREVIEW, next_number
-from billing.storage.db import is_postgres
-from billing.storage.models import DocumentCounter, OutboxEvent
+from billing.storage.models import OutboxEvent
+from billing.storage.numbering import PREVIEW, lock_series, next_number
 
 SERIES = "EVT"
 
@@ -27,10 +26,7 @@ def lock_feed(session: Session) -> None:
     """Take the feed's counter lock now (PostgreSQL). Every transaction that emits events
     takes it before any document, invoice, task or customer row lock, so that lock order is
     the same everywhere and emitting can never deadlock (subscription row → feed → rest)."""
-    if is_postgres(session) and not session.info.get(PREVIEW):
-        session.execute(
-            select(DocumentCounter.series).where(DocumentCounter.series == SERIES).with_for_update()
-        )
+    lock_series(session, SERIES)
 
 
 def emit(

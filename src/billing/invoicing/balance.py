@@ -25,8 +25,10 @@ from sqlalchemy.orm import Session
 from billing.clock import utcnow
 from billing.ids import new_id
 from billing.invoicing import repository
+from billing.invoicing.status import amount_due, refresh_invoice_status
 from billing.storage.db import is_postgres
 from billing.storage.models import BalanceEntry, Customer, Document
+from billing.storage.numbering import next_number
 
 REFUND_SERIES = "RF"
 
@@ -103,7 +105,7 @@ def route_unused(
                 id=new_id("rf"),
                 type="refund",
                 series=REFUND_SERIES,
-                number=repository.next_number(session, REFUND_SERIES),
+                number=next_number(session, REFUND_SERIES),
                 customer_id=invoice.customer_id,
                 subscription_id=invoice.subscription_id,
                 invoice_id=invoice.id,
@@ -136,8 +138,6 @@ def route_unused(
 
 def apply_balance(session: Session, invoice: Document) -> int:
     """Consume customer balance on a new invoice, up to what it asks; returns the amount."""
-    from billing.invoicing.service import amount_due, refresh_invoice_status
-
     lock_customer(session, invoice.customer_id)
     available = customer_balance(session, invoice.customer_id)
     if available <= 0:

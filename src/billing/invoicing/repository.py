@@ -1,4 +1,4 @@
-"""Queries on the ledger, documents, numbering and payments.
+"""Queries on the ledger, documents and payments (numbering: :mod:`billing.storage.numbering`).
 
 Ledger entries are only ever inserted here; there is no update or delete path for them.
 """
@@ -14,12 +14,8 @@ from sqlalchemy.orm import Session
 from billing.domain.ledger import Entry, EntryKind
 from billing.errors import NotFound
 from billing.storage.db import is_postgres
-from billing.storage.models import Document, DocumentCounter, LedgerEntry, Payment
-
-INVOICE_SERIES = "INV"
-#: ``session.info`` flag of a transaction that will be rolled back (``?preview=true``).
-PREVIEW = "preview"
-CREDIT_NOTE_SERIES = "CN"
+from billing.storage.models import Document, LedgerEntry, Payment
+from billing.storage.numbering import PREVIEW as PREVIEW  # where http.deps names it
 
 
 def posted_entries(session: Session, subscription_id: str) -> list[LedgerEntry]:
@@ -48,26 +44,6 @@ def to_domain(row: LedgerEntry) -> Entry:
         credits=str(row.credits_entry_id) if row.credits_entry_id is not None else None,
         id=str(row.id),
     )
-
-
-def next_number(session: Session, series: str) -> int:
-    """The next number of a series. The counter row stays locked until commit, so numbers are
-    gapless and issued in commit order (a reader by number never skips a later commit)."""
-    if session.info.get(PREVIEW):
-        # A preview is rolled back: it shows no numbers and must not queue on the counter.
-        taken = session.info.setdefault("preview_numbers", {})
-        taken[series] = taken.get(series, 0) + 1
-        last = session.scalar(
-            select(DocumentCounter.last_number).where(DocumentCounter.series == series)
-        )
-        return int(last or 0) + int(taken[series])
-    q = select(DocumentCounter).where(DocumentCounter.series == series)
-    if is_postgres(session):
-        q = q.with_for_update()
-    counter = session.scalars(q).one()
-    counter.last_number += 1
-    session.flush()
-    return counter.last_number
 
 
 def add_entries(session: Session, rows: Sequence[LedgerEntry]) -> None:

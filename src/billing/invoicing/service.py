@@ -1,28 +1,61 @@
 """Posting the ledger's difference as documents, and recording payments.
 
-New entries from :func:`billing.domain.ledger.post_difference` are grouped into documents:
-all new charges of a subscription in one posting go on one invoice; credits go on one credit
-note per invoice they give back, each credit note pointing at that invoice (domain.md, "One
-ledger"). Numbers are gapless per series.
+What new entries become is planned by :func:`billing.domain.posting.plan_posting`, the one rule
+(domain.md, "One ledger"): all new charges of one owner in one posting on one invoice; credits
+on one credit note per invoice they give back, each pointing at that invoice; totals, dates and
+feed payloads. This module writes a plan: numbers gapless per series
+(:mod:`billing.storage.numbering`), the ledger rows, the status of the invoices credited, what
+given-back paid time becomes (:mod:`billing.invoicing.balance`), customer balance applied to new
+invoices, and each document announced in the feed.
+
+Payment terms (days from issue to due date) are the application's setting
+(``BILLING_PAYMENT_TERMS_DAYS``), carried by the session that posts (:func:`session_payment_terms`).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
 from billing.clock import utcnow
 from billing.domain.errors import InvalidInput
 from billing.domain.ledger import Entry
+from billing.domain.posting import PlannedDocument, PostingPlan, issued_payload, plan_posting
+from billing.events.service import emit, lock_feed
 from billing.ids import new_id
-from billing.invoicing import repository
+from billing.invoicing import balance, repository
+from billing.invoicing.status import amount_due, refresh_invoice_status
+from billing.settings import get_settings
 from billing.storage.models import Document, LedgerEntry, Payment, Subscription
+from billing.storage.numbering import next_number
 
-DEFAULT_PAYMENT_TERMS_DAYS = 30
+__all__ = [
+    "PAYMENT_TERMS_DAYS",
+    "Owner",
+    "Posting",
+    "amount_due",
+    "emit_document",
+    "session_payment_terms",
+    "post_entries",
+    "post_plan",
+    "record_payment",
+    "refresh_invoice_status",
+]
+
+#: ``session.info`` key: the payment terms of the application that opened the session.
+PAYMENT_TERMS_DAYS = "payment_terms_days"
+
+_PREFIX = {"invoice": "inv", "credit_note": "cn"}
+
+
+def session_payment_terms(session: Session) -> int:
+    """Days from issue to due date: the session's application's (``create_app`` puts its
+    settings' value in ``session.info``), else this process's settings (commands)."""
+    days = session.info.get(PAYMENT_TERMS_DAYS)
+    return int(days) if days is not None else get_settings().payment_terms_days
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +66,15 @@ class Posting:
     entries: list[LedgerEntry]
 
 
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """Whose entries a posting writes: a subscription's (or, with ``order_id``, an order's)."""
+
+    customer_id: str
+    currency: str
+    subscription_id: str | None
+
+
 def post_entries(
     session: Session,
     *,
@@ -41,155 +83,126 @@ def post_entries(
     new: Sequence[Entry],
     issue_date: date,
     bill_run_id: str | None = None,
-    payment_terms_days: int = DEFAULT_PAYMENT_TERMS_DAYS,
+    payment_terms_days: int | None = None,
     unused: str = "credit_note",
 ) -> Posting:
-    """Post ``new`` entries as documents. ``unused`` says what paid time given back becomes
-    beyond the credit note that always documents it: ``refund`` (a refund instruction for
-    what was overpaid, never more than was paid), ``balance`` (customer credit that later
-    invoices consume first) or ``credit_note`` (the credit note alone)."""
+    """Post a subscription's ``new`` entries as documents. ``unused`` says what paid time given
+    back becomes beyond the credit note that always documents it: ``refund`` (a refund
+    instruction for what was overpaid, never more than was paid), ``balance`` (customer credit
+    that later invoices consume first) or ``credit_note`` (the credit note alone).
+    ``payment_terms_days`` defaults to the application's setting."""
     if not new:
         return Posting([], [])
-    from billing.events.service import lock_feed
+    plan = plan_posting(
+        new,
+        invoice_of={str(r.id): r.document_id for r in posted if r.document_id is not None},
+        currency=subscription.currency,
+        issue_date=issue_date,
+        payment_terms_days=(
+            payment_terms_days if payment_terms_days is not None else session_payment_terms(session)
+        ),
+        bill_run_id=bill_run_id,
+    )
+    owner = Owner(subscription.customer_id, subscription.currency, subscription.id)
+    return post_plan(session, plan, owner=owner, unused=unused)
 
+
+def post_plan(
+    session: Session, plan: PostingPlan, *, owner: Owner, unused: str = "credit_note"
+) -> Posting:
+    """Write ``plan``: documents numbered in plan order, their entries, then what follows from
+    them (credited invoices' status, unused paid time, balance applied), then the feed."""
+    if not plan.documents:
+        return Posting([], [])
+    # The feed's lock before any counter or document: one lock order everywhere.
     lock_feed(session)
     now = utcnow()
-    by_id = {str(row.id): row for row in posted}
     documents: list[Document] = []
     rows: list[LedgerEntry] = []
-
-    def row_for(entry: Entry, document: Document) -> LedgerEntry:
-        return LedgerEntry(
-            subscription_id=subscription.id,
-            customer_id=subscription.customer_id,
-            item=entry.item,
-            kind=entry.kind.value,
-            period_start=entry.period_start,
-            period_end=entry.period_end,
-            service_start=entry.service_start,
-            service_end=entry.service_end,
-            unit_amount=entry.unit_amount,
-            quantity=entry.quantity,
-            period_amount=entry.period_amount,
-            amount=entry.amount,
-            currency=subscription.currency,
-            event_id=entry.event_id,
-            credits_entry_id=int(entry.credits) if entry.credits is not None else None,
-            document_type=document.type,
-            document_id=document.id,
-            posted_at=now,
-        )
-
-    charges = [e for e in new if not e.is_credit]
-    if charges:
-        invoice = Document(
-            id=new_id("inv"),
-            type="invoice",
-            series=repository.INVOICE_SERIES,
-            number=repository.next_number(session, repository.INVOICE_SERIES),
-            customer_id=subscription.customer_id,
-            subscription_id=subscription.id,
-            invoice_id=None,
-            bill_run_id=bill_run_id,
-            currency=subscription.currency,
-            issue_date=issue_date,
-            due_date=issue_date + timedelta(days=payment_terms_days),
-            total=sum(e.amount for e in charges),
-            amount_paid=0,
-            status="open",
-            created_at=now,
-        )
-        session.add(invoice)
-        documents.append(invoice)
-        rows.extend(row_for(e, invoice) for e in charges)
-
-    credits_by_invoice: dict[str, list[Entry]] = defaultdict(list)
-    for e in new:
-        if e.is_credit:
-            assert e.credits is not None
-            credited = by_id[e.credits]
-            assert credited.document_id is not None
-            credits_by_invoice[credited.document_id].append(e)
-    for invoice_id, credits in credits_by_invoice.items():
-        note = Document(
-            id=new_id("cn"),
-            type="credit_note",
-            series=repository.CREDIT_NOTE_SERIES,
-            number=repository.next_number(session, repository.CREDIT_NOTE_SERIES),
-            customer_id=subscription.customer_id,
-            subscription_id=subscription.id,
-            invoice_id=invoice_id,
-            bill_run_id=bill_run_id,
-            currency=subscription.currency,
-            issue_date=issue_date,
-            due_date=None,
-            total=-sum(e.amount for e in credits),
-            amount_paid=0,
-            status="issued",
-            created_at=now,
-        )
-        session.add(note)
-        documents.append(note)
-        rows.extend(row_for(e, note) for e in credits)
+    for planned in plan.documents:
+        doc = _document(session, planned, owner=owner, now=now)
+        documents.append(doc)
+        rows.extend(_row(e, doc, owner=owner, posted_at=now) for e in planned.entries)
+    session.add_all(documents)
     session.flush()
     repository.add_entries(session, rows)
-    for invoice_id in credits_by_invoice:
+    for invoice_id in dict.fromkeys(plan.credited_invoices):
         refresh_invoice_status(session, invoice_id)
-    from billing.invoicing import balance
-
+    issued = list(documents)
     for note in [d for d in documents if d.type == "credit_note"]:
-        documents.extend(balance.route_unused(session, note, unused=unused, issue_date=issue_date))
+        issued.extend(
+            balance.route_unused(session, note, unused=unused, issue_date=note.issue_date)
+        )
     for invoice in [d for d in documents if d.type == "invoice"]:
         balance.apply_balance(session, invoice)
-    for doc in documents:
+    for doc in issued:
         emit_document(session, doc)
-    return Posting(documents, rows)
+    return Posting(issued, rows)
+
+
+def _document(
+    session: Session, planned: PlannedDocument, *, owner: Owner, now: datetime
+) -> Document:
+    return Document(
+        id=new_id(_PREFIX[planned.type.value]),
+        type=planned.type.value,
+        series=planned.series,
+        number=next_number(session, planned.series),
+        customer_id=owner.customer_id,
+        subscription_id=owner.subscription_id,
+        invoice_id=planned.invoice_id,
+        bill_run_id=planned.bill_run_id,
+        currency=planned.currency,
+        issue_date=planned.issue_date,
+        due_date=planned.due_date,
+        total=planned.total,
+        amount_paid=0,
+        balance_applied=0,
+        status=planned.status,
+        created_at=now,
+    )
+
+
+def _row(entry: Entry, doc: Document, *, owner: Owner, posted_at: datetime) -> LedgerEntry:
+    return LedgerEntry(
+        subscription_id=owner.subscription_id,
+        customer_id=owner.customer_id,
+        item=entry.item,
+        kind=entry.kind.value,
+        period_start=entry.period_start,
+        period_end=entry.period_end,
+        service_start=entry.service_start,
+        service_end=entry.service_end,
+        unit_amount=entry.unit_amount,
+        quantity=entry.quantity,
+        period_amount=entry.period_amount,
+        amount=entry.amount,
+        currency=owner.currency,
+        event_id=entry.event_id,
+        credits_entry_id=int(entry.credits) if entry.credits is not None else None,
+        document_type=doc.type,
+        document_id=doc.id,
+        posted_at=posted_at,
+    )
 
 
 def emit_document(session: Session, doc: Document) -> None:
     """Announce a new document in the event feed (``invoice.issued`` and so on)."""
-    from billing.events.service import emit
-
     emit(
         session,
         f"{doc.type}.issued",
         customer_id=doc.customer_id,
         subscription_id=doc.subscription_id,
         subject_id=doc.id,
-        data={
-            "number": f"{doc.series}-{doc.number:06d}",
-            "total": doc.total,
-            "currency": doc.currency,
-            "issue_date": doc.issue_date.isoformat(),
-            "invoice_id": doc.invoice_id,
-            "bill_run_id": doc.bill_run_id,
-        },
-    )
-
-
-def refresh_invoice_status(session: Session, invoice_id: str) -> None:
-    """open while something is owed; paid once covered; void when fully credited unpaid."""
-    # Locked and read afresh: a payment committed meanwhile must not be overwritten.
-    invoice = repository.lock_document(session, invoice_id, "invoice")
-    credited = repository.credited_total(session, invoice_id)
-    owed = invoice.total - credited - invoice.amount_paid - invoice.balance_applied
-    if credited >= invoice.total and invoice.amount_paid == 0 and invoice.balance_applied == 0:
-        status = "void"
-    elif owed <= 0:
-        status = "paid"
-    else:
-        status = "open"
-    repository.set_paid(session, invoice_id, amount_paid=invoice.amount_paid, status=status)
-    session.refresh(invoice)
-
-
-def amount_due(session: Session, invoice: Document) -> int:
-    return max(
-        0,
-        invoice.total
-        - repository.credited_total(session, invoice.id)
-        - invoice.amount_paid
-        - invoice.balance_applied,
+        data=issued_payload(
+            series=doc.series,
+            number=doc.number,
+            total=doc.total,
+            currency=doc.currency,
+            issue_date=doc.issue_date,
+            invoice_id=doc.invoice_id,
+            bill_run_id=doc.bill_run_id,
+        ),
     )
 
 
@@ -201,8 +214,6 @@ def record_payment(
     paid_on: date,
     reference: str | None,
 ) -> tuple[Payment, Document]:
-    from billing.events.service import lock_feed
-
     lock_feed(session)
     invoice = repository.lock_document(session, invoice_id, "invoice")
     if invoice.status == "void":
@@ -224,8 +235,6 @@ def record_payment(
     )
     session.refresh(invoice)
     refresh_invoice_status(session, invoice.id)
-    from billing.events.service import emit
-
     emit(
         session,
         "payment.recorded",

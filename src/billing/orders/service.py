@@ -28,15 +28,16 @@ from billing.customers import repository as customers
 from billing.domain import orders as rules
 from billing.domain.errors import InvalidInput
 from billing.domain.orders import LineState, OrderStatus
+from billing.domain.posting import INVOICE_SERIES
 from billing.errors import Conflict
 from billing.events.service import emit, lock_feed
 from billing.ids import new_id
 from billing.invoicing import balance
-from billing.invoicing import repository as documents
-from billing.invoicing.service import DEFAULT_PAYMENT_TERMS_DAYS, emit_document
+from billing.invoicing.service import emit_document, session_payment_terms
 from billing.orders import repository
 from billing.orders.schemas import DeliveryCreate, OrderCancel, OrderCreate
 from billing.storage.models import Document, Order, OrderDelivery, OrderInvoiceLine, OrderLine
+from billing.storage.numbering import next_number
 
 
 def create_order(session: Session, actor: Actor, body: OrderCreate) -> Order:
@@ -140,15 +141,15 @@ def deliver(
     invoice = Document(
         id=new_id("inv"),
         type="invoice",
-        series=documents.INVOICE_SERIES,
-        number=documents.next_number(session, documents.INVOICE_SERIES),
+        series=INVOICE_SERIES,
+        number=next_number(session, INVOICE_SERIES),
         customer_id=order.customer_id,
         subscription_id=None,
         invoice_id=None,
         bill_run_id=None,
         currency=order.currency,
         issue_date=today,
-        due_date=today + timedelta(days=DEFAULT_PAYMENT_TERMS_DAYS),
+        due_date=today + timedelta(days=session_payment_terms(session)),
         total=total,
         amount_paid=0,
         status="open" if total > 0 else "paid",
