@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -24,8 +25,8 @@ class Settings(BaseSettings):
     test_clock: bool = False
     #: Largest request body accepted, in bytes.
     max_body_bytes: int = 1_000_000
-    #: Days from issue to due date on invoices.
-    payment_terms_days: int = 30
+    #: Days from issue to due date on every invoice (requests, bill runs, orders).
+    payment_terms_days: int = Field(default=30, ge=0, le=365)
 
     @field_validator("database_url")
     @classmethod
@@ -45,6 +46,16 @@ class Settings(BaseSettings):
         if value is not None and len(value) < 16:
             raise ValueError("BILLING_ADMIN_TOKEN must be at least 16 characters")
         return value or None
+
+
+#: ``Session.info`` key under which an application's sessions carry its payment terms.
+PAYMENT_TERMS_DAYS = "payment_terms_days"
+
+
+def session_info(settings: Settings) -> dict[str, Any]:
+    """What the database sessions of an application carry of its settings, for the services
+    that need them (``sessionmaker.configure(info=…)``)."""
+    return {PAYMENT_TERMS_DAYS: settings.payment_terms_days}
 
 
 @lru_cache(maxsize=1)

@@ -15,7 +15,7 @@ from typing import TextIO
 from billing.bill_runs import service
 from billing.bill_runs.batch import BatchResult
 from billing.bill_runs.worker import WorkerProcesses, work
-from billing.settings import get_settings
+from billing.settings import get_settings, session_info
 from billing.storage.db import make_engine, make_session_factory
 from billing.storage.migrate import upgrade
 
@@ -77,6 +77,7 @@ def run_from_cli(
     upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     factory = make_session_factory(engine)
+    factory.configure(info=session_info(settings))
     started = time.monotonic()
     run_id, resumed = service.start_bill_run(
         factory,

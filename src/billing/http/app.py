@@ -23,7 +23,7 @@ from billing.http.routers import (
     subscriptions,
     webhooks,
 )
-from billing.settings import Settings, get_settings
+from billing.settings import Settings, get_settings, session_info
 from billing.storage.db import make_engine, make_session_factory, unit_of_work
 from billing.storage.migrate import upgrade
 
@@ -48,6 +48,8 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    # Sessions carry the app's payment terms to everything that posts invoices.
+    app.state.session_factory.configure(info=session_info(settings))
     if settings.database_url.startswith("sqlite"):
         read_engine = make_engine(settings.database_url, read_only=True)
         app.state.read_session_factory = make_session_factory(read_engine)

@@ -28,12 +28,11 @@ from billing.events.service import emit, lock_feed
 from billing.ids import new_id
 from billing.invoicing import balance, repository
 from billing.invoicing.status import amount_due, refresh_invoice_status
-from billing.settings import get_settings
+from billing.settings import PAYMENT_TERMS_DAYS, get_settings
 from billing.storage.models import Document, LedgerEntry, Payment, Subscription
 from billing.storage.numbering import next_number
 
 __all__ = [
-    "PAYMENT_TERMS_DAYS",
     "Owner",
     "Posting",
     "amount_due",
@@ -45,15 +44,13 @@ __all__ = [
     "refresh_invoice_status",
 ]
 
-#: ``session.info`` key: the payment terms of the application that opened the session.
-PAYMENT_TERMS_DAYS = "payment_terms_days"
-
 _PREFIX = {"invoice": "inv", "credit_note": "cn"}
 
 
 def session_payment_terms(session: Session) -> int:
-    """Days from issue to due date: the session's application's (``create_app`` puts its
-    settings' value in ``session.info``), else this process's settings (commands)."""
+    """Days from issue to due date: those of the application whose session this is
+    (:func:`billing.settings.session_info`), else this process's settings (commands, bill-run
+    workers: ``BILLING_PAYMENT_TERMS_DAYS``)."""
     days = session.info.get(PAYMENT_TERMS_DAYS)
     return int(days) if days is not None else get_settings().payment_terms_days
 

@@ -146,9 +146,12 @@ class TimelineOut(BaseModel):
     segments: list[SegmentOut]
 
 
-class LedgerEntryOut(BaseModel):
-    id: str
-    kind: str
+class ChangeEntryOut(BaseModel):
+    """A ledger entry a change posted, or with ``?preview=true`` would post: the same row,
+    with the same signs, as ``GET /v1/subscriptions/{id}/ledger`` shows once it is posted."""
+
+    id: str | None = Field(description="The entry's id; null in a preview (nothing is posted).")
+    kind: str = Field(description="charge, credit or one_off.")
     item: str
     period_start: date
     period_end: date
@@ -156,12 +159,30 @@ class LedgerEntryOut(BaseModel):
     service_end: date
     quantity: int
     unit_amount: int
-    amount: int
+    amount: int = Field(
+        description=(
+            "Minor units with the ledger's sign: a charge is positive, a credit negative "
+            "(unlike a credit note's total, which is the positive amount given back)."
+        )
+    )
     currency: str
-    document_type: str | None
-    document_id: str | None
-    event_id: str | None
-    credits_entry_id: str | None
+    document_type: str | None = Field(description="invoice or credit_note: where it is billed.")
+    document_id: str | None = Field(
+        description="The document that carries it; null in a preview (documents have no id yet)."
+    )
+    event_id: str | None = Field(
+        description="The timeline event that posted it; null in a preview."
+    )
+    credits_entry_id: str | None = Field(
+        description="For a credit: the posted entry it gives back (already in the ledger)."
+    )
+    posted_at: datetime | None = Field(description="When it was posted; null in a preview.")
+
+
+class LedgerEntryOut(ChangeEntryOut):
+    """A posted ledger entry: charges positive, credits negative."""
+
+    id: str
     posted_at: datetime
 
 
@@ -175,8 +196,32 @@ class LedgerOut(BaseModel):
 class ChangeOut(SubscriptionOut):
     """The subscription after the change, with the money it posted (or would post)."""
 
-    preview: bool = False
-    documents: list[dict[str, Any]] = []
-    event_id: str | None = None
-    #: With ?preview=true on a change: what each proration choice would do to the money.
-    alternatives: list[dict[str, Any]] | None = None
+    preview: bool = Field(
+        default=False,
+        description="True with ?preview=true: nothing was committed; ids and numbers are null.",
+    )
+    entries: list[ChangeEntryOut] = Field(
+        default=[],
+        description=(
+            "The ledger entries the change posted (or would post), in posting order, with the "
+            "ledger's signs: charges positive, credits negative. Exactly the rows "
+            "GET /v1/subscriptions/{id}/ledger shows afterwards (a preview's bar the fields "
+            "only posting gives: id, document_id, event_id, posted_at)."
+        ),
+    )
+    documents: list[dict[str, Any]] = Field(
+        default=[],
+        description=(
+            "The documents issued (or to be issued) for those entries, as GET /v1/invoices/{id} "
+            "and GET /v1/credit-notes/{id} show them: a credit note's total and line amounts are "
+            "the positive amount given back, the negation of its credit entries' sum. In a "
+            "preview id and number are null."
+        ),
+    )
+    event_id: str | None = Field(
+        default=None, description="The timeline event the change recorded; null in a preview."
+    )
+    alternatives: list[dict[str, Any]] | None = Field(
+        default=None,
+        description="With ?preview=true on a change: what each proration choice would post.",
+    )
