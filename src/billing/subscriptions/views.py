@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from billing.domain.money import format_money
 from billing.invoicing import repository as ledger_repo
 from billing.invoicing.views import document_out
+from billing.storage.models import LedgerEntry
 from billing.subscriptions import repository
 from billing.subscriptions.service import ChangeResult, Loaded, current_period
 
@@ -47,7 +48,9 @@ def change_out(session: Session, result: ChangeResult, *, preview: bool) -> dict
     for row in result.posting.entries:
         by_doc.setdefault(str(row.document_id), []).append(row)
     out["preview"] = preview
-    out["event_id"] = result.event.id if result.event else None
+    # A preview is rolled back: its event, entries and documents never get their ids.
+    out["event_id"] = result.event.id if result.event and not preview else None
+    out["entries"] = [entry_out(row, preview=preview) for row in result.posting.entries]
     documents = []
     for doc in result.posting.documents:
         shown = document_out(session, doc, by_doc.get(doc.id, []))
@@ -89,32 +92,36 @@ def timeline_out(session: Session, loaded: Loaded) -> dict[str, Any]:
     return {"subscription_id": loaded.subscription.id, "events": events, "segments": segments}
 
 
+def entry_out(r: LedgerEntry, *, preview: bool = False) -> dict[str, Any]:
+    """One ledger row with the ledger's sign (credits negative). In a preview what only
+    posting gives it (id, document, event, time) is null: the transaction is rolled back."""
+    posted = not preview
+    return {
+        "id": str(r.id) if posted else None,
+        "kind": r.kind,
+        "item": r.item,
+        "period_start": r.period_start,
+        "period_end": r.period_end,
+        "service_start": r.service_start,
+        "service_end": r.service_end,
+        "quantity": r.quantity,
+        "unit_amount": r.unit_amount,
+        "amount": r.amount,
+        "currency": r.currency,
+        "document_type": r.document_type,
+        "document_id": r.document_id if posted else None,
+        "event_id": r.event_id if posted else None,
+        "credits_entry_id": str(r.credits_entry_id) if r.credits_entry_id else None,
+        "posted_at": r.posted_at if posted else None,
+    }
+
+
 def ledger_out(session: Session, loaded: Loaded) -> dict[str, Any]:
     rows = ledger_repo.posted_entries(session, loaded.subscription.id)
     balance = sum(r.amount for r in rows)
     currency = loaded.subscription.currency
     return {
-        "data": [
-            {
-                "id": str(r.id),
-                "kind": r.kind,
-                "item": r.item,
-                "period_start": r.period_start,
-                "period_end": r.period_end,
-                "service_start": r.service_start,
-                "service_end": r.service_end,
-                "quantity": r.quantity,
-                "unit_amount": r.unit_amount,
-                "amount": r.amount,
-                "currency": r.currency,
-                "document_type": r.document_type,
-                "document_id": r.document_id,
-                "event_id": r.event_id,
-                "credits_entry_id": str(r.credits_entry_id) if r.credits_entry_id else None,
-                "posted_at": r.posted_at,
-            }
-            for r in rows
-        ],
+        "data": [entry_out(r) for r in rows],
         "balance": balance,
         "currency": currency,
         "balance_formatted": format_money(balance, currency, loaded.customer.locale),
