@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from billing.bill_runs.service import run_bill_run
 from billing.domain.errors import InvalidInput
+from billing.events.schemas import FeedPage
 from billing.http.deps import ClockDep, FactoryDep, SessionDep
 from billing.http.permissions import ReadsDocuments, RecordsPayments, StaffActor
 from billing.invoicing import repository
@@ -60,7 +61,8 @@ def _page(
         customer_scope=customer_scope,
     )
     # next_cursor is null once the feed is drained; resume_cursor is where to poll from next
-    # time (the last document seen, or the cursor given when there was nothing new).
+    # time (the last document seen, or the cursor given when there was nothing new): see
+    # billing.events.schemas for the reading loop.
     return {
         "data": documents_out(session, rows),
         "next_cursor": str(rows[-1].number) if len(rows) == limit else None,
@@ -68,7 +70,7 @@ def _page(
     }
 
 
-@router.get("/invoices")
+@router.get("/invoices", response_model=FeedPage)
 def list_invoices(
     session: SessionDep,
     actor: ReadsDocuments,
@@ -119,7 +121,7 @@ def post_payment(
     }
 
 
-@router.get("/credit-notes")
+@router.get("/credit-notes", response_model=FeedPage)
 def list_credit_notes(
     session: SessionDep,
     actor: ReadsDocuments,
@@ -150,7 +152,7 @@ def get_credit_note(
     return document_out(session, doc)
 
 
-@router.get("/refunds")
+@router.get("/refunds", response_model=FeedPage)
 def list_refunds(
     session: SessionDep,
     actor: ReadsDocuments,

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from billing.domain.errors import InvalidInput
+from billing.events.schemas import FeedPage
 from billing.events.service import event_out, page
 from billing.http.deps import SessionDep
 from billing.http.permissions import ReadsEvents
@@ -14,7 +15,7 @@ from billing.http.permissions import ReadsEvents
 router = APIRouter(tags=["events"])
 
 
-@router.get("/events")
+@router.get("/events", response_model=FeedPage)
 def list_events(
     session: SessionDep,
     actor: ReadsEvents,
