@@ -37,6 +37,7 @@ def preview_and_make(
     seen = call(api, method, sub_path(sub, suffix), body, preview=True)
     assert ledger(api, sub)["data"] == before
     assert all(e[k] is None for e in seen["entries"] for k in POSTED_ONLY), seen["entries"]
+    assert all(ln["entry_id"] is None for d in seen["documents"] for ln in d["lines"])
     done = call(api, method, sub_path(sub, suffix), body, preview=False)
     after = ledger(api, sub)["data"]
     assert after[: len(before)] == before

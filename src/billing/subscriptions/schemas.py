@@ -215,7 +215,7 @@ class ChangeOut(SubscriptionOut):
             "The documents issued (or to be issued) for those entries, as GET /v1/invoices/{id} "
             "and GET /v1/credit-notes/{id} show them: a credit note's total and line amounts are "
             "the positive amount given back, the negation of its credit entries' sum. In a "
-            "preview id and number are null."
+            "preview id, number and the lines' entry_id are null."
         ),
     )
     event_id: str | None = Field(

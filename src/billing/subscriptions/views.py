@@ -58,6 +58,8 @@ def change_out(session: Session, result: ChangeResult, *, preview: bool) -> dict
             # Nothing is committed: the document would get its id and number when posted.
             shown["id"] = None
             shown["number"] = None
+            for line in shown["lines"]:
+                line["entry_id"] = None
         documents.append(shown)
     out["documents"] = documents
     return out
