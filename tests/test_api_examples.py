@@ -9,8 +9,9 @@ licence a month, billed in advance) and a subscription of 5 licences from 2025-0
 Placeholders ``{name}`` in the path, headers and excerpt stand for: ``token`` (staff),
 ``customer_id``, ``plan_id``, ``subscription_id``, ``version`` (the subscription's current one),
 ``invoice_id`` (its first invoice) and ``cursor`` (``resume_cursor`` of the first one-item page
-of the credit-note feed, as a reader stores it). In the excerpt, ``"..."`` stands for any value; objects match when every
-key shown is there with a matching value; lists match item by item and must be as long.
+of the credit-note feed, as a reader stores it). In the excerpt, ``"..."`` stands for any value;
+objects match when every key shown is there with a matching value; lists match item by item and
+must be as long.
 
 api/examples/README.md shows each example as the curl command :func:`curl` renders.
 """
