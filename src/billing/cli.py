@@ -5,8 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 
+from billing.bill_runs.cli import run_from_cli
+from billing.http.openapi import render_openapi, write_openapi
+from billing.http.server import serve as run_server
+from billing.settings import get_settings
+from billing.storage.migrate import upgrade
+from billing.terminations.cli import run_scheduler_cli
+from billing.webhooks.cli import run_webhooks_cli
 
-def main(argv: list[str] | None = None) -> int:
+
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="billing", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -37,40 +45,38 @@ def main(argv: list[str] | None = None) -> int:
     hooks = sub.add_parser("webhooks", help="deliver the event feed to webhook endpoints")
     hooks.add_argument("--once", action="store_true", help="one pass, then exit")
     hooks.add_argument("--interval", type=float, default=2.0, help="seconds between passes")
+    return parser
 
-    args = parser.parse_args(argv)
+
+def _migrate() -> int:
+    upgrade(get_settings().database_url)
+    return 0
+
+
+def _openapi(output: str) -> int:
+    if output == "-":
+        sys.stdout.write(render_openapi())
+    else:
+        print(f"wrote {write_openapi(output)}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
     if args.command == "serve":
-        from billing.http.server import serve as run_server
-
         return run_server(host=args.host, port=args.port, workers=args.workers)
     if args.command == "migrate":
-        from billing.settings import get_settings
-        from billing.storage.migrate import upgrade
-
-        upgrade(get_settings().database_url)
-        return 0
+        return _migrate()
     if args.command == "webhooks":
-        from billing.webhooks.cli import run_webhooks_cli
-
         return run_webhooks_cli(once=args.once, interval=args.interval)
     if args.command == "scheduler":
-        from billing.terminations.cli import run_scheduler_cli
-
         return run_scheduler_cli(once=args.once, interval=args.interval)
     if args.command == "bill-run":
-        from billing.bill_runs.cli import run_from_cli
-
         return run_from_cli(
             args.as_of, workers=args.workers, batch_size=args.batch_size, new=args.new
         )
     if args.command == "openapi":
-        from billing.http.openapi import render_openapi, write_openapi
-
-        if args.output == "-":
-            sys.stdout.write(render_openapi())
-        else:
-            print(f"wrote {write_openapi(args.output)}")
-        return 0
+        return _openapi(args.output)
     return 2
 
 

@@ -10,6 +10,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from billing.http.app import create_app
+from billing.settings import Settings
+
 #: Where the checked-in document lives, relative to the repository root.
 DEFAULT_OUTPUT = Path("api") / "openapi.json"
 
@@ -22,9 +25,6 @@ def export_openapi() -> dict[str, Any]:
     connect lazily, so no database is opened. Settings are given explicitly, so the result does
     not depend on ``BILLING_*`` variables in the environment.
     """
-    from billing.http.app import create_app
-    from billing.settings import Settings
-
     settings = Settings(database_url="sqlite:///:memory:", admin_token=None, test_clock=True)
     return create_app(settings, migrate=False).openapi()
 

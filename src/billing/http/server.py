@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uvicorn
 
+from billing.http.app import create_app
 from billing.settings import get_settings
 from billing.storage.migrate import upgrade
 
@@ -23,6 +24,4 @@ def serve(*, host: str, port: int, workers: int = 1) -> int:
 
 
 def app_factory() -> object:
-    from billing.http.app import create_app
-
     return create_app(migrate=False)
