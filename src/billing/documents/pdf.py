@@ -10,6 +10,7 @@ extractable (``1 234,50 kr`` reads back as written).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from io import BytesIO
 from xml.sax.saxutils import escape
@@ -48,15 +49,24 @@ def _p(value: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(value), style)
 
 
+@dataclass(frozen=True, slots=True)
+class _Styles:
+    body: ParagraphStyle
+    muted: ParagraphStyle
+    right: ParagraphStyle
+    bold_right: ParagraphStyle
+    title: ParagraphStyle
+
+
 def render_pdf(view: DocumentView) -> bytes:
     _fonts()
-    t = view.t
-    body = _style("body")
-    muted = _style("muted", textColor=MUTED, fontSize=8.5)
-    right = _style("right", alignment=TA_RIGHT)
-    bold_right = _style("boldright", alignment=TA_RIGHT, fontName=FONT_BOLD)
-    title = _style("title", fontName=FONT_BOLD, fontSize=20, leading=24)
-
+    styles = _Styles(
+        body=_style("body"),
+        muted=_style("muted", textColor=MUTED, fontSize=8.5),
+        right=_style("right", alignment=TA_RIGHT),
+        bold_right=_style("boldright", alignment=TA_RIGHT, fontName=FONT_BOLD),
+        title=_style("title", fontName=FONT_BOLD, fontSize=20, leading=24),
+    )
     buffer = BytesIO()
     pdf = SimpleDocTemplate(
         buffer,
@@ -69,20 +79,28 @@ def render_pdf(view: DocumentView) -> bytes:
         author="billing",
         lang=view.language,
     )
-    story: list[object] = []
+    story: list[object] = [_header(view, styles), Spacer(1, 6 * mm)]
+    story += _credited_invoice(view, styles)
+    story.append(_lines(view, styles))
+    pdf.build(story)
+    return buffer.getvalue()
 
+
+def _header(view: DocumentView, st: _Styles) -> Table:
+    """Title and customer on the left, the document's number, dates and status on the right."""
+    t = view.t
     facts = [
-        [_p(t["number"], muted), _p(view.number, right)],
-        [_p(t["date"], muted), _p(view.issue_date, right)],
+        [_p(t["number"], st.muted), _p(view.number, st.right)],
+        [_p(t["date"], st.muted), _p(view.issue_date, st.right)],
     ]
     if view.due_date:
-        facts.append([_p(t["due_date"], muted), _p(view.due_date, right)])
-    facts.append([_p(t["status"], muted), _p(view.status, right)])
+        facts.append([_p(t["due_date"], st.muted), _p(view.due_date, st.right)])
+    facts.append([_p(t["status"], st.muted), _p(view.status, st.right)])
     head_left = [
-        _p(view.title, title),
+        _p(view.title, st.title),
         Spacer(1, 4 * mm),
-        _p(f"{t['customer']}: {view.customer_name}", body),
-        _p(f"{t['customer_number']}: {view.customer_id}", muted),
+        _p(f"{t['customer']}: {view.customer_name}", st.body),
+        _p(f"{t['customer_number']}: {view.customer_id}", st.muted),
     ]
     facts_table = Table(facts, colWidths=[30 * mm, 40 * mm])
     facts_table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
@@ -96,17 +114,28 @@ def render_pdf(view: DocumentView) -> bytes:
             ]
         )
     )
-    story += [header, Spacer(1, 6 * mm)]
+    return header
 
-    if view.credits_invoice is not None:
-        credited = view.credits_invoice
-        story.append(
-            _p(f"{t['credits_invoice']} {credited.number} {t['dated']} {credited.issue_date}", body)
-        )
-        for reason in view.reasons:
-            story.append(_p(f"{t['reason']}: {reason}", body))
-        story.append(Spacer(1, 5 * mm))
 
+def _credited_invoice(view: DocumentView, st: _Styles) -> list[object]:
+    """A credit note names the invoice it credits and why."""
+    if view.credits_invoice is None:
+        return []
+    t = view.t
+    credited = view.credits_invoice
+    out: list[object] = [
+        _p(f"{t['credits_invoice']} {credited.number} {t['dated']} {credited.issue_date}", st.body)
+    ]
+    for reason in view.reasons:
+        out.append(_p(f"{t['reason']}: {reason}", st.body))
+    out.append(Spacer(1, 5 * mm))
+    return out
+
+
+def _lines(view: DocumentView, st: _Styles) -> Table:
+    """The lines, the total and, on an invoice, what was credited, paid and is due."""
+    t = view.t
+    body, muted, right, bold_right = st.body, st.muted, st.right, st.bold_right
     rows: list[list[object]] = [
         [
             _p(t["description"], muted),
@@ -139,15 +168,8 @@ def render_pdf(view: DocumentView) -> bytes:
             [_p(t["amount_credited"], body), "", "", "", _p(view.amount_credited or "", right)]
         )
         rows.append([_p(t["amount_paid"], body), "", "", "", _p(view.amount_paid or "", right)])
-        rows.append(
-            [
-                _p(t["amount_due"], _style("b2", fontName=FONT_BOLD)),
-                "",
-                "",
-                "",
-                _p(view.amount_due, bold_right),
-            ]
-        )
+        due_label = _p(t["amount_due"], _style("b2", fontName=FONT_BOLD))
+        rows.append([due_label, "", "", "", _p(view.amount_due, bold_right)])
     lines = Table(rows, colWidths=[34 * mm, 58 * mm, 18 * mm, 28 * mm, 32 * mm], repeatRows=1)
     lines.setStyle(
         TableStyle(
@@ -162,6 +184,4 @@ def render_pdf(view: DocumentView) -> bytes:
             ]
         )
     )
-    story.append(lines)
-    pdf.build(story)
-    return buffer.getvalue()
+    return lines
