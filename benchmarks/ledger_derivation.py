@@ -46,8 +46,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 
 from billing.domain.calendar import add_months
-from billing.domain.ledger import Entry, difference
 from billing.domain.codec import decode
+from billing.domain.ledger import Entry, difference
 from billing.domain.timeline import Event, EventType, Schedule
 
 T = TypeVar("T")

@@ -12,8 +12,8 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from billing.domain.ledger import MAIN_ITEM, Entry, EntryKind, Scope, difference, total
 from billing.domain.codec import decode
+from billing.domain.ledger import MAIN_ITEM, Entry, EntryKind, Scope, difference, total
 from billing.domain.timeline import Event, EventType, Schedule
 
 RECORDED_AT = datetime(2020, 1, 1, tzinfo=UTC)

@@ -14,8 +14,16 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from billing.domain.calendar import Period, add_months
+from billing.domain.events import (
+    CancellationScheduled,
+    Event,
+    IntervalChanged,
+    PlanChanged,
+    PriceChanged,
+    QuantityChanged,
+)
 from billing.domain.timeline import Schedule
-from billing.storage.models import LedgerEntry, TimelineEvent
+from billing.storage.models import LedgerEntry
 
 WIDTH = 1100
 LEFT = 30
@@ -27,7 +35,7 @@ HEIGHT = AXIS_Y + 34
 #: A picture of more periods than this stops drawing there (a 36-month contract fits).
 MAX_PERIODS = 60
 
-CHANGE_EVENTS = ("price_changed", "quantity_changed", "plan_changed", "interval_changed")
+CHANGE_EVENTS = (PriceChanged, QuantityChanged, PlanChanged, IntervalChanged)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +118,7 @@ def served_periods(schedule: Schedule, until: date) -> list[Period]:
 def build_picture(
     schedule: Schedule,
     *,
-    events: Sequence[TimelineEvent],
+    events: Sequence[Event],
     entries: Sequence[LedgerEntry],
     today: date,
     money: Callable[[int], str],
@@ -212,7 +220,7 @@ def build_picture(
 
 def _markers(
     schedule: Schedule,
-    events: Sequence[TimelineEvent],
+    events: Sequence[Event],
     *,
     today: date,
     money: Callable[[int], str],
@@ -221,18 +229,17 @@ def _markers(
 ) -> list[Marker]:
     out = [Marker("start", schedule.start, x(schedule.start), "start", 0, "Start")]
     for ev in events:
-        d = ev.effective_date
-        data = ev.data or {}
-        if ev.type in CHANGE_EVENTS:
-            if ev.type == "quantity_changed":
-                label = f"{data.get('quantity')} lic."
-            elif ev.type == "interval_changed":
-                label = f"every {data.get('interval_months')} mo."
+        d, p = ev.effective_date, ev.payload
+        if isinstance(p, CHANGE_EVENTS):
+            if isinstance(p, QuantityChanged):
+                label = f"{p.quantity} lic."
+            elif isinstance(p, IntervalChanged):
+                label = f"every {p.interval_months} mo."
             else:
-                label = money(int(data.get("unit_amount", 0)))
+                label = money(p.unit_amount)
             title = f"{ev.type.replace('_', ' ')} from {day_label(d)}: {label}"
             out.append(Marker("change", d, x(d), label, 0, title))
-        elif ev.type in ("cancellation_scheduled", "cancellation_moved"):
+        elif isinstance(p, CancellationScheduled):
             if d == schedule.end and ev.id not in schedule.revoked_by:
                 continue  # drawn as the end marker below
             kind = "pending-end" if d == schedule.pending_end else "revoked-end"

@@ -15,16 +15,17 @@ from sqlalchemy.orm import Session
 from billing.auth.service import Actor
 from billing.clock import Clock
 from billing.console import repository
+from billing.console.event_text import describe
 from billing.console.timeline import Picture, build_picture
 from billing.customers import repository as customers
 from billing.documents.service import date_range
 from billing.domain.errors import DomainError
+from billing.domain.events import Event
 from billing.domain.money import format_money
 from billing.invoicing import repository as ledger_repo
 from billing.invoicing.views import document_number
 from billing.retention.service import cancellation_quote
 from billing.storage.models import Customer, Document, LedgerEntry
-from billing.subscriptions import repository as subs_repo
 from billing.subscriptions import service
 from billing.subscriptions.service import ChangeResult, Loaded
 from billing.subscriptions.views import subscription_out
@@ -80,7 +81,7 @@ def subscription_page(
 ) -> dict[str, Any]:
     loaded = service.load(session, actor, clock, subscription_id)
     fmt = formats_for(loaded.customer, loaded.subscription.currency)
-    events = subs_repo.events(session, loaded.subscription.id)
+    events = loaded.events
     entries = ledger_repo.posted_entries(session, loaded.subscription.id)
     picture = build_picture(
         loaded.schedule,
@@ -180,7 +181,7 @@ def _periods(picture: Picture) -> list[dict[str, Any]]:
     ]
 
 
-def _events(loaded: Loaded, events: Sequence[Any], fmt: Formats) -> list[dict[str, Any]]:
+def _events(loaded: Loaded, events: Sequence[Event], fmt: Formats) -> list[dict[str, Any]]:
     revoked_by = loaded.schedule.revoked_by
     return [
         {
@@ -190,11 +191,7 @@ def _events(loaded: Loaded, events: Sequence[Any], fmt: Formats) -> list[dict[st
             "recorded_at": e.recorded_at.strftime("%Y-%m-%d %H:%M UTC"),
             "recorded_by": e.recorded_by,
             "reason": e.reason or "",
-            "details": ", ".join(
-                f"{k.replace('_', ' ')}: {v}"
-                for k, v in (e.data or {}).items()
-                if v not in (None, "", False)
-            ),
+            "details": describe(e, fmt),
             "revoked": e.id in revoked_by,
         }
         for e in events

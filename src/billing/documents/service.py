@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -23,6 +22,8 @@ from billing.auth.service import Actor
 from billing.customers import repository as customers
 from billing.documents import repository
 from billing.documents.labels import language_of, text, texts
+from billing.domain import codec
+from billing.domain.events import CancellationScheduled
 from billing.domain.money import format_money
 from billing.invoicing import repository as ledger_repo
 from billing.invoicing.service import amount_due
@@ -207,10 +208,9 @@ def _reasons(
 
 def _reason(event: TimelineEvent, *, language: str, locale: str) -> str:
     words = text(language, f"event_{event.type}")
-    data: dict[str, Any] = event.data or {}
-    if event.type in ("cancellation_scheduled", "cancellation_moved") and data.get("end_date"):
-        end = date.fromisoformat(str(data["end_date"]))
-        words += f", {text(language, 'end_date')} {_date(end, locale)}"
+    payload = codec.decode(event.type, event.data)
+    if isinstance(payload, CancellationScheduled) and payload.end_date is not None:
+        words += f", {text(language, 'end_date')} {_date(payload.end_date, locale)}"
     else:
         words += f", {_date(event.effective_date, locale)}"
     if event.reason:

@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StrictBool, StrictInt, StrictStr, model_validator
 
+from billing.domain.choices import Proration, Unused
 from billing.schemas_common import Amount, Currency, Months, Name, Request, Response
 
 MonthsOrZero = Annotated[StrictInt, Field(ge=0, le=120)]
@@ -60,8 +61,8 @@ class PlanCreate(Request):
     addons: Annotated[list[AddOnIn], Field(max_length=50)] = []
     termination_tasks: Annotated[list[TaskTemplateIn], Field(max_length=50)] | None = None
     four_eyes: StrictBool = False
-    proration: Literal["by_day", "from_next_period", "none"] = "by_day"
-    unused: Literal["credit_note", "refund", "balance", "none"] = "credit_note"
+    proration: Proration = Proration.BY_DAY
+    unused: Unused = Unused.CREDIT_NOTE
 
     @model_validator(mode="after")
     def _interval(self) -> PlanCreate:

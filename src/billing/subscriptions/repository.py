@@ -11,6 +11,7 @@ from billing.errors import NotFound
 from billing.storage.db import is_postgres
 from billing.storage.models import Subscription, TimelineEvent
 
+
 def get(session: Session, subscription_id: str, *, lock: bool = False) -> Subscription:
     """The subscription row; with ``lock`` it stays locked until commit (PostgreSQL row lock;
     SQLite holds the database write lock from BEGIN IMMEDIATE already)."""

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field, StrictBool, StrictInt, model_validator
 
+from billing.domain.choices import CancelMode, Proration, Unused
 from billing.plans.schemas import ContractIn
 from billing.schemas_common import Amount, Day, Months, Name, Quantity, Request, Text
 
@@ -21,12 +22,8 @@ class SubscriptionCreate(Request):
     reason: Text | None = None
 
 
-Proration = Literal["by_day", "from_next_period", "none"]
-Unused = Literal["credit_note", "refund", "balance", "none"]
-
-
 class CancelRequest(Request):
-    mode: Literal["immediately", "end_of_period", "on_date", "earliest_allowed"]
+    mode: CancelMode
     date: Day | None = None
     requested_on: Day | None = None
     reason: Text | None = None

@@ -25,13 +25,10 @@ from billing.retention.service import apply_retention_offer, cancellation_quote
 from billing.schemas_common import Day
 from billing.subscriptions import service
 from billing.subscriptions.schemas import AddOnAttach, AddOnDetach, ChangeOut
-from billing.terminations import repository as tasks_repo
-from billing.terminations.service import (
-    complete_task,
-    run_scheduler,
-    terminations_report,
-    verify_cancellation,
-)
+from billing.tasks import repository as tasks_repo
+from billing.tasks.service import complete_task
+from billing.terminations.report import terminations_report
+from billing.terminations.service import run_scheduler, verify_cancellation
 
 router = APIRouter(tags=["contracts and terminations"])
 
@@ -192,7 +189,7 @@ def get_terminations_report(
     month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$")],
     format: Literal["json", "csv"] = "json",
 ) -> Any:
-    rows = terminations_report(session, actor, month)
+    rows = terminations_report(session, month)
     if format == "csv":
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=REPORT_COLUMNS, lineterminator="\n")

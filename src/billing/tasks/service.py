@@ -1,4 +1,5 @@
-"""Follow-up tasks of the termination routine, kept in step with the timeline's end date."""
+"""Follow-up tasks of the termination routine, kept in step with the timeline's end date, and
+closed by staff."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from billing.auth.service import Actor
 from billing.clock import utcnow
 from billing.domain.timeline import Schedule
-from billing.events.service import emit
+from billing.errors import Conflict
+from billing.events.service import emit, lock_feed
 from billing.ids import new_id
 from billing.plans.schemas import DEFAULT_TERMINATION_TASKS
 from billing.storage.models import Plan, Subscription, Task
-from billing.terminations import repository as tasks_repo
+from billing.tasks import repository as tasks_repo
 
 
 def sync_tasks(session: Session, sub: Subscription, plan: Plan, schedule: Schedule) -> None:
@@ -69,3 +72,24 @@ def sync_tasks(session: Session, sub: Subscription, plan: Plan, schedule: Schedu
                 },
             )
     session.flush()
+
+
+def complete_task(session: Session, actor: Actor, task_id: str) -> Task:
+    lock_feed(session)
+    task = tasks_repo.get_task(session, task_id, lock=True)
+    if task.status != "open":
+        raise Conflict(f"the task is {task.status}", code="task_closed")
+    task.status = "done"
+    task.completed_at = utcnow()
+    task.completed_by = actor.name
+    emit(
+        session,
+        "task.completed",
+        customer_id=task.customer_id,
+        subscription_id=task.subscription_id,
+        subject_id=task.id,
+        data={"kind": task.kind, "completed_by": actor.name},
+    )
+    session.flush()
+    return task
+
