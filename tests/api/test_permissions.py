@@ -233,6 +233,14 @@ ROUTES: list[Route] = [
         },
         answer=201,
     ),
+    Route(
+        "POST",
+        "/v1/orders/{order_id}/credits",
+        STAFF_ONLY,
+        R,
+        body={"reference": "c-1", "lines": [{"line_id": "{order_line_id}", "quantity": 1}]},
+        answer=201,
+    ),
     Route("POST", "/v1/orders/{order_id}/cancel", STAFF_ONLY, R),
 ]
 

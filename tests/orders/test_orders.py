@@ -12,7 +12,15 @@ from sqlalchemy import text
 from tests.conftest import Api
 from tests.lifecycle.helpers import assert_problem, ok
 
-TABLES = ("orders", "order_lines", "order_deliveries", "order_invoice_lines", "documents", "events")
+TABLES = (
+    "orders",
+    "order_lines",
+    "order_deliveries",
+    "order_credits",
+    "ledger_entries",
+    "documents",
+    "events",
+)
 
 
 def state(api: Api) -> dict[str, list[tuple[Any, ...]]]:

@@ -287,7 +287,10 @@ def posted_entries(conn: Connection, claim: Claim) -> Iterator[Any]:
     """The batch's posted ledger entries, by subscription and posting order."""
     q = (
         select(*ENTRY_COLUMNS)
-        .where(*_in_range(entries_t.c.subscription_id, claim))
+        # Orders' entries have no subscription (an unbounded batch would read them).
+        .where(
+            entries_t.c.subscription_id.is_not(None), *_in_range(entries_t.c.subscription_id, claim)
+        )
         .order_by(entries_t.c.subscription_id, entries_t.c.id)
     )
     return iter(conn.execute(q))

@@ -8,6 +8,11 @@ The order's status follows from its lines:
 * ``partially_delivered``: something delivered, something still outstanding;
 * ``delivered``: nothing outstanding and something delivered (the rest, if any, cancelled);
 * ``cancelled``: nothing delivered and nothing outstanding.
+
+What was delivered can be given back (credited) later, line by line: never more of a line than
+was delivered and not yet credited, taken from its deliveries oldest first, so each credit names
+the delivered ledger entry (and so the invoice) it gives back. Crediting leaves the status as
+it is: what was delivered stays delivered.
 """
 
 from __future__ import annotations
@@ -93,3 +98,42 @@ def cancellable(lines: Sequence[LineState]) -> dict[str, int]:
     """What cancelling releases: each line's outstanding quantity (line id → quantity)."""
     _refuse_closed(status_of(lines))
     return {line.id: line.outstanding for line in lines if line.outstanding}
+
+
+@dataclass(frozen=True, slots=True)
+class Creditable:
+    """A delivered ledger entry of an order line, and how much of it is not yet credited."""
+
+    entry_id: str
+    line_id: str
+    quantity: int
+
+
+def allocate_credit(
+    lines: Sequence[LineState], delivered: Sequence[Creditable], asked: Mapping[str, int]
+) -> list[tuple[Creditable, int]]:
+    """Which delivered entries a credit of ``asked`` (line id → quantity) gives back and how
+    much of each: line by line in the order's line order, each oldest first (``delivered`` in
+    posting order)."""
+    unknown = sorted(set(asked) - {line.id for line in lines})
+    if unknown:
+        raise InvalidInput(
+            f"not lines of this order: {', '.join(unknown)}", code="unknown_order_line"
+        )
+    out: list[tuple[Creditable, int]] = []
+    for line_id, qty in ((line.id, asked[line.id]) for line in lines if line.id in asked):
+        of_line = [c for c in delivered if c.line_id == line_id and c.quantity > 0]
+        available = sum(c.quantity for c in of_line)
+        if qty > available:
+            raise OrderRefused(
+                f"line {line_id}: crediting {qty}, but only {available} delivered and not yet "
+                "credited",
+                code="credit_exceeds_delivered",
+            )
+        for c in of_line:
+            take = min(c.quantity, qty)
+            out.append((c, take))
+            qty -= take
+            if qty == 0:
+                break
+    return out

@@ -14,9 +14,10 @@ Payment terms (days from issue to due date) are the application's setting
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -33,6 +34,7 @@ from billing.storage.models import Document, LedgerEntry, Payment, Subscription
 from billing.storage.numbering import next_number
 
 __all__ = [
+    "OrderLineRef",
     "Owner",
     "Posting",
     "amount_due",
@@ -65,11 +67,19 @@ class Posting:
 
 @dataclass(frozen=True, slots=True)
 class Owner:
-    """Whose entries a posting writes: a subscription's (or, with ``order_id``, an order's)."""
+    """Whose entries a posting writes: a subscription's, or (``order_id``) a one-off order's."""
 
     customer_id: str
     currency: str
     subscription_id: str | None
+    order_id: str | None = None
+
+
+class OrderLineRef(NamedTuple):
+    """The order line an order's entry bills or gives back, and its description."""
+
+    order_line_id: str
+    description: str
 
 
 def post_entries(
@@ -105,10 +115,16 @@ def post_entries(
 
 
 def post_plan(
-    session: Session, plan: PostingPlan, *, owner: Owner, unused: str = "credit_note"
+    session: Session,
+    plan: PostingPlan,
+    *,
+    owner: Owner,
+    unused: str = "credit_note",
+    line_of: Callable[[Entry], OrderLineRef] | None = None,
 ) -> Posting:
     """Write ``plan``: documents numbered in plan order, their entries, then what follows from
-    them (credited invoices' status, unused paid time, balance applied), then the feed."""
+    them (credited invoices' status, unused paid time, balance applied), then the feed.
+    ``line_of`` names the order line of each entry of an order."""
     if not plan.documents:
         return Posting([], [])
     # The feed's lock before any counter or document: one lock order everywhere.
@@ -119,7 +135,11 @@ def post_plan(
     for planned in plan.documents:
         doc = _document(session, planned, owner=owner, now=now)
         documents.append(doc)
-        rows.extend(_row(e, doc, owner=owner, posted_at=now) for e in planned.entries)
+        for e in planned.entries:
+            row = _row(e, doc, owner=owner, posted_at=now)
+            if line_of is not None:
+                row.order_line_id, row.description = line_of(e)
+            rows.append(row)
     session.add_all(documents)
     session.flush()
     repository.add_entries(session, rows)
@@ -163,6 +183,7 @@ def _document(
 def _row(entry: Entry, doc: Document, *, owner: Owner, posted_at: datetime) -> LedgerEntry:
     return LedgerEntry(
         subscription_id=owner.subscription_id,
+        order_id=owner.order_id,
         customer_id=owner.customer_id,
         item=entry.item,
         kind=entry.kind.value,

@@ -10,12 +10,15 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from billing.customers import repository as customers
+from billing.domain import posting
 from billing.domain.money import format_money
 from billing.invoicing import repository
 from billing.storage.models import Document, LedgerEntry
 
 
 def describe(entry: LedgerEntry) -> str:
+    if entry.order_id is not None:  # a one-off order's line: as ordered, on its delivery day
+        return f"{entry.description} {entry.service_start}"
     last_day = entry.service_end - timedelta(days=1)
     if entry.item == "setup":
         return "Start-up fee" if entry.kind != "credit" else "Start-up fee waived"
@@ -27,6 +30,16 @@ def describe(entry: LedgerEntry) -> str:
         label = "One-off delivery"
     what = "credit for" if entry.kind == "credit" else ""
     return " ".join(x for x in (label, what, f"{entry.service_start} – {last_day}") if x)
+
+
+def _order_fields(e: LedgerEntry) -> dict[str, Any]:
+    """What an order's line adds: the order line, and the delivery that billed it."""
+    if e.order_id is None:
+        return {}
+    return {
+        "order_line_id": e.order_line_id,
+        "delivery_id": e.event_id if e.kind == "one_off" else None,
+    }
 
 
 def lines(
@@ -47,6 +60,7 @@ def lines(
             "amount": sign * e.amount,
             "amount_formatted": format_money(sign * e.amount, currency, locale),
             "credits_entry_id": str(e.credits_entry_id) if e.credits_entry_id else None,
+            **_order_fields(e),
         }
         for e in entries
     ]
@@ -70,7 +84,7 @@ def documents_out(session: Session, docs: Sequence[Document]) -> list[dict[str, 
 
 
 def document_number(doc: Document) -> str:
-    return f"{doc.series}-{doc.number:06d}"
+    return posting.document_number(doc.series, doc.number)
 
 
 def document_out(
@@ -99,10 +113,6 @@ def document_out(
         "total_formatted": format_money(doc.total, doc.currency, customer.locale),
         "bill_run_id": doc.bill_run_id,
     }
-    if doc.type == "invoice" and doc.subscription_id is None:  # a one-off order's invoice
-        from billing.orders.views import invoice_lines
-
-        out["lines"] = invoice_lines(session, doc.id, locale=customer.locale)
     if doc.type == "invoice":
         if credited is None:
             credited = repository.credited_total(session, doc.id)

@@ -1,15 +1,18 @@
-"""Queries on orders, their lines, deliveries and invoiced lines."""
+"""Queries on orders, their lines, deliveries and credits, and the order's ledger entries."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from billing.domain.ledger import EntryKind
 from billing.errors import NotFound
 from billing.storage.db import is_postgres
-from billing.storage.models import Order, OrderDelivery, OrderInvoiceLine, OrderLine
+from billing.storage.models import LedgerEntry, Order, OrderCredit, OrderDelivery, OrderLine
 
 
 def get(
@@ -60,27 +63,69 @@ def delivery_by_reference(session: Session, order_id: str, reference: str) -> Or
     ).first()
 
 
-def invoice_lines(session: Session, document_id: str) -> list[OrderInvoiceLine]:
+def credit_by_reference(session: Session, order_id: str, reference: str) -> OrderCredit | None:
+    return session.scalars(
+        select(OrderCredit).where(
+            OrderCredit.order_id == order_id, OrderCredit.reference == reference
+        )
+    ).first()
+
+
+def credits(session: Session, order_id: str) -> list[OrderCredit]:
     return list(
         session.scalars(
-            select(OrderInvoiceLine)
-            .where(OrderInvoiceLine.document_id == document_id)
-            .order_by(OrderInvoiceLine.id)
+            select(OrderCredit)
+            .where(OrderCredit.order_id == order_id)
+            .order_by(OrderCredit.recorded_at, OrderCredit.id)
         )
     )
 
 
-def delivery_lines(session: Session, delivery_ids: Iterable[str]) -> list[OrderInvoiceLine]:
-    ids = list(delivery_ids)
+def entries(session: Session, order_id: str) -> list[LedgerEntry]:
+    """The order's ledger entries (deliveries and credits), in posting order."""
+    return list(
+        session.scalars(
+            select(LedgerEntry).where(LedgerEntry.order_id == order_id).order_by(LedgerEntry.id)
+        )
+    )
+
+
+def entries_of(session: Session, event_ids: Iterable[str]) -> list[LedgerEntry]:
+    """The ledger entries that deliveries or credits (by id) posted, in posting order."""
+    ids = list(event_ids)
     if not ids:
         return []
     return list(
         session.scalars(
-            select(OrderInvoiceLine)
-            .where(OrderInvoiceLine.delivery_id.in_(ids))
-            .order_by(OrderInvoiceLine.id)
+            select(LedgerEntry).where(LedgerEntry.event_id.in_(ids)).order_by(LedgerEntry.id)
         )
     )
+
+
+class InvoicedLine(NamedTuple):
+    """A delivered line as its order invoice shows it."""
+
+    description: str
+    delivered_on: date
+    unit_amount: int
+    quantity: int
+    amount: int
+    currency: str
+
+
+def invoice_lines(session: Session, document_id: str) -> list[InvoicedLine]:
+    """The delivered lines an order invoice carries (its one-off ledger entries)."""
+    rows = session.scalars(
+        select(LedgerEntry)
+        .where(LedgerEntry.document_id == document_id, LedgerEntry.kind == EntryKind.ONE_OFF.value)
+        .order_by(LedgerEntry.id)
+    )
+    return [
+        InvoicedLine(
+            e.description or "", e.service_start, e.unit_amount, e.quantity, e.amount, e.currency
+        )
+        for e in rows
+    ]
 
 
 def page(

@@ -37,6 +37,15 @@ class DeliveryCreate(Request):
     lines: Annotated[list[DeliveredLine], Field(min_length=1, max_length=100)]
 
 
+class CreditCreate(Request):
+    """Delivered lines given back, under a reference of the caller's (unique per order: the
+    same reference again is a retry)."""
+
+    reference: Name
+    reason: Text | None = None
+    lines: Annotated[list[DeliveredLine], Field(min_length=1, max_length=100)]
+
+
 class OrderCancel(Request):
     reason: Text | None = None
 
@@ -49,6 +58,8 @@ class OrderLineOut(BaseModel):
     quantity: int
     amount: int
     delivered: int
+    #: Of what was delivered, how much was given back by credits.
+    credited: int
     cancelled: int
     outstanding: int
 
@@ -75,6 +86,30 @@ class DeliveryOut(BaseModel):
     recorded_by: str
 
 
+class CreditLineOut(BaseModel):
+    line_id: str
+    #: The delivery (and so the invoice) this part of the credit gives back.
+    delivery_id: str
+    invoice_id: str
+    unit_amount: int
+    quantity: int
+    amount: int
+
+
+class CreditOut(BaseModel):
+    id: str
+    order_id: str
+    reference: str
+    reason: str | None
+    #: One credit note per invoice given back.
+    credit_notes: list[str]
+    total: int
+    currency: str
+    lines: list[CreditLineOut]
+    recorded_at: str
+    recorded_by: str
+
+
 class OrderOut(BaseModel):
     id: str
     customer_id: str
@@ -82,8 +117,10 @@ class OrderOut(BaseModel):
     status: str
     total: int
     delivered_total: int
+    credited_total: int
     lines: list[OrderLineOut]
     deliveries: list[DeliveryOut]
+    credits: list[CreditOut]
     created_at: str
     created_by: str
     cancelled_at: str | None

@@ -3,9 +3,11 @@ at no cost before delivery (after a partial delivery, the rest only).
 
 A delivery is idempotent on its reference (unique per order): the same reference with the same
 content answers the delivery already recorded and invoices nothing again; the same reference
-with other content is refused (``delivery_reference_conflict``). Each delivery issues one
-invoice (series ``INV``, no subscription) of exactly what it delivered; its lines are kept in
-``order_invoice_lines`` (ledger entries belong to subscriptions).
+with other content is refused (``delivery_reference_conflict``). Each delivery posts its lines
+to the ledger as ``one_off`` entries owned by the order and issues one invoice (series ``INV``,
+no subscription) of exactly what it delivered, through the same posting plan as subscriptions
+(:func:`billing.domain.posting.plan_posting`). What was delivered can be credited later
+(:mod:`billing.orders.credits`).
 
 Events: ``order.created``, ``order.delivered`` (one per delivery, with its invoice),
 ``invoice.issued`` and ``order.cancelled``.
@@ -17,7 +19,7 @@ feed, then documents and the customer (balance).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -27,17 +29,22 @@ from billing.clock import Clock, utcnow
 from billing.customers import repository as customers
 from billing.domain import orders as rules
 from billing.domain.errors import InvalidInput
+from billing.domain.ledger import Entry, EntryKind
 from billing.domain.orders import LineState, OrderStatus
-from billing.domain.posting import INVOICE_SERIES
+from billing.domain.posting import plan_posting
 from billing.errors import Conflict
 from billing.events.service import emit, lock_feed
 from billing.ids import new_id
-from billing.invoicing import balance
-from billing.invoicing.service import emit_document, session_payment_terms
+from billing.invoicing.service import (
+    OrderLineRef,
+    Owner,
+    Posting,
+    post_plan,
+    session_payment_terms,
+)
 from billing.orders import repository
 from billing.orders.schemas import DeliveryCreate, OrderCancel, OrderCreate
-from billing.storage.models import Document, Order, OrderDelivery, OrderInvoiceLine, OrderLine
-from billing.storage.numbering import next_number
+from billing.storage.models import Order, OrderDelivery, OrderLine
 
 
 def create_order(session: Session, actor: Actor, body: OrderCreate) -> Order:
@@ -88,7 +95,7 @@ def _emit(session: Session, order: Order, type_: str, data: dict[str, Any]) -> N
     emit(session, type_, customer_id=order.customer_id, subject_id=order.id, data=data)
 
 
-def _states(lines: list[OrderLine]) -> list[LineState]:
+def line_states(lines: list[OrderLine]) -> list[LineState]:
     return [
         LineState(ln.id, ln.unit_amount, ln.quantity, ln.delivered, ln.cancelled) for ln in lines
     ]
@@ -130,68 +137,34 @@ def deliver(
     today = clock.today(session, customer.timezone)
     lines = repository.lines(session, order.id)
     quantities = {line_id: qty for line_id, qty in request["lines"]}
-    total = rules.check_delivery(_states(lines), quantities)
+    total = rules.check_delivery(line_states(lines), quantities)
     if body.delivered_on > today:
         raise InvalidInput(
             f"delivered_on {body.delivered_on} is after today ({today})", code="delivery_in_future"
         )
 
-    lock_feed(session)
-    now = utcnow()
-    invoice = Document(
-        id=new_id("inv"),
-        type="invoice",
-        series=INVOICE_SERIES,
-        number=next_number(session, INVOICE_SERIES),
-        customer_id=order.customer_id,
-        subscription_id=None,
-        invoice_id=None,
-        bill_run_id=None,
-        currency=order.currency,
-        issue_date=today,
-        due_date=today + timedelta(days=session_payment_terms(session)),
-        total=total,
-        amount_paid=0,
-        status="open" if total > 0 else "paid",
-        created_at=now,
-    )
+    delivery_id = new_id("dlv")
+    day = body.delivered_on
+    delivered = [
+        (delivered_entry(line, quantities[line.id], day=day, delivery_id=delivery_id), line)
+        for line in lines  # in the order's line order
+        if quantities.get(line.id)
+    ]
+    [invoice] = post_order_entries(session, order, delivered, issue_date=today).documents
+    for line in lines:
+        line.delivered += quantities.get(line.id, 0)
+    order.status = rules.status_of(line_states(lines)).value
     delivery = OrderDelivery(
-        id=new_id("dlv"),
+        id=delivery_id,
         order_id=order.id,
         reference=body.reference,
         delivered_on=body.delivered_on,
         request=request,
         invoice_id=invoice.id,
-        recorded_at=now,
+        recorded_at=utcnow(),
         recorded_by=actor.name,
     )
-    repository.add(session, [invoice])
     repository.add(session, [delivery])
-    invoiced = []
-    for line in lines:
-        qty = quantities.get(line.id)
-        if not qty:
-            continue
-        line.delivered += qty
-        invoiced.append(
-            OrderInvoiceLine(
-                document_id=invoice.id,
-                delivery_id=delivery.id,
-                order_line_id=line.id,
-                code=line.code,
-                description=line.description,
-                delivered_on=body.delivered_on,
-                unit_amount=line.unit_amount,
-                quantity=qty,
-                amount=line.unit_amount * qty,
-                currency=order.currency,
-            )
-        )
-    repository.add(session, invoiced)
-    order.status = rules.status_of(_states(lines)).value
-    session.flush()
-    balance.apply_balance(session, invoice)  # credit the customer holds pays first
-    emit_document(session, invoice)
     _emit(
         session,
         order,
@@ -203,23 +176,63 @@ def deliver(
             "invoice_id": invoice.id,
             "total": total,
             "currency": order.currency,
-            "lines": [{"line_id": x.order_line_id, "quantity": x.quantity} for x in invoiced],
+            "lines": [{"line_id": ln.id, "quantity": e.quantity} for e, ln in delivered],
             "order_status": order.status,
         },
     )
     return Delivered(delivery, replayed=False)
 
 
+def post_order_entries(
+    session: Session, order: Order, new: list[tuple[Entry, OrderLine]], *, issue_date: date
+) -> Posting:
+    """Post an order's new entries (each with the line it bills or gives back) through the one
+    posting plan, as a subscription's are: an invoice for what is delivered, a credit note per
+    invoice given back."""
+    posted = repository.entries(session, order.id)
+    plan = plan_posting(
+        [e for e, _ in new],
+        invoice_of={str(e.id): e.document_id for e in posted if e.document_id is not None},
+        currency=order.currency,
+        issue_date=issue_date,
+        payment_terms_days=session_payment_terms(session),
+    )
+    # By identity: two lines may ask for equal entries (same code, amount and day).
+    refs = {id(e): OrderLineRef(line.id, line.description) for e, line in new}
+    owner = Owner(order.customer_id, order.currency, None, order_id=order.id)
+    return post_plan(session, plan, owner=owner, line_of=lambda e: refs[id(e)])
+
+
+def delivered_entry(line: OrderLine, quantity: int, *, day: date, delivery_id: str) -> Entry:
+    """A delivered line as a ledger entry: a one-off service served on its delivery day
+    (``[day, day + 1)``), caused by the delivery."""
+    amount = line.unit_amount * quantity
+    next_day = day + timedelta(days=1)
+    return Entry(
+        item=f"order:{line.code}" if line.code else "order",
+        kind=EntryKind.ONE_OFF,
+        period_start=day,
+        period_end=next_day,
+        service_start=day,
+        service_end=next_day,
+        unit_amount=line.unit_amount,
+        quantity=quantity,
+        period_amount=amount,
+        amount=amount,
+        event_id=delivery_id,
+    )
+
+
 def cancel(session: Session, actor: Actor, order_id: str, body: OrderCancel | None) -> Order:
     """Cancel what has not been delivered: it costs nothing and issues no document."""
     order = repository.get(session, order_id, lock=True)
     lines = repository.lines(session, order.id)
-    released = rules.cancellable(_states(lines))
+    released = rules.cancellable(line_states(lines))
     lock_feed(session)
     for line in lines:
         line.cancelled += released.get(line.id, 0)
     before = order.status
-    order.status = rules.status_of(_states(lines)).value
+    order.status = rules.status_of(line_states(lines)).value
     order.cancelled_at = utcnow()
     order.cancelled_by = actor.name
     order.cancel_reason = body.reason if body else None

@@ -10,7 +10,10 @@ from fastapi import APIRouter, Query, Response
 from billing.http.deps import ClockDep, PageParams, SessionDep
 from billing.http.permissions import ReadsOrders, StaffActor
 from billing.orders import service
+from billing.orders.credits import credit
 from billing.orders.schemas import (
+    CreditCreate,
+    CreditOut,
     DeliveryCreate,
     DeliveryOut,
     OrderCancel,
@@ -18,7 +21,7 @@ from billing.orders.schemas import (
     OrderOut,
     OrderPage,
 )
-from billing.orders.views import delivery_out, order_out
+from billing.orders.views import credit_out, delivery_out, order_out
 
 router = APIRouter(tags=["orders"])
 
@@ -72,6 +75,27 @@ def post_delivery(
         response.headers["Idempotent-Replayed"] = "true"
     order = service.get_order(session, actor, order_id)
     return delivery_out(session, done.delivery, order.currency)
+
+
+@router.post("/orders/{order_id}/credits", status_code=201, response_model=CreditOut)
+def post_credit(
+    order_id: str,
+    body: CreditCreate,
+    response: Response,
+    session: SessionDep,
+    actor: StaffActor,
+    clock: ClockDep,
+) -> Any:
+    """Give back delivered lines: a credit note per invoice given back, never more of a line
+    than was delivered and not yet credited (409 ``credit_exceeds_delivered``). The same
+    ``reference`` again with the same content answers the same credit
+    (``Idempotent-Replayed: true``); with other content it is refused (409
+    ``credit_reference_conflict``)."""
+    done = credit(session, actor, clock, order_id, body)
+    if done.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    order = service.get_order(session, actor, order_id)
+    return credit_out(session, done.credit, order.currency)
 
 
 @router.post("/orders/{order_id}/cancel", response_model=OrderOut)

@@ -12,7 +12,7 @@ from billing.storage.models.bill_runs import BillRun, BillRunBatch
 from billing.storage.models.customers import Customer, Plan
 from billing.storage.models.feed import OutboxEvent, WebhookDelivery, WebhookEndpoint
 from billing.storage.models.ledger import Document, DocumentCounter, LedgerEntry
-from billing.storage.models.orders import Order, OrderDelivery, OrderInvoiceLine, OrderLine
+from billing.storage.models.orders import Order, OrderCredit, OrderDelivery, OrderLine
 from billing.storage.models.payments import BalanceEntry, Payment
 from billing.storage.models.subscriptions import Subscription, TimelineEvent
 from billing.storage.models.work import Onboarding, OnboardingEvent, Task
@@ -35,7 +35,7 @@ __all__ = [
     "OnboardingEvent",
     "Order",
     "OrderDelivery",
-    "OrderInvoiceLine",
+    "OrderCredit",
     "OrderLine",
     "OutboxEvent",
     "Payment",

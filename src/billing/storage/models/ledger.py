@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from billing.storage.models.base import Base, BigInt, UTCDateTime
@@ -48,12 +48,28 @@ class DocumentCounter(Base):
 
 
 class LedgerEntry(Base):
-    """One posted charge or credit. Append-only; a credit names the charge it gives back."""
+    """One posted charge or credit. Append-only; a credit names the charge it gives back.
+
+    Each entry has one owner: a subscription, or a one-off order (``order_id``; its delivered
+    lines and their credits, each naming its ``order_line_id`` and carrying the line's
+    ``description``; ``event_id`` is the delivery or credit that posted it)."""
 
     __tablename__ = "ledger_entries"
+    __table_args__ = (
+        CheckConstraint(
+            "(subscription_id IS NULL) <> (order_id IS NULL)", name="ledger_entries_one_owner"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigInt, primary_key=True, autoincrement=True)
-    subscription_id: Mapped[str] = mapped_column(ForeignKey("subscriptions.id"), index=True)
+    subscription_id: Mapped[str | None] = mapped_column(
+        ForeignKey("subscriptions.id"), index=True, nullable=True
+    )
+    order_id: Mapped[str | None] = mapped_column(ForeignKey("orders.id"), index=True, nullable=True)
+    order_line_id: Mapped[str | None] = mapped_column(
+        ForeignKey("order_lines.id"), nullable=True
+    )
+    description: Mapped[str | None] = mapped_column(String(200), nullable=True)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"))
     item: Mapped[str] = mapped_column(String(80))
     kind: Mapped[str] = mapped_column(String(20))

@@ -1,4 +1,5 @@
-"""One-off orders: their lines, deliveries and the delivered lines as invoiced."""
+"""One-off orders: their lines, deliveries and credits (what they invoice and give back is on
+the ledger, owned by the order)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from billing.storage.models.base import Base, BigInt, Json, UTCDateTime
+from billing.storage.models.base import Base, Json, UTCDateTime
 
 
 class Order(Base):
@@ -63,20 +64,18 @@ class OrderDelivery(Base):
     recorded_by: Mapped[str] = mapped_column(String(200))
 
 
-class OrderInvoiceLine(Base):
-    """A delivered line as invoiced (order invoices have no ledger entries: those belong to
-    subscriptions). Append-only."""
+class OrderCredit(Base):
+    """Delivered order lines given back, unique per order by its reference (as deliveries are);
+    ``request`` keeps what was asked, so a retry is recognised and a different request under it
+    refused. Its credit notes carry ledger entries whose ``event_id`` is this credit's id."""
 
-    __tablename__ = "order_invoice_lines"
+    __tablename__ = "order_credits"
+    __table_args__ = (UniqueConstraint("order_id", "reference"),)
 
-    id: Mapped[int] = mapped_column(BigInt, primary_key=True, autoincrement=True)
-    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
-    delivery_id: Mapped[str] = mapped_column(ForeignKey("order_deliveries.id"))
-    order_line_id: Mapped[str] = mapped_column(ForeignKey("order_lines.id"))
-    code: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    description: Mapped[str] = mapped_column(String(200))
-    delivered_on: Mapped[date] = mapped_column(Date)
-    unit_amount: Mapped[int] = mapped_column(BigInteger)
-    quantity: Mapped[int] = mapped_column(BigInteger)
-    amount: Mapped[int] = mapped_column(BigInteger)
-    currency: Mapped[str] = mapped_column(String(3))
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(200))
+    request: Mapped[dict[str, Any]] = mapped_column(Json)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    recorded_by: Mapped[str] = mapped_column(String(200))

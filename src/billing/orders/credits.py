@@ -1,0 +1,142 @@
+"""Crediting delivered order lines: staff give back (part of) what a delivery invoiced.
+
+A credit names lines and quantities. Each line's quantity is taken from its deliveries oldest
+first (:func:`billing.domain.orders.allocate_credit`), never more than was delivered and not
+yet credited (``credit_exceeds_delivered``). Each part becomes a credit ledger entry owned by the
+order that names the delivered entry it gives back, with the amounts as billed; the credit notes
+come from the same posting plan as a subscription's (one per invoice given back, pointing at
+it), and lower what is owed on that invoice like any credit note.
+
+A credit is idempotent on its reference (unique per order), as deliveries are: the same
+reference with the same content answers the credit already recorded and posts nothing again;
+with other content it is refused (``credit_reference_conflict``).
+
+Events: ``credit_note.issued`` per credit note, then ``order.credited``. Locks: the order row
+first (as deliveries), then the feed, documents and the customer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from billing.auth.service import Actor
+from billing.clock import Clock, utcnow
+from billing.customers import repository as customers
+from billing.domain import orders as rules
+from billing.domain.errors import InvalidInput
+from billing.domain.ledger import Entry, EntryKind
+from billing.errors import Conflict
+from billing.events.service import emit
+from billing.ids import new_id
+from billing.orders import repository
+from billing.orders.schemas import CreditCreate
+from billing.orders.service import line_states, post_order_entries
+from billing.storage.models import LedgerEntry, OrderCredit, OrderLine
+
+
+@dataclass(frozen=True, slots=True)
+class Credited:
+    credit: OrderCredit
+    replayed: bool
+
+
+def _canonical(body: CreditCreate) -> dict[str, Any]:
+    """What a credit asks, independent of line order (the retry check compares this)."""
+    quantities: dict[str, int] = {}
+    for line in body.lines:
+        if line.line_id in quantities:
+            raise InvalidInput(f"line {line.line_id} is given twice", code="duplicate_line")
+        quantities[line.line_id] = line.quantity
+    return {
+        "reason": body.reason,
+        "lines": [[line_id, quantities[line_id]] for line_id in sorted(quantities)],
+    }
+
+
+def _creditable(posted: list[LedgerEntry]) -> list[rules.Creditable]:
+    """Each delivered entry with what is left of it to credit, in posting order."""
+    given_back: dict[int, int] = {}
+    for e in posted:
+        if e.kind == EntryKind.CREDIT.value and e.credits_entry_id is not None:
+            given_back[e.credits_entry_id] = given_back.get(e.credits_entry_id, 0) + e.quantity
+    return [
+        rules.Creditable(str(e.id), e.order_line_id, e.quantity - given_back.get(e.id, 0))
+        for e in posted
+        if e.kind == EntryKind.ONE_OFF.value and e.order_line_id is not None
+    ]
+
+
+def _credit_entry(delivered: LedgerEntry, quantity: int, *, credit_id: str) -> Entry:
+    """Part of a delivered entry given back, at the unit amount it was billed at."""
+    amount = delivered.unit_amount * quantity
+    return Entry(
+        item=delivered.item,
+        kind=EntryKind.CREDIT,
+        period_start=delivered.period_start,
+        period_end=delivered.period_end,
+        service_start=delivered.service_start,
+        service_end=delivered.service_end,
+        unit_amount=delivered.unit_amount,
+        quantity=quantity,
+        period_amount=amount,
+        amount=-amount,
+        event_id=credit_id,
+        credits=str(delivered.id),
+    )
+
+
+def credit(
+    session: Session, actor: Actor, clock: Clock, order_id: str, body: CreditCreate
+) -> Credited:
+    order = repository.get(session, order_id, lock=True)
+    request = _canonical(body)
+    earlier = repository.credit_by_reference(session, order.id, body.reference)
+    if earlier is not None:
+        if earlier.request != request:
+            raise Conflict(
+                f"credit {body.reference!r} was recorded with other content",
+                code="credit_reference_conflict",
+            )
+        return Credited(earlier, replayed=True)
+    lines = repository.lines(session, order.id)
+    posted = repository.entries(session, order.id)
+    asked = {line_id: qty for line_id, qty in request["lines"]}
+    parts = rules.allocate_credit(line_states(lines), _creditable(posted), asked)
+
+    today = clock.today(session, customers.get(session, order.customer_id).timezone)
+    credit_id = new_id("ocr")
+    by_entry = {str(e.id): e for e in posted}
+    by_line: dict[str, OrderLine] = {line.id: line for line in lines}
+    new = [
+        (_credit_entry(by_entry[c.entry_id], qty, credit_id=credit_id), by_line[c.line_id])
+        for c, qty in parts
+    ]
+    posting = post_order_entries(session, order, new, issue_date=today)
+    record = OrderCredit(
+        id=credit_id,
+        order_id=order.id,
+        reference=body.reference,
+        request=request,
+        reason=body.reason,
+        recorded_at=utcnow(),
+        recorded_by=actor.name,
+    )
+    repository.add(session, [record])
+    emit(
+        session,
+        "order.credited",
+        customer_id=order.customer_id,
+        subject_id=order.id,
+        data={
+            "credit_id": credit_id,
+            "reference": body.reference,
+            "credit_notes": [d.id for d in posting.documents if d.type == "credit_note"],
+            "total": -sum(e.amount for e, _ in new),
+            "currency": order.currency,
+            "lines": [{"line_id": line_id, "quantity": qty} for line_id, qty in asked.items()],
+        },
+    )
+    return Credited(record, replayed=False)
