@@ -134,14 +134,7 @@ def downgrade() -> None:
         ORDER BY e.id
         """
     )
-    # The append-only rule stops for the time it takes to take the order entries off.
-    if _postgres():
-        op.execute("ALTER TABLE ledger_entries DISABLE TRIGGER ledger_entries_append_only")
-        op.execute("DELETE FROM ledger_entries WHERE order_id IS NOT NULL")
-        op.execute("ALTER TABLE ledger_entries ENABLE TRIGGER ledger_entries_append_only")
-    else:
-        op.execute("DROP TRIGGER ledger_entries_no_delete")
-        op.execute("DELETE FROM ledger_entries WHERE order_id IS NOT NULL")
+    _take_order_entries_off()
     op.drop_table("order_credits")
     with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ledger_entries_order_id"))
@@ -155,7 +148,23 @@ def downgrade() -> None:
     if not _postgres():
         op.execute("DROP TRIGGER IF EXISTS ledger_entries_no_update")
         _sqlite_ledger_triggers()
-    # 0007's append-only triggers on order_invoice_lines.
+    _order_invoice_lines_triggers()
+
+
+def _take_order_entries_off() -> None:
+    """Delete the orders' ledger entries (a downgrade only)."""
+    # The append-only rule stops for the time it takes to take the order entries off.
+    if _postgres():
+        op.execute("ALTER TABLE ledger_entries DISABLE TRIGGER ledger_entries_append_only")
+        op.execute("DELETE FROM ledger_entries WHERE order_id IS NOT NULL")
+        op.execute("ALTER TABLE ledger_entries ENABLE TRIGGER ledger_entries_append_only")
+    else:
+        op.execute("DROP TRIGGER ledger_entries_no_delete")
+        op.execute("DELETE FROM ledger_entries WHERE order_id IS NOT NULL")
+
+
+def _order_invoice_lines_triggers() -> None:
+    """0007's append-only triggers on order_invoice_lines."""
     if _postgres():
         for trigger, when in (("append_only", "UPDATE OR DELETE"), ("no_truncate", "TRUNCATE")):
             each = "ROW" if when != "TRUNCATE" else "STATEMENT"

@@ -44,7 +44,7 @@ from billing.invoicing.service import (
 )
 from billing.orders import repository
 from billing.orders.schemas import DeliveryCreate, OrderCancel, OrderCreate
-from billing.storage.models import Order, OrderDelivery, OrderLine
+from billing.storage.models import Document, Order, OrderDelivery, OrderLine
 
 
 def create_order(session: Session, actor: Actor, body: OrderCreate) -> Order:
@@ -137,7 +137,7 @@ def deliver(
     today = clock.today(session, customer.timezone)
     lines = repository.lines(session, order.id)
     quantities = {line_id: qty for line_id, qty in request["lines"]}
-    total = rules.check_delivery(line_states(lines), quantities)
+    rules.check_delivery(line_states(lines), quantities)  # refuses what does not fit
     if body.delivered_on > today:
         raise InvalidInput(
             f"delivered_on {body.delivered_on} is after today ({today})", code="delivery_in_future"
@@ -165,22 +165,30 @@ def deliver(
         recorded_by=actor.name,
     )
     repository.add(session, [delivery])
+    quantities_delivered = [(ln.id, e.quantity) for e, ln in delivered]
     _emit(
         session,
         order,
         "order.delivered",
-        {
-            "delivery_id": delivery.id,
-            "reference": delivery.reference,
-            "delivered_on": body.delivered_on.isoformat(),
-            "invoice_id": invoice.id,
-            "total": total,
-            "currency": order.currency,
-            "lines": [{"line_id": ln.id, "quantity": e.quantity} for e, ln in delivered],
-            "order_status": order.status,
-        },
+        _delivered_data(delivery, invoice, quantities_delivered, order),
     )
     return Delivered(delivery, replayed=False)
+
+
+def _delivered_data(
+    delivery: OrderDelivery, invoice: Document, lines: list[tuple[str, int]], order: Order
+) -> dict[str, Any]:
+    """The payload of ``order.delivered``."""
+    return {
+        "delivery_id": delivery.id,
+        "reference": delivery.reference,
+        "delivered_on": delivery.delivered_on.isoformat(),
+        "invoice_id": invoice.id,
+        "total": invoice.total,
+        "currency": order.currency,
+        "lines": [{"line_id": line_id, "quantity": qty} for line_id, qty in lines],
+        "order_status": order.status,
+    }
 
 
 def post_order_entries(
