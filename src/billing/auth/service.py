@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from billing.clock import utcnow
 from billing.domain.errors import InvalidInput
-from billing.errors import Forbidden, NotFound, Unauthorized
+from billing.errors import NotFound, Unauthorized
 from billing.ids import new_id
 from billing.storage.models import ApiKey, Customer
 
@@ -40,20 +40,6 @@ class Actor:
         """The one customer whose rows this caller may see (a portal key's), or ``None`` for
         all; repositories filter by it, so another customer's row is simply not found."""
         return self.customer_id if self.role is Role.PORTAL else None
-
-    def require(self, *roles: Role) -> None:
-        # Routes declare their capability (billing.http.permissions); this remains only for
-        # the callers not yet moved to them.
-        if self.role not in roles:
-            raise Forbidden(f"the {self.role.value} role may not do this")
-
-    def can_see_customer(self, customer_id: str) -> bool:
-        return self.role is not Role.PORTAL or self.customer_id == customer_id
-
-    def check_customer(self, customer_id: str, what: str = "resource") -> None:
-        """A portal key sees only its own customer; anything else answers 404, not 403."""
-        if not self.can_see_customer(customer_id):
-            raise NotFound(f"{what} not found")
 
 
 def hash_token(token: str) -> str:

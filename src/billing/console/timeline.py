@@ -134,72 +134,20 @@ def build_picture(
         seen = max([today, schedule.start, *(e.service_end for e in entries)])
         until = add_months(seen, schedule.interval_on(seen)) + timedelta(days=1)
     periods = served_periods(schedule, until)
-    truncated = len(periods) >= MAX_PERIODS
     first = periods[0].start if periods else schedule.start
     last = periods[-1].end if periods else until
-    span = max((last - first).days, 1)
-    scale = (WIDTH - LEFT - RIGHT) / span
+    scale = (WIDTH - LEFT - RIGHT) / max((last - first).days, 1)
 
     def x(d: date) -> float:
         clamped = min(max(d, first), last)
         return round(LEFT + (clamped - first).days * scale, 2)
 
-    billed: dict[date, int] = {}
-    credited: dict[date, int] = {}
-    starts = [p.start for p in periods]
-    for e in entries:
-        # An entry counts in the drawn period that holds its first served day.
-        holder = max((s for s in starts if s <= e.service_start), default=first)
-        if e.amount >= 0:
-            billed[holder] = billed.get(holder, 0) + e.amount
-        else:
-            credited[holder] = credited.get(holder, 0) - e.amount
-
-    boxes = []
-    for p in periods:
-        served_end = p.end if end is None else min(p.end, end)
-        b, c = billed.get(p.start, 0), credited.get(p.start, 0)
-        state = "credited" if c else "billed" if b else "unbilled"
-        last_day = served_end - timedelta(days=1)
-        title = f"{day_label(p.start)} – {day_label(last_day)}"
-        if served_end < p.end:
-            title += f" (period to {day_label(p.end - timedelta(days=1))})"
-        title += f" · billed {money(b)}" + (f" · credited {money(c)}" if c else "")
-        boxes.append(
-            Box(
-                start=p.start,
-                end=served_end,
-                period_end=p.end,
-                x=x(p.start),
-                width=round(x(served_end) - x(p.start), 2),
-                tail_width=round(x(p.end) - x(served_end), 2),
-                billed=b,
-                credited=c,
-                billed_label=money(b) if b else "",
-                credited_label=f"−{money(c)}" if c else "",
-                title=title,
-                state=state,
-            )
-        )
-
-    pauses = []
-    for pause in schedule.pauses:
-        stop = pause.end or last
-        if end is not None:
-            stop = min(stop, end)
-        if stop <= first or pause.start >= last:
-            continue
-        to = f"until {day_label(pause.end)}" if pause.end else "no resume date"
-        pauses.append(
-            Shade(
-                pause.start,
-                pause.end,
-                x(pause.start),
-                round(x(stop) - x(pause.start), 2),
-                f"Paused from {day_label(pause.start)}, {to}",
-            )
-        )
-
+    billed, credited = _amounts_by_period(entries, [p.start for p in periods], first)
+    boxes = [
+        _box(p, end, billed.get(p.start, 0), credited.get(p.start, 0), x, money, day_label)
+        for p in periods
+    ]
+    pauses = _pauses(schedule, first=first, last=last, x=x, day_label=day_label)
     markers = _markers(schedule, events, today=today, money=money, day_label=day_label, x=x)
     markers = [m for m in markers if first <= m.day <= last]
     return Picture(
@@ -214,8 +162,83 @@ def build_picture(
         pauses,
         _spread(markers),
         _ticks(first, last, x, month_label),
-        truncated,
+        len(periods) >= MAX_PERIODS,
     )
+
+
+def _amounts_by_period(
+    entries: Sequence[LedgerEntry], starts: list[date], first: date
+) -> tuple[dict[date, int], dict[date, int]]:
+    """Billed and credited per drawn period: an entry counts in the period that holds its
+    first served day."""
+    billed: dict[date, int] = {}
+    credited: dict[date, int] = {}
+    for e in entries:
+        holder = max((s for s in starts if s <= e.service_start), default=first)
+        if e.amount >= 0:
+            billed[holder] = billed.get(holder, 0) + e.amount
+        else:
+            credited[holder] = credited.get(holder, 0) - e.amount
+    return billed, credited
+
+
+def _box(
+    p: Period,
+    end: date | None,
+    b: int,
+    c: int,
+    x: Callable[[date], float],
+    money: Callable[[int], str],
+    day_label: Callable[[date], str],
+) -> Box:
+    served_end = p.end if end is None else min(p.end, end)
+    state = "credited" if c else "billed" if b else "unbilled"
+    title = f"{day_label(p.start)} – {day_label(served_end - timedelta(days=1))}"
+    if served_end < p.end:
+        title += f" (period to {day_label(p.end - timedelta(days=1))})"
+    title += f" · billed {money(b)}" + (f" · credited {money(c)}" if c else "")
+    return Box(
+        start=p.start,
+        end=served_end,
+        period_end=p.end,
+        x=x(p.start),
+        width=round(x(served_end) - x(p.start), 2),
+        tail_width=round(x(p.end) - x(served_end), 2),
+        billed=b,
+        credited=c,
+        billed_label=money(b) if b else "",
+        credited_label=f"−{money(c)}" if c else "",
+        title=title,
+        state=state,
+    )
+
+
+def _pauses(
+    schedule: Schedule,
+    *,
+    first: date,
+    last: date,
+    x: Callable[[date], float],
+    day_label: Callable[[date], str],
+) -> list[Shade]:
+    out = []
+    for pause in schedule.pauses:
+        stop = pause.end or last
+        if schedule.end is not None:
+            stop = min(stop, schedule.end)
+        if stop <= first or pause.start >= last:
+            continue
+        to = f"until {day_label(pause.end)}" if pause.end else "no resume date"
+        out.append(
+            Shade(
+                pause.start,
+                pause.end,
+                x(pause.start),
+                round(x(stop) - x(pause.start), 2),
+                f"Paused from {day_label(pause.start)}, {to}",
+            )
+        )
+    return out
 
 
 def _markers(

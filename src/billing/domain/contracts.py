@@ -312,9 +312,27 @@ def check_end_date(
             f"(earliest end {earliest})",
             earliest_end=earliest,
         )
-    if approved:
-        return
+    if not approved:
+        _check_without_approval(
+            terms,
+            position,
+            contract_start=contract_start,
+            requested_on=requested_on,
+            end_date=end_date,
+        )
 
+
+def _check_without_approval(
+    terms: ContractTerms,
+    position: ContractPosition,
+    *,
+    contract_start: date,
+    requested_on: date,
+    end_date: date,
+) -> None:
+    """Without approval, only a term end whose notice deadline has not passed (or, for a
+    contract that does not renew, any date from its term end on)."""
+    earliest = position.earliest_allowed_end
     if not terms.auto_renew:
         if end_date >= position.current_term_end:
             return

@@ -174,29 +174,20 @@ class IdempotencyMiddleware:
         ).hexdigest()
         existing = await run_in_threadpool(_claim, factory, actor, key, digest)
         if existing is not None:
-            replayed: Response
-            if existing.request_hash != digest:
-                replayed = problem(
-                    422,
-                    "idempotency_conflict",
-                    "this Idempotency-Key was used with a different request",
-                )
-            elif existing.status_code is None:
-                replayed = problem(
-                    409,
-                    "idempotency_in_progress",
-                    "the first request with this Idempotency-Key is still running",
-                )
-            else:
-                replayed = Response(
-                    existing.response_body or "",
-                    status_code=existing.status_code,
-                    media_type=existing.content_type,
-                    headers={"Idempotent-Replayed": "true"},
-                )
-            await replayed(scope, receive, send)
+            await _replayed(existing, digest)(scope, receive, send)
             return
+        await self._first_call(scope, replay(body, receive), send, factory, actor, key)
 
+    async def _first_call(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        factory: sessionmaker[Session],
+        actor: str,
+        key: str,
+    ) -> None:
+        """Run the request once, store its answer under the key, then send it."""
         start: Message = {}
         chunks: list[bytes] = []
 
@@ -208,7 +199,7 @@ class IdempotencyMiddleware:
                 chunks.append(message.get("body", b""))
 
         try:
-            await self.app(scope, replay(body, receive), capture)
+            await self.app(scope, receive, capture)
         except BaseException:
             await run_in_threadpool(
                 functools.partial(
@@ -237,3 +228,23 @@ class IdempotencyMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": payload})
+
+
+def _replayed(existing: IdempotencyRecord, digest: str) -> Response:
+    """The answer to a retry: the first answer, or why there is none to give."""
+    if existing.request_hash != digest:
+        return problem(
+            422, "idempotency_conflict", "this Idempotency-Key was used with a different request"
+        )
+    if existing.status_code is None:
+        return problem(
+            409,
+            "idempotency_in_progress",
+            "the first request with this Idempotency-Key is still running",
+        )
+    return Response(
+        existing.response_body or "",
+        status_code=existing.status_code,
+        media_type=existing.content_type,
+        headers={"Idempotent-Replayed": "true"},
+    )

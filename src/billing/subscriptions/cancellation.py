@@ -45,7 +45,7 @@ def resolve_end_date(loaded: Loaded, body: CancelRequest, requested_on: date) ->
     position = contracts.contract_position(
         terms, contract_start=schedule.start, requested_on=requested_on
     )
-    if body.approved_by is not None:
+    if body.approved_by and body.approved_by.strip():  # a blank name is no approval
         return position.earliest_with_approval
     return position.earliest_allowed_end
 

@@ -12,10 +12,19 @@ from billing.storage.db import is_postgres
 from billing.storage.models import Subscription, TimelineEvent
 
 
-def get(session: Session, subscription_id: str, *, lock: bool = False) -> Subscription:
+def get(
+    session: Session,
+    subscription_id: str,
+    *,
+    lock: bool = False,
+    customer_scope: str | None = None,
+) -> Subscription:
     """The subscription row; with ``lock`` it stays locked until commit (PostgreSQL row lock;
-    SQLite holds the database write lock from BEGIN IMMEDIATE already)."""
+    SQLite holds the database write lock from BEGIN IMMEDIATE already). ``customer_scope`` (a
+    portal caller's customer): another customer's subscription is not found (404)."""
     q = select(Subscription).where(Subscription.id == subscription_id)
+    if customer_scope is not None:
+        q = q.where(Subscription.customer_id == customer_scope)
     if lock and is_postgres(session):
         # FOR NO KEY UPDATE: as exclusive as FOR UPDATE between writers of the subscription,
         # but it lets other transactions' foreign-key checks (FOR KEY SHARE on this row, taken
@@ -65,9 +74,16 @@ def to_domain(row: TimelineEvent) -> Event:
 
 
 def page(
-    session: Session, *, customer_id: str | None, after: str | None, limit: int
+    session: Session,
+    *,
+    customer_id: str | None,
+    after: str | None,
+    limit: int,
+    customer_scope: str | None = None,
 ) -> list[Subscription]:
+    """A page by id; a portal caller's ``customer_scope`` replaces any ``customer_id`` asked."""
     q = select(Subscription).order_by(Subscription.id).limit(limit)
+    customer_id = customer_scope or customer_id
     if customer_id is not None:
         q = q.where(Subscription.customer_id == customer_id)
     if after:

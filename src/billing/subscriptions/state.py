@@ -39,8 +39,7 @@ def load(
     session: Session, actor: Actor, clock: Clock, subscription_id: str, *, lock: bool = False
 ) -> Loaded:
     """The subscription (404 for a portal key of another customer) and its timeline."""
-    sub = repository.get(session, subscription_id, lock=lock)
-    actor.check_customer(sub.customer_id, "subscription")
+    sub = repository.get(session, subscription_id, lock=lock, customer_scope=actor.customer_scope)
     customer = customers.get(session, sub.customer_id)
     plan = plans.get(session, sub.plan_id)
     events = tuple(repository.to_domain(e) for e in repository.events(session, sub.id))

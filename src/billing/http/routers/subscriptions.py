@@ -49,8 +49,13 @@ def list_subscriptions(
     limit, after = page
     # A portal caller's scope replaces the filter (subscriptions.repository is being rewritten;
     # the scope moves into its query then, as in the other repositories).
-    customer_id = actor.customer_scope or customer_id
-    rows = repository.page(session, customer_id=customer_id, after=after, limit=limit)
+    rows = repository.page(
+        session,
+        customer_id=customer_id,
+        after=after,
+        limit=limit,
+        customer_scope=actor.customer_scope,
+    )
     data = [
         SubscriptionOut.model_validate(
             views.subscription_out(service.load(session, actor, clock, r.id))
