@@ -124,11 +124,7 @@ def build_view(session: Session, doc: Document) -> DocumentView:
         issue_date=_date(doc.issue_date, locale),
         due_date=_date(doc.due_date, locale) if doc.due_date else None,
         status=text(language, f"status_{doc.status}"),
-        lines=(
-            [_line(e, sign=sign, customer=customer, language=language) for e in entries]
-            if doc.subscription_id is not None or doc.type != "invoice"
-            else _order_lines(session, doc, locale)  # a one-off order's invoice
-        ),
+        lines=[_line(e, sign=sign, customer=customer, language=language) for e in entries],
         total=money(doc.total),
         amount_paid=amount_paid,
         amount_credited=amount_credited,
@@ -157,7 +153,8 @@ def _item(entry: LedgerEntry, language: str) -> str:
         return text(language, "item_setup")
     if entry.item.startswith("addon:"):
         return f"{text(language, 'item_addon')} {entry.item.split(':', 1)[1]}"
-    return text(language, "item_one_off")
+    # A delivered one-off (an order's line) is named by what was delivered.
+    return entry.description or text(language, "item_one_off")
 
 
 def _line(entry: LedgerEntry, *, sign: int, customer: Customer, language: str) -> DocumentLine:
@@ -176,22 +173,6 @@ def _line(entry: LedgerEntry, *, sign: int, customer: Customer, language: str) -
         unit_price=format_money(entry.unit_amount, entry.currency, locale),
         amount=format_money(sign * entry.amount, entry.currency, locale),
     )
-
-
-def _order_lines(session: Session, doc: Document, locale: str) -> list[DocumentLine]:
-    from billing.orders.repository import invoice_lines
-
-    return [
-        DocumentLine(
-            description=x.description,
-            service_period=date_range(x.delivered_on, x.delivered_on + timedelta(days=1), locale),
-            billing_period="",
-            licences=str(format_decimal(x.quantity, locale=locale)),
-            unit_price=format_money(x.unit_amount, x.currency, locale),
-            amount=format_money(x.amount, x.currency, locale),
-        )
-        for x in invoice_lines(session, doc.id)
-    ]
 
 
 def _reasons(

@@ -80,12 +80,10 @@ class Started:
     contract: ContractOverride | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class PriceChanged:
-    """The unit amount changes from the effective date until the next price change."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _MoneyChoices:
+    """What a terms change does to the period it falls in (recorded with the change)."""
 
-    KIND: ClassVar[EventType] = EventType.PRICE_CHANGED
-    unit_amount: int
     proration: Proration | None = None
     unused: Unused | None = None
     #: The date staff asked for, when the proration moved the change to a period start.
@@ -95,41 +93,37 @@ class PriceChanged:
 
 
 @dataclass(frozen=True, slots=True)
-class PlanChanged:
+class PriceChanged(_MoneyChoices):
+    """The unit amount changes from the effective date until the next price change."""
+
+    KIND: ClassVar[EventType] = EventType.PRICE_CHANGED
+    unit_amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class PlanChanged(_MoneyChoices):
     """The subscription moves to another plan (of the same currency) and its price."""
 
     KIND: ClassVar[EventType] = EventType.PLAN_CHANGED
     plan_id: str
     unit_amount: int
     price_months: int
-    proration: Proration | None = None
-    unused: Unused | None = None
-    requested_date: date | None = None
-    billing_from: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class QuantityChanged:
+class QuantityChanged(_MoneyChoices):
     """The number of licences changes from the effective date."""
 
     KIND: ClassVar[EventType] = EventType.QUANTITY_CHANGED
     quantity: int
-    proration: Proration | None = None
-    unused: Unused | None = None
-    requested_date: date | None = None
-    billing_from: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class IntervalChanged:
+class IntervalChanged(_MoneyChoices):
     """The invoice interval changes: a new period grid on the same anchor from the date."""
 
     KIND: ClassVar[EventType] = EventType.INTERVAL_CHANGED
     interval_months: int
-    proration: Proration | None = None
-    unused: Unused | None = None
-    requested_date: date | None = None
-    billing_from: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

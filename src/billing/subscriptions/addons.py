@@ -12,9 +12,9 @@ from billing.clock import Clock
 from billing.domain.errors import InvalidInput
 from billing.domain.events import AddonAttached, AddonDetached
 from billing.storage.models import Plan
-from billing.subscriptions.recording import Change, ChangeResult, record
+from billing.subscriptions.recording import Change, ChangeResult, command, record
 from billing.subscriptions.schemas import AddOnAttach, AddOnDetach
-from billing.subscriptions.state import load_for_change
+from billing.subscriptions.state import Loaded, load_for_change
 
 
 def plan_addon(plan: Plan, code: str) -> dict[str, Any]:
@@ -41,16 +41,8 @@ def attachment(
     return Change(effective, payload)
 
 
-def attach_addon(
-    session: Session,
-    actor: Actor,
-    clock: Clock,
-    subscription_id: str,
-    body: AddOnAttach,
-    *,
-    expected_version: int | None = None,
-) -> ChangeResult:
-    loaded = load_for_change(session, actor, clock, subscription_id, expected_version)
+@command
+def attach_addon(session: Session, actor: Actor, loaded: Loaded, body: AddOnAttach) -> ChangeResult:
     change = attachment(loaded.plan, body.code, body.effective_date, quantity=body.quantity)
     return record(session, loaded, actor, [change], reason=body.reason)
 

@@ -24,7 +24,7 @@ from billing.domain.events import (
     CancellationScheduled,
 )
 from billing.domain.rules import refuse_if_ended
-from billing.subscriptions.recording import Change, ChangeResult, record
+from billing.subscriptions.recording import Change, ChangeResult, command, record
 from billing.subscriptions.schemas import CancelRequest
 from billing.subscriptions.state import Loaded, contract_terms, current_period, load_for_change
 
@@ -67,16 +67,8 @@ def _check_portal(actor: Actor, body: CancelRequest) -> None:
         raise InvalidInput("the portal cannot choose what unused time becomes")
 
 
-def cancel(
-    session: Session,
-    actor: Actor,
-    clock: Clock,
-    subscription_id: str,
-    body: CancelRequest,
-    *,
-    expected_version: int | None = None,
-) -> ChangeResult:
-    loaded = load_for_change(session, actor, clock, subscription_id, expected_version)
+@command
+def cancel(session: Session, actor: Actor, loaded: Loaded, body: CancelRequest) -> ChangeResult:
     schedule, today = loaded.schedule, loaded.today
     refuse_if_ended(schedule, today)
     _check_portal(actor, body)

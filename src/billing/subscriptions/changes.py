@@ -31,9 +31,9 @@ from billing.domain.ledger import Scope, difference, target_pieces
 from billing.domain.rules import check_in_service, refuse_if_ended
 from billing.invoicing import repository as ledger_repo
 from billing.plans import repository as plans
-from billing.subscriptions.recording import Change, ChangeResult, record, with_changes
+from billing.subscriptions.recording import Change, ChangeResult, command, record, with_changes
 from billing.subscriptions.schemas import ChangeRequest
-from billing.subscriptions.state import Loaded, load, load_for_change, next_period_start
+from billing.subscriptions.state import Loaded, load, next_period_start
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,16 +118,8 @@ def _payloads(
     return out
 
 
-def change(
-    session: Session,
-    actor: Actor,
-    clock: Clock,
-    subscription_id: str,
-    body: ChangeRequest,
-    *,
-    expected_version: int | None = None,
-) -> ChangeResult:
-    loaded = load_for_change(session, actor, clock, subscription_id, expected_version)
+@command
+def change(session: Session, actor: Actor, loaded: Loaded, body: ChangeRequest) -> ChangeResult:
     planned = plan_change(session, loaded, body)
     return record(
         session, loaded, actor, planned.changes, reason=body.reason, unused=planned.unused

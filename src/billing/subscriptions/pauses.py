@@ -9,24 +9,15 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from billing.auth.service import Actor
-from billing.clock import Clock
 from billing.domain.choices import Unused
 from billing.domain.events import Paused, Resumed
-from billing.subscriptions.recording import Change, ChangeResult, record
+from billing.subscriptions.recording import Change, ChangeResult, command, record
 from billing.subscriptions.schemas import PauseRequest, ResumeRequest
-from billing.subscriptions.state import load_for_change, next_period_start
+from billing.subscriptions.state import Loaded, next_period_start
 
 
-def pause(
-    session: Session,
-    actor: Actor,
-    clock: Clock,
-    subscription_id: str,
-    body: PauseRequest,
-    *,
-    expected_version: int | None = None,
-) -> ChangeResult:
-    loaded = load_for_change(session, actor, clock, subscription_id, expected_version)
+@command
+def pause(session: Session, actor: Actor, loaded: Loaded, body: PauseRequest) -> ChangeResult:
     unused = Unused(body.unused or loaded.plan.unused)
     billing_from = (
         next_period_start(loaded.schedule, body.start_date) if unused is Unused.NONE else None
@@ -42,16 +33,8 @@ def pause(
     )
 
 
-def resume(
-    session: Session,
-    actor: Actor,
-    clock: Clock,
-    subscription_id: str,
-    body: ResumeRequest,
-    *,
-    expected_version: int | None = None,
-) -> ChangeResult:
-    loaded = load_for_change(session, actor, clock, subscription_id, expected_version)
+@command
+def resume(session: Session, actor: Actor, loaded: Loaded, body: ResumeRequest) -> ChangeResult:
     earlier = [p for p in loaded.schedule.pauses if p.start <= body.date]
     payload = Resumed(pause_event_id=earlier[-1].event_id if earlier else None)
     return record(session, loaded, actor, [Change(body.date, payload)], reason=body.reason)

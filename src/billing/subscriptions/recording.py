@@ -20,14 +20,16 @@ The caller's unit of work commits (or rolls back a preview).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Generic, TypeVar
 
 from sqlalchemy.orm import Session
 
 from billing.auth.service import Actor
-from billing.clock import utcnow
+from billing.clock import Clock, utcnow
 from billing.domain import codec
 from billing.domain.choices import Unused
 from billing.domain.events import Event, EventType, Payload
@@ -40,7 +42,7 @@ from billing.invoicing import repository as ledger_repo
 from billing.invoicing.service import Posting, post_entries
 from billing.storage.models import Subscription, TimelineEvent
 from billing.subscriptions import repository
-from billing.subscriptions.state import Loaded
+from billing.subscriptions.state import Loaded, load_for_change
 from billing.tasks.service import sync_tasks
 
 
@@ -58,6 +60,32 @@ class ChangeResult:
     #: The last event recorded (None when nothing was).
     event: TimelineEvent | None
     posting: Posting
+
+
+BodyT = TypeVar("BodyT")
+
+
+class command(Generic[BodyT]):  # lower case: it is used as a decorator
+    """A subscription command as the API, the console and the CLI call it: the subscription
+    locked, ``If-Match`` checked, then the decorated step with what it loaded."""
+
+    def __init__(self, act: Callable[[Session, Actor, Loaded, BodyT], ChangeResult]) -> None:
+        self.act = act
+        functools.update_wrapper(self, act)
+
+    def __call__(
+        self,
+        session: Session,
+        actor: Actor,
+        clock: Clock,
+        subscription_id: str,
+        body: BodyT,
+        /,
+        *,
+        expected_version: int | None = None,
+    ) -> ChangeResult:
+        loaded = load_for_change(session, actor, clock, subscription_id, expected_version)
+        return self.act(session, actor, loaded, body)
 
 
 #: Kinds after which the follow-up tasks are brought in line with the end date.
