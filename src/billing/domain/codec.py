@@ -31,11 +31,10 @@ def encode(payload: Payload) -> dict[str, Any]:
 
 def decode(kind: EventType | str, data: Mapping[str, Any] | None) -> Payload:
     """The payload of an event of ``kind`` from its stored JSON object."""
-    try:
-        cls: type = PAYLOAD_CLASSES[EventType(kind)]
-    except ValueError:
-        raise InvalidTimeline(f"unknown event kind {kind!r}") from None
-    return typing.cast(Payload, _decoder(cls)(data or {}))
+    decoder = _BY_KIND.get(kind)
+    if decoder is None:
+        raise InvalidTimeline(f"unknown event kind {kind!r}")
+    return typing.cast(Payload, decoder(data or {}))
 
 
 def _plain(value: Any) -> Any:
@@ -65,15 +64,17 @@ def _decoder(cls: type) -> Callable[[Mapping[str, Any]], Any]:
     def decode_one(data: Mapping[str, Any]) -> Any:
         if not isinstance(data, Mapping):
             raise InvalidTimeline(f"{name}: expected an object, got {data!r}")
-        unknown = set(data) - known
-        if unknown:
-            raise InvalidTimeline(f"{name}: unknown field(s) {', '.join(sorted(unknown))}")
+        if not known.issuperset(data):
+            unknown = ", ".join(sorted(set(data) - known))
+            raise InvalidTimeline(f"{name}: unknown field(s) {unknown}")
         values: dict[str, Any] = {}
         for field_name, convert, default in plan:
             raw = data.get(field_name, _MISSING)
-            if raw is _MISSING:
+            if raw is _MISSING or raw is None:
                 if default is _MISSING:
                     raise InvalidTimeline(f"{name}: {field_name} is missing")
+                if raw is None and default is not None:
+                    raise InvalidTimeline(f"{name}.{field_name}: null is not a value here")
                 continue
             try:
                 values[field_name] = convert(raw)
@@ -87,9 +88,9 @@ def _decoder(cls: type) -> Callable[[Mapping[str, Any]], Any]:
 def _converter(hint: Any) -> Converter:
     """How to read one field's JSON value as its annotated type."""
     if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        # Optional: None never reaches a converter (the decoder keeps the default, None).
         (inner,) = [a for a in typing.get_args(hint) if a is not type(None)]
-        convert = _converter(inner)
-        return lambda v: None if v is None else convert(v)
+        return _converter(inner)
     if hint is bool:
         return _strict(bool)
     if hint is int:
@@ -99,7 +100,15 @@ def _converter(hint: Any) -> Converter:
     if hint is date:
         return lambda v: v if isinstance(v, date) else date.fromisoformat(v)
     if isinstance(hint, type) and issubclass(hint, StrEnum):
-        return hint
+        members = {m.value: m for m in hint}  # a lookup: calling the enum is slow
+
+        def member(value: Any) -> Any:
+            try:
+                return members[value]
+            except (KeyError, TypeError):
+                raise ValueError(f"{value!r} is not a {hint.__name__}") from None
+
+        return member
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return _decoder(hint)
     raise TypeError(f"no codec for {hint!r}")  # a new field type needs a line here
@@ -118,3 +127,9 @@ def _strict(kind: type) -> Converter:
         return value
 
     return check
+
+
+#: The decoder of each kind, by its stored name (a StrEnum member finds it too).
+_BY_KIND: dict[str, Callable[[Mapping[str, Any]], Any]] = {
+    kind.value: _decoder(typing.cast(type, cls)) for kind, cls in PAYLOAD_CLASSES.items()
+}
