@@ -9,14 +9,14 @@ transaction; bill runs emit once per batch.) Webhook delivery reads the same tab
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from billing.clock import utcnow
 from billing.ids import new_id
-from billing.storage.models import OutboxEvent
+from billing.storage.models import OutboxEvent, Subscription
 from billing.storage.numbering import PREVIEW, lock_series, next_number
 
 SERIES = "EVT"
@@ -53,6 +53,38 @@ def emit(
     )
     session.add(event)
     return event
+
+
+class OwnedRow(Protocol):
+    """A row that belongs to a customer and perhaps a subscription: a document, a task."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def customer_id(self) -> str | None: ...
+    @property
+    def subscription_id(self) -> str | None: ...
+
+
+def emit_for(
+    session: Session,
+    type_: str,
+    row: OwnedRow | Subscription,
+    data: dict[str, Any],
+    *,
+    subject_id: str | None = None,
+) -> OutboxEvent | None:
+    """An event about ``row`` under its customer and subscription (a subscription is its own).
+    The subject is the row unless ``subject_id`` names another (a payment on an invoice)."""
+    subscription_id = row.id if isinstance(row, Subscription) else row.subscription_id
+    return emit(
+        session,
+        type_,
+        customer_id=row.customer_id,
+        subscription_id=subscription_id,
+        subject_id=subject_id or row.id,
+        data=data,
+    )
 
 
 def page(

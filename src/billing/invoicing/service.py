@@ -25,7 +25,7 @@ from billing.clock import utcnow
 from billing.domain.errors import InvalidInput
 from billing.domain.ledger import Entry
 from billing.domain.posting import PlannedDocument, PostingPlan, issued_payload, plan_posting
-from billing.events.service import emit, lock_feed
+from billing.events.service import emit_for, lock_feed
 from billing.ids import new_id
 from billing.invoicing import balance, repository
 from billing.invoicing.status import amount_due, refresh_invoice_status
@@ -206,22 +206,16 @@ def _row(entry: Entry, doc: Document, *, owner: Owner, posted_at: datetime) -> L
 
 def emit_document(session: Session, doc: Document) -> None:
     """Announce a new document in the event feed (``invoice.issued`` and so on)."""
-    emit(
-        session,
-        f"{doc.type}.issued",
-        customer_id=doc.customer_id,
-        subscription_id=doc.subscription_id,
-        subject_id=doc.id,
-        data=issued_payload(
-            series=doc.series,
-            number=doc.number,
-            total=doc.total,
-            currency=doc.currency,
-            issue_date=doc.issue_date,
-            invoice_id=doc.invoice_id,
-            bill_run_id=doc.bill_run_id,
-        ),
+    issued = issued_payload(
+        series=doc.series,
+        number=doc.number,
+        total=doc.total,
+        currency=doc.currency,
+        issue_date=doc.issue_date,
+        invoice_id=doc.invoice_id,
+        bill_run_id=doc.bill_run_id,
     )
+    emit_for(session, f"{doc.type}.issued", doc, issued)
 
 
 def record_payment(
@@ -253,17 +247,11 @@ def record_payment(
     )
     session.refresh(invoice)
     refresh_invoice_status(session, invoice.id)
-    emit(
-        session,
-        "payment.recorded",
-        customer_id=invoice.customer_id,
-        subscription_id=invoice.subscription_id,
-        subject_id=payment.id,
-        data={
-            "invoice_id": invoice.id,
-            "amount": amount,
-            "paid_on": paid_on.isoformat(),
-            "invoice_status": invoice.status,
-        },
-    )
+    recorded = {
+        "invoice_id": invoice.id,
+        "amount": amount,
+        "paid_on": paid_on.isoformat(),
+        "invoice_status": invoice.status,
+    }
+    emit_for(session, "payment.recorded", invoice, recorded, subject_id=payment.id)
     return payment, invoice

@@ -1,4 +1,4 @@
-"""Queries on onboarding flows, their history and their follow-up call tasks."""
+"""Queries on onboarding flows and their history (their call tasks: :mod:`billing.tasks`)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from billing.errors import NotFound
 from billing.storage.db import is_postgres
-from billing.storage.models import Customer, Onboarding, OnboardingEvent, Subscription, Task
+from billing.storage.models import Customer, Onboarding, OnboardingEvent, Subscription
 
-#: The kind of the follow-up call tasks the flow opens (in the shared tasks table).
+#: The kind of the follow-up call tasks the flow opens (:mod:`billing.tasks`).
 CALL_TASK_KIND = "onboarding_call"
 
 
@@ -60,23 +60,9 @@ def next_seq(session: Session, subscription_id: str) -> int:
     return int(last or 0) + 1
 
 
-def add(session: Session, rows: Iterable[Onboarding | OnboardingEvent | Task]) -> None:
+def add(session: Session, rows: Iterable[Onboarding | OnboardingEvent]) -> None:
     session.add_all(list(rows))
     session.flush()
-
-
-def open_call_tasks(session: Session, subscription_id: str) -> list[Task]:
-    return list(
-        session.scalars(
-            select(Task)
-            .where(
-                Task.subscription_id == subscription_id,
-                Task.kind == CALL_TASK_KIND,
-                Task.status == "open",
-            )
-            .order_by(Task.due_date, Task.id)
-        )
-    )
 
 
 def automated_page(

@@ -20,8 +20,7 @@ from billing.clock import Clock, utcnow
 from billing.domain import onboarding as rules
 from billing.domain.calendar import local_datetime
 from billing.domain.onboarding import Step, StepKind
-from billing.events.service import emit, lock_feed
-from billing.ids import new_id
+from billing.events.service import lock_feed
 from billing.onboarding import repository
 from billing.onboarding.history import (
     emit_for_flow,
@@ -31,7 +30,8 @@ from billing.onboarding.history import (
     welcome_on_day,
 )
 from billing.storage.db import unit_of_work
-from billing.storage.models import Onboarding, Task
+from billing.storage.models import Onboarding
+from billing.tasks.service import open_task
 
 SCHEDULER = "scheduler"
 
@@ -73,19 +73,17 @@ def _take(session: Session, flow: Onboarding, step: Step) -> None:
 
 
 def _open_call_task(session: Session, flow: Onboarding, step: Step, data: dict[str, Any]) -> None:
-    """A call-task step: the task, its history row (the task's source) and ``task.opened``."""
-    task = Task(
-        id=new_id("task"),
+    """A call-task step: the task with ``task.opened``, and its history row (the task's
+    source). A call-task step changes no stage, so its row adds nothing to the feed."""
+    task = open_task(
+        session,
         subscription_id=flow.subscription_id,
         customer_id=flow.customer_id,
-        source_event_id=None,
         kind=repository.CALL_TASK_KIND,
         title=CALL_TITLES[step.day],
         due_date=step.due,
-        status="open",
-        created_at=utcnow(),
+        announce={"onboarding_day": step.day},
     )
-    repository.add(session, [task])
     row = record(
         session,
         flow,
@@ -96,19 +94,6 @@ def _open_call_task(session: Session, flow: Onboarding, step: Step, data: dict[s
         data={**data, "task_id": task.id},
     )
     task.source_event_id = row.id
-    emit(
-        session,
-        "task.opened",
-        customer_id=task.customer_id,
-        subscription_id=task.subscription_id,
-        subject_id=task.id,
-        data={
-            "kind": task.kind,
-            "title": task.title,
-            "due_date": task.due_date.isoformat(),
-            "onboarding_day": step.day,
-        },
-    )
 
 
 def tick(session: Session, clock: Clock, subscription_id: str) -> list[Step]:

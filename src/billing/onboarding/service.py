@@ -15,21 +15,25 @@ Locks: the flow's row first (it plays the subscription row's part), then the fee
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from billing.auth.service import Actor
 from billing.clock import Clock, utcnow
 from billing.domain import onboarding as rules
-from billing.domain.onboarding import Stage
-from billing.events.service import emit, lock_feed
+from billing.domain.onboarding import Progress, Stage
+from billing.events.service import lock_feed
 from billing.onboarding import repository
 from billing.onboarding.history import emit_for_flow, progress_of, record, set_progress
 from billing.onboarding.scheduler import SCHEDULER, run_onboarding, tick
 from billing.onboarding.schemas import MeetingBooked, MeetingMissed, Park, SegmentRecorded
 from billing.onboarding.views import flow_out, view
 from billing.storage.models import Customer, Onboarding, Subscription
+from billing.tasks import repository as tasks_repo
+from billing.tasks.service import cancel_task
 
 __all__ = [
     "SCHEDULER",
@@ -84,39 +88,50 @@ def _load_for_action(
 
 def _cancel_call_tasks(session: Session, flow: Onboarding) -> None:
     """A booked meeting makes the open call tasks moot."""
-    for task in repository.open_call_tasks(session, flow.subscription_id):
-        task.status = "cancelled"
-        task.completed_at = utcnow()
-        task.completed_by = "system"
-        emit(
-            session,
-            "task.cancelled",
-            customer_id=task.customer_id,
-            subscription_id=task.subscription_id,
-            subject_id=task.id,
-            data={"kind": task.kind, "due_date": task.due_date.isoformat()},
-        )
+    open_calls = tasks_repo.open_tasks(
+        session, flow.subscription_id, kind=repository.CALL_TASK_KIND
+    )
+    for task in open_calls:
+        cancel_task(session, task)
     session.flush()
+
+
+#: A staff action's rule: from the flow, its progress and today, the progress after the action
+#: and the data its history row keeps (it refuses what the rules refuse, before any lock).
+Action = Callable[[Onboarding, Progress, date], tuple[Progress, dict[str, Any]]]
+
+
+def _act(
+    session: Session, actor: Actor, clock: Clock, subscription_id: str, type_: str, rule: Action
+) -> Onboarding:
+    """A staff action that moves the flow: the rule, then (feed locked) the new progress and its
+    history row (with ``onboarding.stage_changed`` when the stage changes)."""
+    flow, _, today = _load_for_action(session, clock, subscription_id)
+    before = progress_of(flow)
+    after, data = rule(flow, before, today)
+    lock_feed(session)
+    set_progress(flow, after)
+    record(
+        session,
+        flow,
+        type_=type_,
+        before=before.stage,
+        effective_date=today,
+        by=actor.name,
+        data=data,
+    )
+    return flow
 
 
 def book_meeting(
     session: Session, actor: Actor, clock: Clock, subscription_id: str, body: MeetingBooked
 ) -> Onboarding:
-    flow, _, today = _load_for_action(session, clock, subscription_id)
-    before = progress_of(flow)
-    after = rules.book_meeting(before, meeting_on=body.date, today=today)
-    lock_feed(session)
-    set_progress(flow, after)
-    flow.meeting_on = body.date
-    record(
-        session,
-        flow,
-        type_="meeting_booked",
-        before=before.stage,
-        effective_date=today,
-        by=actor.name,
-        data={"meeting_on": body.date.isoformat()},
-    )
+    def booked(flow: Onboarding, before: Progress, today: date) -> tuple[Progress, dict[str, Any]]:
+        after = rules.book_meeting(before, meeting_on=body.date, today=today)
+        flow.meeting_on = body.date
+        return after, {"meeting_on": body.date.isoformat()}
+
+    flow = _act(session, actor, clock, subscription_id, "meeting_booked", booked)
     _cancel_call_tasks(session, flow)
     return flow
 
@@ -124,48 +139,26 @@ def book_meeting(
 def meeting_missed(
     session: Session, actor: Actor, clock: Clock, subscription_id: str, body: MeetingMissed
 ) -> Onboarding:
-    flow, _, today = _load_for_action(session, clock, subscription_id)
-    before = progress_of(flow)
-    after = rules.restart(before, today=today, segment_recorded=flow.segment is not None)
-    lock_feed(session)
-    missed = flow.meeting_on
-    set_progress(flow, after)
-    flow.meeting_on = None
-    record(
-        session,
-        flow,
-        type_=f"meeting_{body.outcome}",
-        before=before.stage,
-        effective_date=today,
-        by=actor.name,
-        data={
-            "meeting_on": missed.isoformat() if missed else None,
+    def missed(flow: Onboarding, before: Progress, today: date) -> tuple[Progress, dict[str, Any]]:
+        after = rules.restart(before, today=today, segment_recorded=flow.segment is not None)
+        missed_on, flow.meeting_on = flow.meeting_on, None
+        return after, {
+            "meeting_on": missed_on.isoformat() if missed_on else None,
             "outcome": body.outcome,
             "reason": body.reason,
             "restarted_on": today.isoformat(),
-        },
-    )
-    return flow
+        }
+
+    return _act(session, actor, clock, subscription_id, f"meeting_{body.outcome}", missed)
 
 
 def park(
     session: Session, actor: Actor, clock: Clock, subscription_id: str, body: Park | None
 ) -> Onboarding:
-    flow, _, today = _load_for_action(session, clock, subscription_id)
-    before = progress_of(flow)
-    after = rules.park(before)
-    lock_feed(session)
-    set_progress(flow, after)
-    record(
-        session,
-        flow,
-        type_="parked",
-        before=before.stage,
-        effective_date=today,
-        by=actor.name,
-        data={"reason": body.reason if body else None},
-    )
-    return flow
+    def parked(flow: Onboarding, before: Progress, today: date) -> tuple[Progress, dict[str, Any]]:
+        return rules.park(before), {"reason": body.reason if body else None}
+
+    return _act(session, actor, clock, subscription_id, "parked", parked)
 
 
 def record_segment(

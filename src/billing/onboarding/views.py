@@ -10,6 +10,7 @@ from billing.domain import onboarding as rules
 from billing.onboarding import repository
 from billing.onboarding.history import progress_of, welcome_on_day
 from billing.storage.models import Onboarding, Subscription
+from billing.tasks import repository as tasks_repo
 
 
 def view(session: Session, subscription_id: str) -> dict[str, Any]:
@@ -64,6 +65,8 @@ def flow_out(session: Session, flow: Onboarding, sub: Subscription | None = None
                 "due_date": t.due_date.isoformat(),
                 "status": t.status,
             }
-            for t in repository.open_call_tasks(session, flow.subscription_id)
+            for t in tasks_repo.open_tasks(
+                session, flow.subscription_id, kind=repository.CALL_TASK_KIND
+            )
         ],
     }

@@ -10,14 +10,12 @@ from billing.storage.db import is_postgres
 from billing.storage.models import Task
 
 
-def open_tasks(session: Session, subscription_id: str) -> list[Task]:
-    return list(
-        session.scalars(
-            select(Task)
-            .where(Task.subscription_id == subscription_id, Task.status == "open")
-            .order_by(Task.due_date, Task.id)
-        )
-    )
+def open_tasks(session: Session, subscription_id: str, *, kind: str | None = None) -> list[Task]:
+    """A subscription's open tasks (of one ``kind``, if given), by due date."""
+    q = select(Task).where(Task.subscription_id == subscription_id, Task.status == "open")
+    if kind is not None:
+        q = q.where(Task.kind == kind)
+    return list(session.scalars(q.order_by(Task.due_date, Task.id)))
 
 
 def get_task(session: Session, task_id: str, *, lock: bool = False) -> Task:

@@ -21,7 +21,7 @@ from billing.customers import repository as customers
 from billing.domain.events import CancellationVerified, EventType, Terminated
 from billing.domain.timeline import Status
 from billing.errors import Conflict
-from billing.events.service import emit, lock_feed
+from billing.events.service import emit, emit_for, lock_feed
 from billing.onboarding.service import run_onboarding
 from billing.storage.db import unit_of_work
 from billing.subscriptions.recording import Change, ChangeResult, record
@@ -70,14 +70,8 @@ def tick_subscription(session: Session, clock: Clock, subscription_id: str) -> t
             record(session, loaded, actor, [note], reason=None, counts_as_version=False)
             terminated_now = True
     if sub.status != status.value:
-        emit(
-            session,
-            "subscription.status_changed",
-            customer_id=sub.customer_id,
-            subscription_id=sub.id,
-            subject_id=sub.id,
-            data={"from": sub.status, "to": status.value, "on": today.isoformat()},
-        )
+        moved = {"from": sub.status, "to": status.value, "on": today.isoformat()}
+        emit_for(session, "subscription.status_changed", sub, moved)
     sub.status = status.value
     session.flush()
     return terminated_now, sub.customer_id
