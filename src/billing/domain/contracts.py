@@ -111,41 +111,30 @@ class ContractPosition:
         return self.requested_on <= self.notice_deadline
 
 
-class ContractRuleError(DomainError):
+class ContractRuleError(DomainError, code="contract_rule", status=422):
     """An end date the contract rules refuse. ``earliest_end`` is the earliest end date that
     would be accepted under the same approval (with or without)."""
-
-    code = "contract_rule"
-    status = 422
 
     def __init__(self, detail: str, *, earliest_end: date) -> None:
         super().__init__(detail)
         self.earliest_end = earliest_end
 
 
-class MinimumTermNotServed(ContractRuleError):
+class MinimumTermNotServed(ContractRuleError, code="minimum_term"):
     """The end date falls within the minimum term; not even a manager can waive that."""
 
-    code = "minimum_term"
 
-
-class NoticePeriodMissed(ContractRuleError):
+class NoticePeriodMissed(ContractRuleError, code="notice_period"):
     """The end date is a term end whose notice deadline has passed."""
 
-    code = "notice_period"
 
-
-class ApprovalRequired(ContractRuleError):
+class ApprovalRequired(ContractRuleError, code="approval_required"):
     """The end date is not a term end, so ending then needs a manager's approval."""
 
-    code = "approval_required"
 
-
-class EndDateInPast(ContractRuleError):
+class EndDateInPast(ContractRuleError, code="end_date_in_past"):
     """The end date lies before the day the end is requested; nobody can end a contract back
     in time (approval would not help, so this is not ``approval_required``)."""
-
-    code = "end_date_in_past"
 
 
 def notice_months_for(

@@ -93,9 +93,7 @@ class Step:
         return self.before.stage is not self.after.stage
 
 
-class OnboardingRefused(DomainError):
-    code = "onboarding_refused"
-    status = 409
+class OnboardingRefused(DomainError, code="onboarding_refused", status=409): ...
 
 
 def welcome_day(*, start_date: date, opened_on: date) -> date:

@@ -45,9 +45,7 @@ class LineState:
         return self.quantity - self.delivered - self.cancelled
 
 
-class OrderRefused(DomainError):
-    code = "order_refused"
-    status = 409
+class OrderRefused(DomainError, code="order_refused", status=409): ...
 
 
 def status_of(lines: Sequence[LineState]) -> OrderStatus:
