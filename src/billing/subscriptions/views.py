@@ -7,11 +7,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from billing.domain import codec
 from billing.domain.money import format_money
 from billing.invoicing import repository as ledger_repo
 from billing.invoicing.views import document_out
 from billing.storage.models import LedgerEntry
-from billing.subscriptions import repository
 from billing.subscriptions.service import ChangeResult, Loaded, current_period
 
 
@@ -71,15 +71,17 @@ def timeline_out(session: Session, loaded: Loaded) -> dict[str, Any]:
         {
             "id": e.id,
             "seq": e.seq,
-            "type": e.type,
+            "type": e.type.value,
             "effective_date": e.effective_date,
             "recorded_at": e.recorded_at,
             "recorded_by": e.recorded_by,
             "reason": e.reason,
-            "data": e.data,
+            # The payload through the one codec: every field of its kind, also for events
+            # stored before a field existed.
+            "data": codec.encode(e.payload),
             "revoked_by": revoked_by.get(e.id),
         }
-        for e in repository.events(session, loaded.subscription.id)
+        for e in loaded.events
     ]
     segments = [
         {
