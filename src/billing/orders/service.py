@@ -32,7 +32,6 @@ from billing.domain.errors import InvalidInput
 from billing.domain.ledger import Entry, EntryKind
 from billing.domain.orders import LineState, OrderStatus
 from billing.domain.posting import plan_posting
-from billing.errors import Conflict
 from billing.events.service import emit, lock_feed
 from billing.ids import new_id
 from billing.invoicing.service import (
@@ -43,6 +42,7 @@ from billing.invoicing.service import (
     session_payment_terms,
 )
 from billing.orders import repository
+from billing.orders.references import canonical_lines, keyed, replay_of
 from billing.orders.schemas import DeliveryCreate, OrderCancel, OrderCreate
 from billing.storage.models import Document, Order, OrderDelivery, OrderLine
 
@@ -60,22 +60,20 @@ def create_order(session: Session, actor: Actor, body: OrderCreate) -> Order:
         created_by=actor.name,
     )
     lines = [
+        # The line as ordered (code, description, unit amount, quantity), nothing delivered.
         OrderLine(
             id=new_id("ol"),
             order_id=order.id,
             seq=seq,
-            code=line.code,
-            description=line.description,
-            unit_amount=line.unit_amount,
-            quantity=line.quantity,
             delivered=0,
             cancelled=0,
+            **line.model_dump(),
         )
         for seq, line in enumerate(body.lines, start=1)
     ]
     repository.add(session, [order])
     repository.add(session, lines)
-    _emit(
+    announce(
         session,
         order,
         "order.created",
@@ -91,7 +89,8 @@ def create_order(session: Session, actor: Actor, body: OrderCreate) -> Order:
     return order
 
 
-def _emit(session: Session, order: Order, type_: str, data: dict[str, Any]) -> None:
+def announce(session: Session, order: Order, type_: str, data: dict[str, Any]) -> None:
+    """An event about ``order`` in the feed (it has no subscription)."""
     emit(session, type_, customer_id=order.customer_id, subject_id=order.id, data=data)
 
 
@@ -99,19 +98,6 @@ def line_states(lines: list[OrderLine]) -> list[LineState]:
     return [
         LineState(ln.id, ln.unit_amount, ln.quantity, ln.delivered, ln.cancelled) for ln in lines
     ]
-
-
-def _canonical(body: DeliveryCreate) -> dict[str, Any]:
-    """What a delivery asks, independent of line order (the retry check compares this)."""
-    quantities: dict[str, int] = {}
-    for line in body.lines:
-        if line.line_id in quantities:
-            raise InvalidInput(f"line {line.line_id} is given twice", code="duplicate_line")
-        quantities[line.line_id] = line.quantity
-    return {
-        "delivered_on": body.delivered_on.isoformat(),
-        "lines": [[line_id, quantities[line_id]] for line_id in sorted(quantities)],
-    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,19 +110,15 @@ def deliver(
     session: Session, actor: Actor, clock: Clock, order_id: str, body: DeliveryCreate
 ) -> Delivered:
     order = repository.get(session, order_id, lock=True)
-    request = _canonical(body)
+    asked = canonical_lines(body.lines)
+    request: dict[str, Any] = {"delivered_on": body.delivered_on.isoformat(), "lines": asked}
     earlier = repository.delivery_by_reference(session, order.id, body.reference)
-    if earlier is not None:
-        if earlier.request != request:
-            raise Conflict(
-                f"delivery {body.reference!r} was recorded with other content",
-                code="delivery_reference_conflict",
-            )
-        return Delivered(earlier, replayed=True)
+    if replay := replay_of(earlier, request, what="delivery", reference=body.reference):
+        return Delivered(replay, replayed=True)
     customer = customers.get(session, order.customer_id)
     today = clock.today(session, customer.timezone)
     lines = repository.lines(session, order.id)
-    quantities = {line_id: qty for line_id, qty in request["lines"]}
+    quantities: dict[str, int] = {line_id: qty for line_id, qty in asked}
     rules.check_delivery(line_states(lines), quantities)  # refuses what does not fit
     if body.delivered_on > today:
         raise InvalidInput(
@@ -156,17 +138,13 @@ def deliver(
     order.status = rules.status_of(line_states(lines)).value
     delivery = OrderDelivery(
         id=delivery_id,
-        order_id=order.id,
-        reference=body.reference,
         delivered_on=body.delivered_on,
-        request=request,
         invoice_id=invoice.id,
-        recorded_at=utcnow(),
-        recorded_by=actor.name,
+        **keyed(order, body.reference, request, by=actor),
     )
     repository.add(session, [delivery])
     quantities_delivered = [(ln.id, e.quantity) for e, ln in delivered]
-    _emit(
+    announce(
         session,
         order,
         "order.delivered",
@@ -245,7 +223,7 @@ def cancel(session: Session, actor: Actor, order_id: str, body: OrderCancel | No
     order.cancelled_by = actor.name
     order.cancel_reason = body.reason if body else None
     session.flush()
-    _emit(
+    announce(
         session,
         order,
         "order.cancelled",
