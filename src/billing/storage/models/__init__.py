@@ -8,7 +8,7 @@ registers every table on ``Base.metadata``.
 
 from billing.storage.models.access import ApiKey, ClockSetting, IdempotencyRecord
 from billing.storage.models.base import Base, BigInt, Json, UTCDateTime
-from billing.storage.models.bill_runs import BillRun, BillRunBatch
+from billing.storage.models.bill_runs import BillRun, BillRunBatch, BillRunParked
 from billing.storage.models.customers import Customer, Plan
 from billing.storage.models.feed import OutboxEvent, WebhookDelivery, WebhookEndpoint
 from billing.storage.models.ledger import Document, DocumentCounter, LedgerEntry
@@ -24,6 +24,7 @@ __all__ = [
     "BigInt",
     "BillRun",
     "BillRunBatch",
+    "BillRunParked",
     "ClockSetting",
     "Customer",
     "Document",

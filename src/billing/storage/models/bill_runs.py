@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String
+from sqlalchemy import Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from billing.storage.models.base import Base, UTCDateTime
@@ -36,3 +36,23 @@ class BillRunBatch(Base):
     invoices: Mapped[int] = mapped_column(Integer, default=0)
     credit_notes: Mapped[int] = mapped_column(Integer, default=0)
     entries: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class BillRunParked(Base):
+    """A subscription a bill run could not bill: it was set aside with the problem's ``code`` and
+    ``detail`` while the rest of its batch billed. Parking is a record of one run, not a state of
+    the subscription: the next run tries it again, and parks it again (a row of its own) if it
+    still cannot be billed."""
+
+    __tablename__ = "bill_run_parked"
+
+    bill_run_id: Mapped[str] = mapped_column(ForeignKey("bill_runs.id"), primary_key=True)
+    subscription_id: Mapped[str] = mapped_column(
+        ForeignKey("subscriptions.id"), primary_key=True, index=True
+    )
+    #: Keyed by customer like every table a bill run touches (docs/scaling.md).
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
+    batch_seq: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(80))
+    detail: Mapped[str] = mapped_column(Text)
+    parked_at: Mapped[datetime] = mapped_column(UTCDateTime())
