@@ -103,6 +103,15 @@ class BatchResult:
     #: Seconds spent reading, computing and writing (for profiles and benchmarks).
     timings: dict[str, float] = field(default_factory=dict)
 
+    def add(self, other: BatchResult) -> None:
+        """Add ``other``'s counts and seconds to these (a worker's totals over its batches)."""
+        self.subscriptions += other.subscriptions
+        self.invoices += other.invoices
+        self.credit_notes += other.credit_notes
+        self.entries += other.entries
+        for phase, seconds in other.timings.items():
+            self.timings[phase] = self.timings.get(phase, 0.0) + seconds
+
 
 @dataclass(frozen=True, slots=True)
 class _Due:

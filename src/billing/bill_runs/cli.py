@@ -58,16 +58,24 @@ class Progress:
             self.stream.flush()
 
 
-def run_from_cli(
-    as_of_text: str, *, workers: int = 1, batch_size: int | None = None, new: bool = False
-) -> int:
+def _as_of(as_of_text: str, workers: int) -> date | None:
+    """The run's date, or None (having said why on standard error) if the call is off."""
     try:
         as_of = date.fromisoformat(as_of_text)
     except ValueError:
         print(f"--as-of must be YYYY-MM-DD, not {as_of_text!r}", file=sys.stderr)
-        return 2
+        return None
     if workers < 1:
         print("--workers must be at least 1", file=sys.stderr)
+        return None
+    return as_of
+
+
+def run_from_cli(
+    as_of_text: str, *, workers: int = 1, batch_size: int | None = None, new: bool = False
+) -> int:
+    as_of = _as_of(as_of_text, workers)
+    if as_of is None:
         return 2
     settings = get_settings()
     if workers > 1 and settings.database_url.startswith("sqlite"):

@@ -241,16 +241,13 @@ def lock_subscriptions(conn: Connection, claim: Claim) -> list[tuple[str, str, s
     return [(r[0], r[1], r[2]) for r in conn.execute(q)]
 
 
-EVENT_COLUMNS = (
-    events_t.c.subscription_id,
-    events_t.c.id,
-    events_t.c.seq,
-    events_t.c.type,
-    events_t.c.effective_date,
-    events_t.c.recorded_at,
-    events_t.c.recorded_by,
-    events_t.c.reason,
-    events_t.c.data,
+def _columns(table: Table, names: str) -> tuple[Any, ...]:
+    """``table``'s columns by name, in the order named (the order rows come back in)."""
+    return tuple(table.c[name] for name in names.split())
+
+
+EVENT_COLUMNS = _columns(
+    events_t, "subscription_id id seq type effective_date recorded_at recorded_by reason data"
 )
 
 
@@ -264,22 +261,10 @@ def events(conn: Connection, claim: Claim) -> Iterator[Any]:
     return iter(conn.execute(q))
 
 
-ENTRY_COLUMNS = (
-    entries_t.c.subscription_id,
-    entries_t.c.id,
-    entries_t.c.item,
-    entries_t.c.kind,
-    entries_t.c.period_start,
-    entries_t.c.period_end,
-    entries_t.c.service_start,
-    entries_t.c.service_end,
-    entries_t.c.unit_amount,
-    entries_t.c.quantity,
-    entries_t.c.period_amount,
-    entries_t.c.amount,
-    entries_t.c.event_id,
-    entries_t.c.credits_entry_id,
-    entries_t.c.document_id,
+ENTRY_COLUMNS = _columns(
+    entries_t,
+    "subscription_id id item kind period_start period_end service_start service_end unit_amount"
+    " quantity period_amount amount event_id credits_entry_id document_id",
 )
 
 

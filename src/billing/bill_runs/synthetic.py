@@ -13,7 +13,7 @@ import json
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, insert
@@ -53,6 +53,35 @@ def seed(
     now = utcnow()
     tag = tag or new_id("x")[2:14]
     plan_id = f"plan_{tag}"
+    _insert_plan(engine, plan_id, now)
+    customers = (count + SUBSCRIPTIONS_PER_CUSTOMER - 1) // SUBSCRIPTIONS_PER_CUSTOMER
+    _insert_customers(engine, tag, customers, now)
+    span = (last_start - first_start).days + 1
+    events = 0
+    for lo in range(0, count, CHUNK):
+        subs: list[tuple[Any, ...]] = []
+        evs: list[tuple[Any, ...]] = []
+        for i in range(lo, min(count, lo + CHUNK)):
+            sid = f"sub_{tag}{i:016x}"
+            start = first_start + timedelta(days=rng.randrange(span))
+            subs.append(
+                (sid, f"cus_{tag}{i // SUBSCRIPTIONS_PER_CUSTOMER:016x}", plan_id, "SEK", 1,
+                 "active", start, None, now)
+            )  # fmt: skip
+            for seq, (etype, eff, data) in enumerate(
+                _timeline(rng, plan_id, start, variety), start=1
+            ):
+                evs.append(
+                    (f"evt_{tag}{i:016x}{seq:02x}", sid, seq, etype, eff, now, "synthetic", None,
+                     json.dumps(data))
+                )  # fmt: skip
+        events += len(evs)
+        _insert_subscriptions(engine, subs, evs)
+    return Seeded(plan_id, count, customers, events)
+
+
+def _insert_plan(engine: Engine, plan_id: str, now: datetime) -> None:
+    """The one monthly plan every synthetic subscription is on (24,995 öre a month)."""
     with engine.begin() as conn:
         conn.execute(
             insert(Plan.__table__).values(  # type: ignore[arg-type]
@@ -68,15 +97,15 @@ def seed(
                 created_at=now,
             )
         )
-    span = (last_start - first_start).days + 1
-    customers = (count + SUBSCRIPTIONS_PER_CUSTOMER - 1) // SUBSCRIPTIONS_PER_CUSTOMER
-    events = 0
+
+
+def _insert_customers(engine: Engine, tag: str, customers: int, now: datetime) -> None:
+    """``customers`` customers, each holding :data:`SUBSCRIPTIONS_PER_CUSTOMER` subscriptions."""
     for lo in range(0, customers, CHUNK):
-        hi = min(customers, lo + CHUNK)
         rows = [
             (f"cus_{tag}{i:016x}", f"Customer {i}", "SEK", "sv_SE", "Europe/Stockholm", None,
              "active", now)
-            for i in range(lo, hi)
+            for i in range(lo, min(customers, lo + CHUNK))
         ]  # fmt: skip
         with engine.begin() as conn:
             bulk.insert_rows(
@@ -86,41 +115,27 @@ def seed(
                  "created_at"),
                 rows,
             )  # fmt: skip
-    for lo in range(0, count, CHUNK):
-        hi = min(count, lo + CHUNK)
-        subs: list[tuple[Any, ...]] = []
-        evs: list[tuple[Any, ...]] = []
-        for i in range(lo, hi):
-            sid = f"sub_{tag}{i:016x}"
-            start = first_start + timedelta(days=rng.randrange(span))
-            subs.append(
-                (sid, f"cus_{tag}{i // SUBSCRIPTIONS_PER_CUSTOMER:016x}", plan_id, "SEK", 1,
-                 "active", start, None, now)
-            )  # fmt: skip
-            for seq, (etype, eff, data) in enumerate(
-                _timeline(rng, plan_id, start, variety), start=1
-            ):
-                evs.append(
-                    (f"evt_{tag}{i:016x}{seq:02x}", sid, seq, etype, eff, now, "synthetic", None,
-                     json.dumps(data))
-                )  # fmt: skip
-        events += len(evs)
-        with engine.begin() as conn:
-            bulk.insert_rows(
-                conn,
-                "subscriptions",
-                ("id", "customer_id", "plan_id", "currency", "version", "status", "start_date",
-                 "end_date", "created_at"),
-                subs,
-            )  # fmt: skip
-            bulk.insert_rows(
-                conn,
-                "timeline_events",
-                ("id", "subscription_id", "seq", "type", "effective_date", "recorded_at",
-                 "recorded_by", "reason", "data"),
-                evs,
-            )  # fmt: skip
-    return Seeded(plan_id, count, customers, events)
+
+
+def _insert_subscriptions(
+    engine: Engine, subs: list[tuple[Any, ...]], evs: list[tuple[Any, ...]]
+) -> None:
+    """One chunk of subscriptions and their timeline events, in one transaction."""
+    with engine.begin() as conn:
+        bulk.insert_rows(
+            conn,
+            "subscriptions",
+            ("id", "customer_id", "plan_id", "currency", "version", "status", "start_date",
+             "end_date", "created_at"),
+            subs,
+        )  # fmt: skip
+        bulk.insert_rows(
+            conn,
+            "timeline_events",
+            ("id", "subscription_id", "seq", "type", "effective_date", "recorded_at",
+             "recorded_by", "reason", "data"),
+            evs,
+        )  # fmt: skip
 
 
 def _timeline(

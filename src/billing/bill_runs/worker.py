@@ -20,7 +20,7 @@ import queue
 import signal
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -44,22 +44,15 @@ FAULT_ENV = "BILLING_BILL_RUN_FAULT"
 
 @dataclass
 class WorkerTotals:
+    """What one worker posted: how many batches, and their results added up (``posted``:
+    subscriptions, documents, entries, and seconds by phase)."""
+
     batches: int = 0
-    subscriptions: int = 0
-    invoices: int = 0
-    credit_notes: int = 0
-    entries: int = 0
-    read_compute_seconds: float = 0.0
-    write_seconds: float = 0.0
+    posted: BatchResult = field(default_factory=BatchResult)
 
     def add(self, r: BatchResult) -> None:
         self.batches += 1
-        self.subscriptions += r.subscriptions
-        self.invoices += r.invoices
-        self.credit_notes += r.credit_notes
-        self.entries += r.entries
-        self.read_compute_seconds += r.timings.get("read_compute", 0.0)
-        self.write_seconds += r.timings.get("write", 0.0)
+        self.posted.add(r)
 
 
 def _fault() -> tuple[str, int] | None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Protocol
 
 from fastapi import Depends, Header, Query, Request
 from sqlalchemy.orm import Session, sessionmaker
@@ -13,6 +14,7 @@ from billing.auth.service import Actor, authenticate
 from billing.clock import Clock
 from billing.domain.errors import InvalidInput
 from billing.invoicing.repository import PREVIEW
+from billing.storage.db import unit_of_work
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -22,20 +24,13 @@ def get_session(request: Request) -> Iterator[Session]:
     factory: sessionmaker[Session] = (
         state.read_session_factory if request.method in ("GET", "HEAD") else state.session_factory
     )
-    session = factory()
-    if request.query_params.get("preview", "").lower() in ("true", "1", "yes", "on"):
-        session.info[PREVIEW] = True
-    try:
+    with unit_of_work(factory) as session:
+        if request.query_params.get("preview", "").lower() in ("true", "1", "yes", "on"):
+            session.info[PREVIEW] = True
         yield session
         if getattr(request.state, "rollback", False):
+            # A preview undoes what it wrote; the unit of work then commits nothing.
             session.rollback()
-        else:
-            session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 ACTOR_CACHE_SECONDS = 30.0
@@ -106,11 +101,29 @@ def preview_flag(request: Request, preview: Annotated[bool, Query()] = False) ->
 Preview = Annotated[bool, Depends(preview_flag)]
 
 
+class HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A page of a list in id order: at most ``limit`` rows after the row with id ``after``."""
+
+    limit: int
+    after: str | None
+
+    def answer(self, rows: Sequence[HasId], data: list[Any]) -> dict[str, Any]:
+        """The rows' ``data``; ``next_cursor`` is the last id when the page came back full
+        (there may be more), null when the list is drained."""
+        return {"data": data, "next_cursor": rows[-1].id if len(rows) == self.limit else None}
+
+
 def page_params(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     after: Annotated[str | None, Query(max_length=200)] = None,
-) -> tuple[int, str | None]:
-    return limit, after
+) -> Page:
+    return Page(limit, after)
 
 
-PageParams = Annotated[tuple[int, str | None], Depends(page_params)]
+PageParams = Annotated[Page, Depends(page_params)]

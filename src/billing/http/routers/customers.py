@@ -27,10 +27,9 @@ def post_customer(body: CustomerCreate, session: SessionDep, actor: StaffActor) 
 
 @router.get("/customers", response_model=None)
 def list_customers(session: SessionDep, actor: ReadsCustomers, page: PageParams) -> dict[str, Any]:
-    limit, after = page
-    rows = customers.page(session, after=after, limit=limit, customer_scope=actor.customer_scope)
-    data = [CustomerOut.model_validate(r).model_dump(mode="json") for r in rows]
-    return {"data": data, "next_cursor": rows[-1].id if len(rows) == limit else None}
+    scope = actor.customer_scope
+    rows = customers.page(session, after=page.after, limit=page.limit, customer_scope=scope)
+    return page.answer(rows, [CustomerOut.model_validate(r).model_dump(mode="json") for r in rows])
 
 
 @router.get("/customers/{customer_id}", response_model=CustomerOut)
@@ -71,10 +70,8 @@ def post_plan(body: PlanCreate, session: SessionDep, actor: StaffActor) -> Any:
 
 @router.get("/plans", response_model=None)
 def list_plans(session: SessionDep, actor: ReadsPlans, page: PageParams) -> dict[str, Any]:
-    limit, after = page
-    rows = plans.page(session, after=after, limit=limit)
-    data = [PlanOut.model_validate(r).model_dump(mode="json") for r in rows]
-    return {"data": data, "next_cursor": rows[-1].id if len(rows) == limit else None}
+    rows = plans.page(session, after=page.after, limit=page.limit)
+    return page.answer(rows, [PlanOut.model_validate(r).model_dump(mode="json") for r in rows])
 
 
 @router.get("/plans/{plan_id}", response_model=PlanOut)

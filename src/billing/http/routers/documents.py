@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy.orm import Session
 
+from billing.auth.service import Actor
 from billing.bill_runs.service import run_bill_run
 from billing.domain.errors import InvalidInput
 from billing.events.schemas import FeedPage
@@ -17,8 +20,6 @@ from billing.invoicing.views import document_out, documents_out
 from billing.schemas_common import Day, Name, PositiveAmount, Request
 
 router = APIRouter(tags=["documents"])
-
-Limit = Annotated[int, Query(ge=1, le=500)]
 
 
 class BillRunCreate(Request):
@@ -39,54 +40,74 @@ def _cursor(after: str | None) -> int | None:
     return int(after)
 
 
-def _page(
+@dataclass(frozen=True, slots=True)
+class DocumentFeed:
+    """One page of a document feed (invoices, credit notes, refunds): from after the cursor
+    ``after`` (a document number), at most ``limit`` documents in number order."""
+
+    session: Session
+    after: str | None
+    limit: int
+
+    def page(
+        self,
+        doc_type: str,
+        actor: Actor,
+        *,
+        customer_id: str | None,
+        subscription_id: str | None = None,
+        bill_run_id: str | None = None,
+    ) -> dict[str, Any]:
+        rows = repository.documents_page(
+            self.session,
+            doc_type=doc_type,
+            after_number=_cursor(self.after),
+            limit=self.limit,
+            customer_id=customer_id,
+            subscription_id=subscription_id,
+            bill_run_id=bill_run_id,
+            customer_scope=actor.customer_scope,
+        )
+        # next_cursor is null once the feed is drained; resume_cursor is where to poll from
+        # next time (the last document seen, or the cursor given when there was nothing new):
+        # see billing.events.schemas for the reading loop.
+        return {
+            "data": documents_out(self.session, rows),
+            "next_cursor": str(rows[-1].number) if len(rows) == self.limit else None,
+            "resume_cursor": str(rows[-1].number) if rows else self.after,
+        }
+
+
+def feed(
     session: SessionDep,
-    *,
-    doc_type: str,
-    after: str | None,
-    limit: int,
-    customer_id: str | None,
-    customer_scope: str | None,
-    subscription_id: str | None = None,
-    bill_run_id: str | None = None,
-) -> dict[str, Any]:
-    rows = repository.documents_page(
-        session,
-        doc_type=doc_type,
-        after_number=_cursor(after),
-        limit=limit,
-        customer_id=customer_id,
-        subscription_id=subscription_id,
-        bill_run_id=bill_run_id,
-        customer_scope=customer_scope,
+    after: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> DocumentFeed:
+    return DocumentFeed(session, after, limit)
+
+
+Feed = Annotated[DocumentFeed, Depends(feed)]
+
+
+def _document(session: Session, actor: Actor, document_id: str, doc_type: str) -> dict[str, Any]:
+    doc = repository.get_document(
+        session, document_id, doc_type, customer_scope=actor.customer_scope
     )
-    # next_cursor is null once the feed is drained; resume_cursor is where to poll from next
-    # time (the last document seen, or the cursor given when there was nothing new): see
-    # billing.events.schemas for the reading loop.
-    return {
-        "data": documents_out(session, rows),
-        "next_cursor": str(rows[-1].number) if len(rows) == limit else None,
-        "resume_cursor": str(rows[-1].number) if rows else after,
-    }
+    return document_out(session, doc)
 
 
 @router.get("/invoices", response_model=FeedPage)
 def list_invoices(
-    session: SessionDep,
     actor: ReadsDocuments,
+    feed: Feed,
     customer_id: str | None = None,
     subscription_id: str | None = None,
     bill_run_id: str | None = None,
-    after: str | None = None,
-    limit: Limit = 100,
 ) -> dict[str, Any]:
-    return _page(
-        session,
-        doc_type="invoice",
-        after=after,
-        limit=limit,
+    return feed.page(
+        "invoice",
+        actor,
         customer_id=customer_id,
-        customer_scope=actor.customer_scope,
         subscription_id=subscription_id,
         bill_run_id=bill_run_id,
     )
@@ -94,10 +115,7 @@ def list_invoices(
 
 @router.get("/invoices/{invoice_id}")
 def get_invoice(invoice_id: str, session: SessionDep, actor: ReadsDocuments) -> dict[str, Any]:
-    doc = repository.get_document(
-        session, invoice_id, "invoice", customer_scope=actor.customer_scope
-    )
-    return document_out(session, doc)
+    return _document(session, actor, invoice_id, "invoice")
 
 
 @router.post("/invoices/{invoice_id}/payments", status_code=201)
@@ -123,52 +141,28 @@ def post_payment(
 
 @router.get("/credit-notes", response_model=FeedPage)
 def list_credit_notes(
-    session: SessionDep,
     actor: ReadsDocuments,
+    feed: Feed,
     customer_id: str | None = None,
     bill_run_id: str | None = None,
-    after: str | None = None,
-    limit: Limit = 100,
 ) -> dict[str, Any]:
     """The credit-note feed in posting order; a cursor never skips or repeats."""
-    return _page(
-        session,
-        doc_type="credit_note",
-        after=after,
-        limit=limit,
-        customer_id=customer_id,
-        customer_scope=actor.customer_scope,
-        bill_run_id=bill_run_id,
-    )
+    return feed.page("credit_note", actor, customer_id=customer_id, bill_run_id=bill_run_id)
 
 
 @router.get("/credit-notes/{credit_note_id}")
 def get_credit_note(
     credit_note_id: str, session: SessionDep, actor: ReadsDocuments
 ) -> dict[str, Any]:
-    doc = repository.get_document(
-        session, credit_note_id, "credit_note", customer_scope=actor.customer_scope
-    )
-    return document_out(session, doc)
+    return _document(session, actor, credit_note_id, "credit_note")
 
 
 @router.get("/refunds", response_model=FeedPage)
 def list_refunds(
-    session: SessionDep,
-    actor: ReadsDocuments,
-    customer_id: str | None = None,
-    after: str | None = None,
-    limit: Limit = 100,
+    actor: ReadsDocuments, feed: Feed, customer_id: str | None = None
 ) -> dict[str, Any]:
     """Refund instructions for the invoicing system, in posting order (cursor never skips)."""
-    return _page(
-        session,
-        doc_type="refund",
-        after=after,
-        limit=limit,
-        customer_id=customer_id,
-        customer_scope=actor.customer_scope,
-    )
+    return feed.page("refund", actor, customer_id=customer_id)
 
 
 @router.post("/bill-runs", status_code=201)

@@ -7,18 +7,11 @@ import csv
 import io
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 
-from billing.http.answers import answer
-from billing.http.deps import (
-    ClockDep,
-    FactoryDep,
-    IfMatch,
-    PageParams,
-    Preview,
-    SessionDep,
-)
+from billing.http.answers import ChangeCall
+from billing.http.deps import ClockDep, FactoryDep, PageParams, SessionDep
 from billing.http.permissions import StaffActor
 from billing.retention.schemas import RetentionOffer
 from billing.retention.service import apply_retention_offer, cancellation_quote
@@ -46,68 +39,32 @@ def get_cancellation_quote(
 
 @router.post("/subscriptions/{subscription_id}/retention-offers", response_model=ChangeOut)
 def post_retention_offer(
-    subscription_id: str,
-    body: RetentionOffer,
-    response: Response,
-    session: SessionDep,
-    actor: StaffActor,
-    clock: ClockDep,
-    version: IfMatch,
-    preview: Preview,
+    subscription_id: str, body: RetentionOffer, actor: StaffActor, call: ChangeCall
 ) -> Any:
-    result = apply_retention_offer(
-        session, actor, clock, subscription_id, body, expected_version=version
+    return call.run(
+        apply_retention_offer, actor, subscription_id, body, expected_version=call.version
     )
-    return answer(response, session, result, preview=preview)
 
 
 @router.post("/subscriptions/{subscription_id}/addons", response_model=ChangeOut)
-def post_addon(
-    subscription_id: str,
-    body: AddOnAttach,
-    response: Response,
-    session: SessionDep,
-    actor: StaffActor,
-    clock: ClockDep,
-    version: IfMatch,
-    preview: Preview,
-) -> Any:
-    result = service.attach_addon(
-        session, actor, clock, subscription_id, body, expected_version=version
+def post_addon(subscription_id: str, body: AddOnAttach, actor: StaffActor, call: ChangeCall) -> Any:
+    return call.run(
+        service.attach_addon, actor, subscription_id, body, expected_version=call.version
     )
-    return answer(response, session, result, preview=preview)
 
 
 @router.post("/subscriptions/{subscription_id}/addons/{code}/detach", response_model=ChangeOut)
 def post_addon_detach(
-    subscription_id: str,
-    code: str,
-    body: AddOnDetach,
-    response: Response,
-    session: SessionDep,
-    actor: StaffActor,
-    clock: ClockDep,
-    version: IfMatch,
-    preview: Preview,
+    subscription_id: str, code: str, body: AddOnDetach, actor: StaffActor, call: ChangeCall
 ) -> Any:
-    result = service.detach_addon(
-        session, actor, clock, subscription_id, code, body, expected_version=version
+    return call.run(
+        service.detach_addon, actor, subscription_id, code, body, expected_version=call.version
     )
-    return answer(response, session, result, preview=preview)
 
 
 @router.post("/subscriptions/{subscription_id}/cancel/verify", response_model=ChangeOut)
-def post_verify(
-    subscription_id: str,
-    response: Response,
-    session: SessionDep,
-    actor: StaffActor,
-    clock: ClockDep,
-    version: IfMatch,
-    preview: Preview,
-) -> Any:
-    result = verify_cancellation(session, actor, clock, subscription_id, expected_version=version)
-    return answer(response, session, result, preview=preview)
+def post_verify(subscription_id: str, actor: StaffActor, call: ChangeCall) -> Any:
+    return call.run(verify_cancellation, actor, subscription_id, expected_version=call.version)
 
 
 def _task_out(t: Any) -> dict[str, Any]:
@@ -133,19 +90,15 @@ def list_tasks(
     customer_id: str | None = None,
     status: Literal["open", "done", "cancelled"] | None = None,
 ) -> dict[str, Any]:
-    limit, after = page
     rows = tasks_repo.tasks_page(
         session,
         subscription_id=subscription_id,
         customer_id=customer_id,
         status=status,
-        after=after,
-        limit=limit,
+        after=page.after,
+        limit=page.limit,
     )
-    return {
-        "data": [_task_out(t) for t in rows],
-        "next_cursor": rows[-1].id if len(rows) == limit else None,
-    }
+    return page.answer(rows, [_task_out(t) for t in rows])
 
 
 @router.post("/tasks/{task_id}/complete")

@@ -10,7 +10,8 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from billing.http.deps import ClockDep, Preview, SessionDep
+from billing.http.answers import ActionCall
+from billing.http.deps import SessionDep
 from billing.http.permissions import StaffActor
 from billing.onboarding import service
 from billing.onboarding.schemas import (
@@ -32,56 +33,24 @@ def get_onboarding(subscription_id: str, session: SessionDep, actor: StaffActor)
 
 
 @router.post(f"{PATH}/meeting", response_model=OnboardingOut)
-def post_meeting(
-    subscription_id: str,
-    body: MeetingBooked,
-    session: SessionDep,
-    actor: StaffActor,
-    clock: ClockDep,
-    preview: Preview,
-) -> Any:
+def post_meeting(body: MeetingBooked, actor: StaffActor, call: ActionCall) -> Any:
     """The start meeting is booked: the flow closes and its open call tasks are cancelled."""
-    flow = service.book_meeting(session, actor, clock, subscription_id, body)
-    return service.flow_out(session, flow)
+    return call.run(service.book_meeting, actor, body)
 
 
 @router.post(f"{PATH}/meeting-missed", response_model=OnboardingOut)
-def post_meeting_missed(
-    subscription_id: str,
-    body: MeetingMissed,
-    session: SessionDep,
-    actor: StaffActor,
-    clock: ClockDep,
-    preview: Preview,
-) -> Any:
+def post_meeting_missed(body: MeetingMissed, actor: StaffActor, call: ActionCall) -> Any:
     """A no-show or rescheduled meeting: the flow restarts from today."""
-    flow = service.meeting_missed(session, actor, clock, subscription_id, body)
-    return service.flow_out(session, flow)
+    return call.run(service.meeting_missed, actor, body)
 
 
 @router.post(f"{PATH}/park", response_model=OnboardingOut)
-def post_park(
-    subscription_id: str,
-    session: SessionDep,
-    actor: StaffActor,
-    clock: ClockDep,
-    preview: Preview,
-    body: Park | None = None,
-) -> Any:
+def post_park(actor: StaffActor, call: ActionCall, body: Park | None = None) -> Any:
     """Manual follow-up: the customer wants to start later; the automation stops."""
-    flow = service.park(session, actor, clock, subscription_id, body)
-    return service.flow_out(session, flow)
+    return call.run(service.park, actor, body)
 
 
 @router.post(f"{PATH}/segment", response_model=OnboardingOut)
-def post_segment(
-    subscription_id: str,
-    body: SegmentRecorded,
-    session: SessionDep,
-    actor: StaffActor,
-    clock: ClockDep,
-    preview: Preview,
-) -> Any:
+def post_segment(body: SegmentRecorded, actor: StaffActor, call: ActionCall) -> Any:
     """After the start meeting: the customer segment (A–D) and the owning advisor."""
-    flow = service.record_segment(session, actor, clock, subscription_id, body)
-    return service.flow_out(session, flow)
+    return call.run(service.record_segment, actor, body)

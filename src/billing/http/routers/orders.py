@@ -43,14 +43,10 @@ def list_orders(
     customer_id: Annotated[str | None, Query(max_length=40)] = None,
     status: Status | None = None,
 ) -> Any:
-    limit, after = page
     rows = service.list_orders(
-        session, actor, customer_id=customer_id, status=status, after=after, limit=limit
+        session, actor, customer_id=customer_id, status=status, after=page.after, limit=page.limit
     )
-    return {
-        "data": [order_out(session, o) for o in rows],
-        "next_cursor": rows[-1].id if len(rows) == limit else None,
-    }
+    return page.answer(rows, [order_out(session, o) for o in rows])
 
 
 @router.get("/orders/{order_id}", response_model=OrderOut)

@@ -6,8 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from billing.http.answers import answer
-from billing.http.deps import ClockDep, IfMatch, PageParams, Preview, SessionDep
+from billing.http.answers import ChangeCall, answer
+from billing.http.deps import ClockDep, PageParams, Preview, SessionDep
 from billing.http.permissions import CancelsSubscriptions, ReadsSubscriptions, StaffActor
 from billing.subscriptions import repository, service, views
 from billing.subscriptions.schemas import (
@@ -46,14 +46,11 @@ def list_subscriptions(
     page: PageParams,
     customer_id: str | None = None,
 ) -> dict[str, Any]:
-    limit, after = page
-    # A portal caller's scope replaces the filter (subscriptions.repository is being rewritten;
-    # the scope moves into its query then, as in the other repositories).
     rows = repository.page(
         session,
         customer_id=customer_id,
-        after=after,
-        limit=limit,
+        after=page.after,
+        limit=page.limit,
         customer_scope=actor.customer_scope,
     )
     data = [
@@ -62,7 +59,7 @@ def list_subscriptions(
         ).model_dump(mode="json")
         for r in rows
     ]
-    return {"data": data, "next_cursor": rows[-1].id if len(rows) == limit else None}
+    return page.answer(rows, data)
 
 
 @router.get("/{subscription_id}", response_model=SubscriptionOut)
@@ -96,81 +93,36 @@ def get_ledger(
 
 @router.post("/{subscription_id}/cancel", response_model=ChangeOut)
 def cancel(
-    subscription_id: str,
-    body: CancelRequest,
-    response: Response,
-    session: SessionDep,
-    actor: CancelsSubscriptions,
-    clock: ClockDep,
-    version: IfMatch,
-    preview: Preview,
+    subscription_id: str, body: CancelRequest, actor: CancelsSubscriptions, call: ChangeCall
 ) -> Any:
-    result = service.cancel(session, actor, clock, subscription_id, body, expected_version=version)
-    return answer(response, session, result, preview=preview)
+    return call.run(service.cancel, actor, subscription_id, body, expected_version=call.version)
 
 
 @router.delete("/{subscription_id}/cancel", response_model=ChangeOut)
-def undo_cancel(
-    subscription_id: str,
-    response: Response,
-    session: SessionDep,
-    actor: CancelsSubscriptions,
-    clock: ClockDep,
-    version: IfMatch,
-    preview: Preview,
-) -> Any:
-    result = service.undo_cancel(session, actor, clock, subscription_id, expected_version=version)
-    return answer(response, session, result, preview=preview)
+def undo_cancel(subscription_id: str, actor: CancelsSubscriptions, call: ChangeCall) -> Any:
+    return call.run(service.undo_cancel, actor, subscription_id, expected_version=call.version)
 
 
 @router.post("/{subscription_id}/pause", response_model=ChangeOut)
-def pause(
-    subscription_id: str,
-    body: PauseRequest,
-    response: Response,
-    session: SessionDep,
-    actor: StaffActor,
-    clock: ClockDep,
-    version: IfMatch,
-    preview: Preview,
-) -> Any:
-    result = service.pause(session, actor, clock, subscription_id, body, expected_version=version)
-    return answer(response, session, result, preview=preview)
+def pause(subscription_id: str, body: PauseRequest, actor: StaffActor, call: ChangeCall) -> Any:
+    return call.run(service.pause, actor, subscription_id, body, expected_version=call.version)
 
 
 @router.post("/{subscription_id}/resume", response_model=ChangeOut)
-def resume(
-    subscription_id: str,
-    body: ResumeRequest,
-    response: Response,
-    session: SessionDep,
-    actor: StaffActor,
-    clock: ClockDep,
-    version: IfMatch,
-    preview: Preview,
-) -> Any:
-    result = service.resume(session, actor, clock, subscription_id, body, expected_version=version)
-    return answer(response, session, result, preview=preview)
+def resume(subscription_id: str, body: ResumeRequest, actor: StaffActor, call: ChangeCall) -> Any:
+    return call.run(service.resume, actor, subscription_id, body, expected_version=call.version)
 
 
 @router.post("/{subscription_id}/changes", response_model=ChangeOut)
-def change(
-    subscription_id: str,
-    body: ChangeRequest,
-    response: Response,
-    session: SessionDep,
-    actor: StaffActor,
-    clock: ClockDep,
-    version: IfMatch,
-    preview: Preview,
-) -> Any:
+def change(subscription_id: str, body: ChangeRequest, actor: StaffActor, call: ChangeCall) -> Any:
+    # A preview also answers what each proration choice would post: worked out before the
+    # change is recorded, on the timeline as it stands.
     alternatives = (
-        service.proration_alternatives(session, actor, clock, subscription_id, body)
-        if preview
+        service.proration_alternatives(call.session, actor, call.clock, subscription_id, body)
+        if call.preview
         else None
     )
-    result = service.change(session, actor, clock, subscription_id, body, expected_version=version)
-    out = answer(response, session, result, preview=preview)
+    out = call.run(service.change, actor, subscription_id, body, expected_version=call.version)
     if alternatives is not None:
         out["alternatives"] = alternatives
     return out
