@@ -79,16 +79,14 @@ def get_subscription(
 def get_timeline(
     subscription_id: str, session: SessionDep, actor: ReadsSubscriptions, clock: ClockDep
 ) -> Any:
-    loaded = service.load(session, actor, clock, subscription_id)
-    return views.timeline_out(session, loaded)
+    return views.timeline_out(session, service.load(session, actor, clock, subscription_id))
 
 
 @router.get("/{subscription_id}/ledger", response_model=LedgerOut)
 def get_ledger(
     subscription_id: str, session: SessionDep, actor: ReadsSubscriptions, clock: ClockDep
 ) -> Any:
-    loaded = service.load(session, actor, clock, subscription_id)
-    return views.ledger_out(session, loaded)
+    return views.ledger_out(session, service.load(session, actor, clock, subscription_id))
 
 
 @router.post("/{subscription_id}/cancel", response_model=ChangeOut)
