@@ -16,6 +16,7 @@ from billing.http.permissions import StaffActor
 from billing.retention.schemas import RetentionOffer
 from billing.retention.service import apply_retention_offer, cancellation_quote
 from billing.schemas_common import Day
+from billing.storage.models import Task
 from billing.subscriptions import service
 from billing.subscriptions.schemas import AddOnAttach, AddOnDetach, ChangeOut
 from billing.tasks import repository as tasks_repo
@@ -67,7 +68,7 @@ def post_verify(subscription_id: str, actor: StaffActor, call: ChangeCall) -> An
     return call.run(verify_cancellation, actor, subscription_id, expected_version=call.version)
 
 
-def _task_out(t: Any) -> dict[str, Any]:
+def _task_out(t: Task) -> dict[str, Any]:
     return {
         "id": t.id,
         "subscription_id": t.subscription_id,
