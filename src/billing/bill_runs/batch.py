@@ -33,9 +33,8 @@ from sqlalchemy.orm import Session
 from billing.bill_runs import bulk
 from billing.bill_runs import repository as repo
 from billing.bill_runs.repository import Claim
-from billing.domain import codec
 from billing.domain.events import Event
-from billing.domain.ledger import Entry, EntryKind, Scope, difference
+from billing.domain.ledger import Entry, Scope, difference
 from billing.domain.posting import (
     SERIES_ORDER,
     DocumentType,
@@ -47,13 +46,13 @@ from billing.domain.timeline import Schedule
 from billing.events.service import SERIES as EVENT_SERIES
 from billing.ids import new_id
 from billing.invoicing.balance import apply_balance
+from billing.invoicing.repository import entry_from_row
 from billing.invoicing.status import refresh_invoice_status
 from billing.storage.models import BalanceEntry, Document
 from billing.storage.numbering import take_numbers
+from billing.subscriptions.repository import event_from_row
 
 balance_entries = BalanceEntry.__table__
-
-_KINDS = {k.value: k for k in EntryKind}
 
 DOCUMENT_COLUMNS = (
     "id",
@@ -120,36 +119,6 @@ class _Due:
     subscription_id: str
     customer_id: str
     plan: PostingPlan
-
-
-def event_from_row(row: Any) -> Event:
-    return Event(
-        id=row.id,
-        seq=row.seq,
-        effective_date=row.effective_date,
-        recorded_at=row.recorded_at,
-        recorded_by=row.recorded_by,
-        reason=row.reason,
-        payload=codec.decode(row.type, row.data),
-    )
-
-
-def entry_from_row(row: Any) -> Entry:
-    return Entry(
-        row.item,
-        _KINDS[row.kind],
-        row.period_start,
-        row.period_end,
-        row.service_start,
-        row.service_end,
-        row.unit_amount,
-        row.quantity,
-        row.period_amount,
-        row.amount,
-        row.event_id,
-        str(row.credits_entry_id) if row.credits_entry_id is not None else None,
-        str(row.id),
-    )
 
 
 def _grouped(rows: Iterator[Any]) -> Iterator[tuple[str, list[Any]]]:

@@ -7,6 +7,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from billing.storage.models import ApiKey, Customer, Document, Subscription
+from billing.storage.rows import rows_where
 
 SEARCH_LIMIT = 50
 
@@ -34,21 +35,13 @@ def find_customers(session: Session, query: str, *, limit: int = SEARCH_LIMIT) -
 
 
 def customer_subscriptions(session: Session, customer_id: str) -> list[Subscription]:
-    return list(
-        session.scalars(
-            select(Subscription)
-            .where(Subscription.customer_id == customer_id)
-            .order_by(Subscription.start_date, Subscription.id)
-        )
-    )
+    order = [Subscription.start_date, Subscription.id]
+    of_customer = Subscription.customer_id == customer_id
+    return rows_where(session, Subscription, of_customer, order_by=order)
 
 
 def subscription_documents(session: Session, subscription_id: str) -> list[Document]:
     """Invoices and credit notes of a subscription, in posting order."""
-    return list(
-        session.scalars(
-            select(Document)
-            .where(Document.subscription_id == subscription_id)
-            .order_by(Document.created_at, Document.type.desc(), Document.number)
-        )
-    )
+    order = [Document.created_at, Document.type.desc(), Document.number]
+    of_subscription = Document.subscription_id == subscription_id
+    return rows_where(session, Document, of_subscription, order_by=order)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from billing.errors import NotFound
 from billing.storage.models import Customer
+from billing.storage.rows import page_after
 
 
 def get(session: Session, customer_id: str, *, customer_scope: str | None = None) -> Customer:
@@ -22,9 +23,7 @@ def get(session: Session, customer_id: str, *, customer_scope: str | None = None
 def page(
     session: Session, *, after: str | None, limit: int, customer_scope: str | None = None
 ) -> list[Customer]:
-    q = select(Customer).order_by(Customer.id).limit(limit)
-    if after:
-        q = q.where(Customer.id > after)
-    if customer_scope is not None:
-        q = q.where(Customer.id == customer_scope)
-    return list(session.scalars(q))
+    filters = [(Customer.id, customer_scope)]
+    return page_after(
+        session, select(Customer), Customer.id, after=after, limit=limit, filters=filters
+    )

@@ -29,6 +29,7 @@ from billing.invoicing.status import amount_due, refresh_invoice_status
 from billing.storage.db import is_postgres
 from billing.storage.models import BalanceEntry, Customer, Document
 from billing.storage.numbering import next_number
+from billing.storage.rows import rows_where
 
 REFUND_SERIES = "RF"
 
@@ -43,13 +44,8 @@ def customer_balance(session: Session, customer_id: str) -> int:
 
 
 def balance_entries(session: Session, customer_id: str) -> list[BalanceEntry]:
-    return list(
-        session.scalars(
-            select(BalanceEntry)
-            .where(BalanceEntry.customer_id == customer_id)
-            .order_by(BalanceEntry.id)
-        )
-    )
+    of_customer = BalanceEntry.customer_id == customer_id
+    return rows_where(session, BalanceEntry, of_customer, order_by=[BalanceEntry.id])
 
 
 def _returned(session: Session, invoice: Document) -> tuple[int, int]:

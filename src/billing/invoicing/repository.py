@@ -7,43 +7,50 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from billing.domain.ledger import Entry, EntryKind
 from billing.errors import NotFound
-from billing.storage.db import is_postgres
 from billing.storage.models import Document, LedgerEntry, Payment
 from billing.storage.numbering import PREVIEW as PREVIEW  # where http.deps names it
+from billing.storage.rows import Lock, get_row, page_after, rows_where
 
 
 def posted_entries(session: Session, subscription_id: str) -> list[LedgerEntry]:
-    return list(
-        session.scalars(
-            select(LedgerEntry)
-            .where(LedgerEntry.subscription_id == subscription_id)
-            .order_by(LedgerEntry.id)
-        )
-    )
+    of_subscription = LedgerEntry.subscription_id == subscription_id
+    return rows_where(session, LedgerEntry, of_subscription, order_by=[LedgerEntry.id])
 
 
-def to_domain(row: LedgerEntry) -> Entry:
+_KINDS = {k.value: k for k in EntryKind}
+
+
+def entry_from_row(row: Any) -> Entry:
+    """The stored entry as the domain's posted entry. ``row``: a
+    :class:`~billing.storage.models.LedgerEntry` (requests) or a Core row of its table (the
+    bill run): anything with its columns as attributes. Positional arguments and a dict
+    lookup for the kind, because the bill run converts every posted entry of a batch."""
     return Entry(
-        item=row.item,
-        kind=EntryKind(row.kind),
-        period_start=row.period_start,
-        period_end=row.period_end,
-        service_start=row.service_start,
-        service_end=row.service_end,
-        unit_amount=row.unit_amount,
-        quantity=row.quantity,
-        period_amount=row.period_amount,
-        amount=row.amount,
-        event_id=row.event_id,
-        credits=str(row.credits_entry_id) if row.credits_entry_id is not None else None,
-        id=str(row.id),
+        row.item,
+        _KINDS[row.kind],
+        row.period_start,
+        row.period_end,
+        row.service_start,
+        row.service_end,
+        row.unit_amount,
+        row.quantity,
+        row.period_amount,
+        row.amount,
+        row.event_id,
+        str(row.credits_entry_id) if row.credits_entry_id is not None else None,
+        str(row.id),
     )
+
+
+#: The name the services read ledger rows by.
+to_domain = entry_from_row
 
 
 def add_entries(session: Session, rows: Sequence[LedgerEntry]) -> None:
@@ -69,23 +76,20 @@ def lock_document(session: Session, document_id: str, doc_type: str) -> Document
     # FOR KEY SHARE on it (its foreign key); FOR UPDATE would wait for that and deadlock when
     # the credit note's transaction then updates the invoice's status.
     session.flush()
-    q = select(Document).where(Document.id == document_id).execution_options(populate_existing=True)
-    if is_postgres(session):
-        q = q.with_for_update(key_share=True)
-    doc = session.scalars(q).first()
-    if doc is None or doc.type != doc_type:
-        raise NotFound(f"{doc_type.replace('_', ' ')} {document_id} not found")
-    return doc
+    return get_row(
+        session,
+        Document,
+        document_id,
+        Document.type == doc_type,
+        lock=Lock.NO_KEY_UPDATE,
+        fresh=True,
+        missing=f"{doc_type.replace('_', ' ')} {document_id} not found",
+    )
 
 
 def document_entries(session: Session, document_id: str) -> list[LedgerEntry]:
-    return list(
-        session.scalars(
-            select(LedgerEntry)
-            .where(LedgerEntry.document_id == document_id)
-            .order_by(LedgerEntry.id)
-        )
-    )
+    on_document = LedgerEntry.document_id == document_id
+    return rows_where(session, LedgerEntry, on_document, order_by=[LedgerEntry.id])
 
 
 def documents_page(
@@ -103,28 +107,26 @@ def documents_page(
     replaces any ``customer_id`` filter: the portal's feed is its own customer's."""
     if customer_scope is not None:
         customer_id = customer_scope
-    q = select(Document).where(Document.type == doc_type).order_by(Document.number).limit(limit)
-    if bill_run_id is not None:
-        q = q.where(Document.bill_run_id == bill_run_id)
-    if after_number is not None:
-        q = q.where(Document.number > after_number)
-    if customer_id is not None:
-        q = q.where(Document.customer_id == customer_id)
-    if subscription_id is not None:
-        q = q.where(Document.subscription_id == subscription_id)
-    return list(session.scalars(q))
+    return page_after(
+        session,
+        select(Document).where(Document.type == doc_type),
+        Document.number,
+        after=after_number,
+        limit=limit,
+        filters=[
+            (Document.bill_run_id, bill_run_id),
+            (Document.customer_id, customer_id),
+            (Document.subscription_id, subscription_id),
+        ],
+    )
 
 
 def entries_of_documents(session: Session, document_ids: list[str]) -> dict[str, list[LedgerEntry]]:
     grouped: dict[str, list[LedgerEntry]] = {}
     if not document_ids:
         return grouped
-    rows = session.scalars(
-        select(LedgerEntry)
-        .where(LedgerEntry.document_id.in_(document_ids))
-        .order_by(LedgerEntry.id)
-    )
-    for row in rows:
+    on_documents = LedgerEntry.document_id.in_(document_ids)
+    for row in rows_where(session, LedgerEntry, on_documents, order_by=[LedgerEntry.id]):
         assert row.document_id is not None
         grouped.setdefault(row.document_id, []).append(row)
     return grouped

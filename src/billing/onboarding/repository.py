@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from billing.errors import NotFound
-from billing.storage.db import is_postgres
 from billing.storage.models import Customer, Onboarding, OnboardingEvent, Subscription
+from billing.storage.rows import Lock, get_row, page_after, rows_where
 
 #: The kind of the follow-up call tasks the flow opens (:mod:`billing.tasks`).
 CALL_TASK_KIND = "onboarding_call"
@@ -17,15 +17,14 @@ CALL_TASK_KIND = "onboarding_call"
 
 def get(session: Session, subscription_id: str, *, lock: bool = False) -> Onboarding:
     """The flow of a subscription; with ``lock``, locked until commit and read afresh."""
-    q = select(Onboarding).where(Onboarding.subscription_id == subscription_id)
-    if lock:
-        q = q.execution_options(populate_existing=True)
-        if is_postgres(session):
-            q = q.with_for_update()
-    flow = session.scalars(q).first()
-    if flow is None:
-        raise NotFound(f"subscription {subscription_id} has no onboarding")
-    return flow
+    return get_row(
+        session,
+        Onboarding,
+        subscription_id,
+        lock=Lock.UPDATE if lock else None,
+        fresh=lock,
+        missing=f"subscription {subscription_id} has no onboarding",
+    )
 
 
 def subscription_and_customer(
@@ -42,13 +41,8 @@ def subscription_and_customer(
 
 
 def history(session: Session, subscription_id: str) -> list[OnboardingEvent]:
-    return list(
-        session.scalars(
-            select(OnboardingEvent)
-            .where(OnboardingEvent.subscription_id == subscription_id)
-            .order_by(OnboardingEvent.seq)
-        )
-    )
+    of_subscription = OnboardingEvent.subscription_id == subscription_id
+    return rows_where(session, OnboardingEvent, of_subscription, order_by=[OnboardingEvent.seq])
 
 
 def next_seq(session: Session, subscription_id: str) -> int:
@@ -74,9 +68,5 @@ def automated_page(
         select(Onboarding.subscription_id)
         .join(Subscription, Subscription.id == Onboarding.subscription_id)
         .where(Onboarding.stage.in_(list(stages)), Subscription.end_date.is_(None))
-        .order_by(Onboarding.subscription_id)
-        .limit(limit)
     )
-    if after is not None:
-        q = q.where(Onboarding.subscription_id > after)
-    return list(session.scalars(q))
+    return page_after(session, q, Onboarding.subscription_id, after=after, limit=limit)

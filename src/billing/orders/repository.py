@@ -10,9 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from billing.domain.ledger import EntryKind
-from billing.errors import NotFound
-from billing.storage.db import is_postgres
 from billing.storage.models import LedgerEntry, Order, OrderCredit, OrderDelivery, OrderLine
+from billing.storage.rows import Lock, get_row, page_after, rows_where, scoped
 
 
 def get(
@@ -21,38 +20,20 @@ def get(
     """The order; with ``lock``, locked until commit (deliveries and cancellation of one order
     queue on it) and read afresh. With ``customer_scope`` (a portal caller's customer), another
     customer's order is not found (404), not forbidden."""
-    q = select(Order).where(Order.id == order_id)
-    if customer_scope is not None:
-        q = q.where(Order.customer_id == customer_scope)
-    if lock:
-        q = q.execution_options(populate_existing=True)
-        if is_postgres(session):
-            q = q.with_for_update()
-    order = session.scalars(q).first()
-    if order is None:
-        raise NotFound(f"order {order_id} not found")
-    return order
+    scope, missing = scoped(Order.customer_id, customer_scope), f"order {order_id} not found"
+    mode = Lock.UPDATE if lock else None
+    return get_row(session, Order, order_id, scope, lock=mode, fresh=lock, missing=missing)
 
 
 def lines(session: Session, order_id: str) -> list[OrderLine]:
-    return list(
-        session.scalars(
-            select(OrderLine)
-            .where(OrderLine.order_id == order_id)
-            .order_by(OrderLine.seq)
-            .execution_options(populate_existing=True)
-        )
+    return rows_where(
+        session, OrderLine, OrderLine.order_id == order_id, order_by=[OrderLine.seq], fresh=True
     )
 
 
 def deliveries(session: Session, order_id: str) -> list[OrderDelivery]:
-    return list(
-        session.scalars(
-            select(OrderDelivery)
-            .where(OrderDelivery.order_id == order_id)
-            .order_by(OrderDelivery.recorded_at, OrderDelivery.id)
-        )
-    )
+    order = [OrderDelivery.recorded_at, OrderDelivery.id]
+    return rows_where(session, OrderDelivery, OrderDelivery.order_id == order_id, order_by=order)
 
 
 def delivery_by_reference(session: Session, order_id: str, reference: str) -> OrderDelivery | None:
@@ -72,21 +53,14 @@ def credit_by_reference(session: Session, order_id: str, reference: str) -> Orde
 
 
 def credits(session: Session, order_id: str) -> list[OrderCredit]:
-    return list(
-        session.scalars(
-            select(OrderCredit)
-            .where(OrderCredit.order_id == order_id)
-            .order_by(OrderCredit.recorded_at, OrderCredit.id)
-        )
-    )
+    order = [OrderCredit.recorded_at, OrderCredit.id]
+    return rows_where(session, OrderCredit, OrderCredit.order_id == order_id, order_by=order)
 
 
 def entries(session: Session, order_id: str) -> list[LedgerEntry]:
     """The order's ledger entries (deliveries and credits), in posting order."""
-    return list(
-        session.scalars(
-            select(LedgerEntry).where(LedgerEntry.order_id == order_id).order_by(LedgerEntry.id)
-        )
+    return rows_where(
+        session, LedgerEntry, LedgerEntry.order_id == order_id, order_by=[LedgerEntry.id]
     )
 
 
@@ -95,11 +69,8 @@ def entries_of(session: Session, event_ids: Iterable[str]) -> list[LedgerEntry]:
     ids = list(event_ids)
     if not ids:
         return []
-    return list(
-        session.scalars(
-            select(LedgerEntry).where(LedgerEntry.event_id.in_(ids)).order_by(LedgerEntry.id)
-        )
-    )
+    posted_by = LedgerEntry.event_id.in_(ids)
+    return rows_where(session, LedgerEntry, posted_by, order_by=[LedgerEntry.id])
 
 
 class InvoicedLine(NamedTuple):
@@ -115,11 +86,9 @@ class InvoicedLine(NamedTuple):
 
 def invoice_lines(session: Session, document_id: str) -> list[InvoicedLine]:
     """The delivered lines an order invoice carries (its one-off ledger entries)."""
-    rows = session.scalars(
-        select(LedgerEntry)
-        .where(LedgerEntry.document_id == document_id, LedgerEntry.kind == EntryKind.ONE_OFF.value)
-        .order_by(LedgerEntry.id)
-    )
+    one_offs = LedgerEntry.kind == EntryKind.ONE_OFF.value
+    on_invoice = LedgerEntry.document_id == document_id
+    rows = rows_where(session, LedgerEntry, on_invoice, one_offs, order_by=[LedgerEntry.id])
     return [
         InvoicedLine(
             e.description or "", e.service_start, e.unit_amount, e.quantity, e.amount, e.currency
@@ -140,14 +109,8 @@ def page(
     """A page of orders by id; ``customer_scope`` replaces any ``customer_id`` filter."""
     if customer_scope is not None:
         customer_id = customer_scope
-    q = select(Order).order_by(Order.id).limit(limit)
-    if customer_id is not None:
-        q = q.where(Order.customer_id == customer_id)
-    if status is not None:
-        q = q.where(Order.status == status)
-    if after is not None:
-        q = q.where(Order.id > after)
-    return list(session.scalars(q))
+    filters = [(Order.customer_id, customer_id), (Order.status, status)]
+    return page_after(session, select(Order), Order.id, after=after, limit=limit, filters=filters)
 
 
 def add(session: Session, rows: Iterable[object]) -> None:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from billing.domain import codec
 from billing.domain.events import Event
-from billing.errors import NotFound
-from billing.storage.db import is_postgres
 from billing.storage.models import Subscription, TimelineEvent
+from billing.storage.rows import Lock, get_row, page_after, rows_where, scoped
 
 
 def get(
@@ -22,29 +23,23 @@ def get(
     """The subscription row; with ``lock`` it stays locked until commit (PostgreSQL row lock;
     SQLite holds the database write lock from BEGIN IMMEDIATE already). ``customer_scope`` (a
     portal caller's customer): another customer's subscription is not found (404)."""
-    q = select(Subscription).where(Subscription.id == subscription_id)
-    if customer_scope is not None:
-        q = q.where(Subscription.customer_id == customer_scope)
-    if lock and is_postgres(session):
-        # FOR NO KEY UPDATE: as exclusive as FOR UPDATE between writers of the subscription,
-        # but it lets other transactions' foreign-key checks (FOR KEY SHARE on this row, taken
-        # when they insert or update a row pointing at it) through. FOR UPDATE blocked those,
-        # and a payment updating an invoice twice then deadlocked with a change posting a
-        # credit note against that invoice.
-        q = q.with_for_update(key_share=True)
-    sub = session.scalars(q).first()
-    if sub is None:
-        raise NotFound(f"subscription {subscription_id} not found")
-    return sub
+    # FOR NO KEY UPDATE: as exclusive as FOR UPDATE between writers of the subscription,
+    # but it lets other transactions' foreign-key checks (FOR KEY SHARE on this row, taken
+    # when they insert or update a row pointing at it) through. FOR UPDATE blocked those,
+    # and a payment updating an invoice twice then deadlocked with a change posting a
+    # credit note against that invoice.
+    scope = scoped(Subscription.customer_id, customer_scope)
+    mode = Lock.NO_KEY_UPDATE if lock else None
+    missing = f"subscription {subscription_id} not found"
+    return get_row(session, Subscription, subscription_id, scope, lock=mode, missing=missing)
 
 
 def events(session: Session, subscription_id: str) -> list[TimelineEvent]:
-    return list(
-        session.scalars(
-            select(TimelineEvent)
-            .where(TimelineEvent.subscription_id == subscription_id)
-            .order_by(TimelineEvent.seq)
-        )
+    return rows_where(
+        session,
+        TimelineEvent,
+        TimelineEvent.subscription_id == subscription_id,
+        order_by=[TimelineEvent.seq],
     )
 
 
@@ -60,8 +55,10 @@ def add_event(session: Session, row: TimelineEvent) -> None:
     session.flush()
 
 
-def to_domain(row: TimelineEvent) -> Event:
-    """The stored row as the domain's event, its payload read by the one codec."""
+def event_from_row(row: Any) -> Event:
+    """The stored event as the domain's event, its payload read by the one codec. ``row``: a
+    :class:`~billing.storage.models.TimelineEvent` (requests) or a Core row of its table (the
+    bill run): anything with its columns as attributes."""
     return Event(
         id=row.id,
         seq=row.seq,
@@ -73,6 +70,10 @@ def to_domain(row: TimelineEvent) -> Event:
     )
 
 
+#: The name the services read timeline rows by.
+to_domain = event_from_row
+
+
 def page(
     session: Session,
     *,
@@ -82,17 +83,16 @@ def page(
     customer_scope: str | None = None,
 ) -> list[Subscription]:
     """A page by id; a portal caller's ``customer_scope`` replaces any ``customer_id`` asked."""
-    q = select(Subscription).order_by(Subscription.id).limit(limit)
-    customer_id = customer_scope or customer_id
-    if customer_id is not None:
-        q = q.where(Subscription.customer_id == customer_id)
-    if after:
-        q = q.where(Subscription.id > after)
-    return list(session.scalars(q))
+    customer = customer_scope or customer_id
+    return page_after(
+        session,
+        select(Subscription),
+        Subscription.id,
+        after=after,
+        limit=limit,
+        filters=[(Subscription.customer_id, customer)],
+    )
 
 
 def ids_after(session: Session, *, after: str | None, limit: int) -> list[str]:
-    q = select(Subscription.id).order_by(Subscription.id).limit(limit)
-    if after:
-        q = q.where(Subscription.id > after)
-    return list(session.scalars(q))
+    return page_after(session, select(Subscription.id), Subscription.id, after=after, limit=limit)

@@ -5,27 +5,21 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from billing.errors import NotFound
-from billing.storage.db import is_postgres
 from billing.storage.models import Task
+from billing.storage.rows import Lock, get_row, page_after, rows_where
 
 
 def open_tasks(session: Session, subscription_id: str, *, kind: str | None = None) -> list[Task]:
     """A subscription's open tasks (of one ``kind``, if given), by due date."""
-    q = select(Task).where(Task.subscription_id == subscription_id, Task.status == "open")
+    where = [Task.subscription_id == subscription_id, Task.status == "open"]
     if kind is not None:
-        q = q.where(Task.kind == kind)
-    return list(session.scalars(q.order_by(Task.due_date, Task.id)))
+        where.append(Task.kind == kind)
+    return rows_where(session, Task, *where, order_by=[Task.due_date, Task.id])
 
 
 def get_task(session: Session, task_id: str, *, lock: bool = False) -> Task:
-    q = select(Task).where(Task.id == task_id)
-    if lock and is_postgres(session):
-        q = q.with_for_update()
-    task = session.scalars(q).first()
-    if task is None:
-        raise NotFound(f"task {task_id} not found")
-    return task
+    lock_mode = Lock.UPDATE if lock else None
+    return get_row(session, Task, task_id, lock=lock_mode, missing=f"task {task_id} not found")
 
 
 def tasks_page(
@@ -37,13 +31,10 @@ def tasks_page(
     after: str | None,
     limit: int,
 ) -> list[Task]:
-    q = select(Task).order_by(Task.id).limit(limit)
-    if subscription_id:
-        q = q.where(Task.subscription_id == subscription_id)
-    if customer_id:
-        q = q.where(Task.customer_id == customer_id)
-    if status:
-        q = q.where(Task.status == status)
-    if after:
-        q = q.where(Task.id > after)
-    return list(session.scalars(q))
+    """A page of tasks by id; an empty filter (``status=``) filters nothing."""
+    filters = [
+        (Task.subscription_id, subscription_id or None),
+        (Task.customer_id, customer_id or None),
+        (Task.status, status or None),
+    ]
+    return page_after(session, select(Task), Task.id, after=after, limit=limit, filters=filters)
