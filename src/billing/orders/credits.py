@@ -23,18 +23,16 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from billing.auth.service import Actor
-from billing.clock import Clock, utcnow
+from billing.clock import Clock
 from billing.customers import repository as customers
 from billing.domain import orders as rules
-from billing.domain.errors import InvalidInput
 from billing.domain.ledger import Entry, EntryKind
-from billing.errors import Conflict
-from billing.events.service import emit
 from billing.ids import new_id
 from billing.invoicing.repository import entry_from_row
 from billing.orders import repository
+from billing.orders.references import canonical_lines, keyed, replay_of
 from billing.orders.schemas import CreditCreate
-from billing.orders.service import line_states, post_order_entries
+from billing.orders.service import announce, line_states, post_order_entries
 from billing.storage.models import LedgerEntry, OrderCredit, OrderLine
 
 
@@ -42,19 +40,6 @@ from billing.storage.models import LedgerEntry, OrderCredit, OrderLine
 class Credited:
     credit: OrderCredit
     replayed: bool
-
-
-def _canonical(body: CreditCreate) -> dict[str, Any]:
-    """What a credit asks, independent of line order (the retry check compares this)."""
-    quantities: dict[str, int] = {}
-    for line in body.lines:
-        if line.line_id in quantities:
-            raise InvalidInput(f"line {line.line_id} is given twice", code="duplicate_line")
-        quantities[line.line_id] = line.quantity
-    return {
-        "reason": body.reason,
-        "lines": [[line_id, quantities[line_id]] for line_id in sorted(quantities)],
-    }
 
 
 def _creditable(posted: list[LedgerEntry]) -> list[rules.Creditable]:
@@ -91,15 +76,10 @@ def credit(
     session: Session, actor: Actor, clock: Clock, order_id: str, body: CreditCreate
 ) -> Credited:
     order = repository.get(session, order_id, lock=True)
-    request = _canonical(body)
+    request: dict[str, Any] = {"reason": body.reason, "lines": canonical_lines(body.lines)}
     earlier = repository.credit_by_reference(session, order.id, body.reference)
-    if earlier is not None:
-        if earlier.request != request:
-            raise Conflict(
-                f"credit {body.reference!r} was recorded with other content",
-                code="credit_reference_conflict",
-            )
-        return Credited(earlier, replayed=True)
+    if replay := replay_of(earlier, request, what="credit", reference=body.reference):
+        return Credited(replay, replayed=True)
     lines = repository.lines(session, order.id)
     posted = repository.entries(session, order.id)
     asked = {line_id: qty for line_id, qty in request["lines"]}
@@ -116,26 +96,17 @@ def credit(
     posting = post_order_entries(session, order, new, issue_date=today)
     record = OrderCredit(
         id=credit_id,
-        order_id=order.id,
-        reference=body.reference,
-        request=request,
         reason=body.reason,
-        recorded_at=utcnow(),
-        recorded_by=actor.name,
+        **keyed(order, body.reference, request, by=actor),
     )
     repository.add(session, [record])
-    emit(
-        session,
-        "order.credited",
-        customer_id=order.customer_id,
-        subject_id=order.id,
-        data={
-            "credit_id": credit_id,
-            "reference": body.reference,
-            "credit_notes": [d.id for d in posting.documents if d.type == "credit_note"],
-            "total": -sum(e.amount for e, _ in new),
-            "currency": order.currency,
-            "lines": [{"line_id": line_id, "quantity": qty} for line_id, qty in asked.items()],
-        },
-    )
+    credited = {
+        "credit_id": credit_id,
+        "reference": body.reference,
+        "credit_notes": [d.id for d in posting.documents if d.type == "credit_note"],
+        "total": -sum(e.amount for e, _ in new),
+        "currency": order.currency,
+        "lines": [{"line_id": line_id, "quantity": qty} for line_id, qty in asked.items()],
+    }
+    announce(session, order, "order.credited", credited)
     return Credited(record, replayed=False)
