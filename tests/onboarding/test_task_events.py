@@ -64,3 +64,17 @@ def test_call_task_events_carry_what_they_always_carried(api: Api) -> None:
         first["id"]: ("done", "staff:key_bootstrap_admin"),
         second["id"]: ("cancelled", "system"),
     }
+
+
+def test_a_cancellation_leaves_the_onboarding_call_tasks_open(api: Api) -> None:
+    # Before: sync_tasks took every open task of the subscription for a termination task, so
+    # scheduling (or undoing) a cancellation cancelled the onboarding call tasks too.
+    sub = setup(api, start_date="2025-02-03")
+    on(api, "2025-02-04")
+    on(api, "2025-02-07")  # day 3: a call task
+    (call,) = flow(api, sub)["open_tasks"]
+    api.today("2025-02-08")
+    ok(api.post(f"/v1/subscriptions/{sub['id']}/cancel", {"mode": "on_date", "date": "2025-06-01"}))
+    ok(api.delete(f"/v1/subscriptions/{sub['id']}/cancel"))
+    task = ok(api.get("/v1/tasks", params={"subscription_id": sub["id"], "status": "open"}))
+    assert [t["id"] for t in task["data"]] == [call["id"]]

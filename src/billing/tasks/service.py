@@ -83,12 +83,14 @@ def _close(task: Task, status: str, *, by: str) -> None:
 
 
 def sync_tasks(session: Session, sub: Subscription, plan: Plan, schedule: Schedule) -> None:
-    """Open tasks match the final end date in force (none if there is none): the plan's
-    templates, each due ``due_days`` after the end date."""
-    existing = tasks_repo.open_tasks(session, sub.id)
+    """Open termination tasks match the final end date in force (none if there is none): the
+    plan's templates, each due ``due_days`` after the end date. Tasks of other kinds (onboarding's
+    call tasks) are not the termination routine's to open or cancel."""
     templates: list[dict[str, Any]] = (
         plan.termination_tasks if plan.termination_tasks is not None else DEFAULT_TERMINATION_TASKS
     )
+    kinds = {t["kind"] for t in templates}
+    existing = [t for t in tasks_repo.open_tasks(session, sub.id) if t.kind in kinds]
     end = schedule.end
     wanted = (
         {(t["kind"], end + timedelta(days=int(t.get("due_days", 0)))): t for t in templates}
