@@ -24,22 +24,17 @@ from billing.errors import Conflict
 from billing.events.service import emit, emit_for, lock_feed
 from billing.onboarding.service import run_onboarding
 from billing.storage.db import unit_of_work
-from billing.subscriptions.recording import Change, ChangeResult, record
-from billing.subscriptions.state import load, load_for_change
+from billing.subscriptions.recording import Change, ChangeResult, command, record
+from billing.subscriptions.state import Loaded, load
 from billing.terminations import repository
 
 SCHEDULER = "scheduler"
 
 
-def verify_cancellation(
-    session: Session,
-    actor: Actor,
-    clock: Clock,
-    subscription_id: str,
-    *,
-    expected_version: int | None = None,
-) -> ChangeResult:
-    loaded = load_for_change(session, actor, clock, subscription_id, expected_version)
+@command
+def verify_cancellation(session: Session, actor: Actor, loaded: Loaded, body: None) -> ChangeResult:
+    """Four eyes: another staff member than the one who recorded it verifies the pending
+    cancellation (``body``: nothing to say)."""
     pending = loaded.schedule.pending_event_id
     recorded = next((e for e in loaded.events if e.id == pending), None)
     if recorded is not None and recorded.recorded_by == actor.name:

@@ -65,7 +65,9 @@ def post_addon_detach(
 
 @router.post("/subscriptions/{subscription_id}/cancel/verify", response_model=ChangeOut)
 def post_verify(subscription_id: str, actor: StaffActor, call: ChangeCall) -> Any:
-    return call.run(verify_cancellation, actor, subscription_id, expected_version=call.version)
+    return call.run(
+        verify_cancellation, actor, subscription_id, None, expected_version=call.version
+    )
 
 
 def _task_out(t: Task) -> dict[str, Any]:
