@@ -179,6 +179,7 @@ ROUTES: list[Route] = [
     Route("GET", "/v1/credit-notes/{credit_note_id}", READERS, R),
     Route("GET", "/v1/refunds", READERS, L),
     Route("POST", "/v1/bill-runs", STAFF_ONLY, body={"as_of": "2025-05-02"}, answer=201),
+    Route("GET", "/v1/bill-runs/{bill_run_id}", STAFF_ONLY),
     # The event feed.
     Route("GET", "/v1/events", READERS, L),
     # Webhooks.
@@ -311,7 +312,7 @@ def build_world(api: Api) -> World:
     plan = api.plan(addons=[{"code": "sso", "name": "Single sign-on", "unit_amount": 5000}])
     mine = _customer_world(api, "Mine AB", plan)
     theirs = _customer_world(api, "Theirs AB", plan)
-    bill(api, "2025-04-02")
+    run = bill(api, "2025-04-02")
     for ids in (mine, theirs):
         path = f"/v1/subscriptions/{ids['subscription_id']}/cancel"
         ok(api.post(path, {"mode": "on_date", "date": "2025-04-20"}))
@@ -323,6 +324,7 @@ def build_world(api: Api) -> World:
     endpoint = ok(api.post("/v1/webhook-endpoints", {"url": "http://127.0.0.1:9/a"}), 201)
     tasks = ok(api.get("/v1/tasks", params={"status": "open"}))["data"]
     shared = {"plan_id": plan["id"], "code": "sso", "endpoint_id": endpoint["id"]}
+    shared["bill_run_id"] = run["id"]
     shared["task_id"] = tasks[0]["id"]
     callers = {
         STAFF: api,

@@ -261,7 +261,8 @@ def test_refusals_change_nothing(api: Api) -> None:
             422,
             "validation_error",
         )
-    too_much = {**ok_line, "unit_amount": 10**12, "quantity": 2}
+    # A line's amount is at most 10^13 (the contract's period bound): 10^12 × 11 passes it.
+    too_much = {**ok_line, "unit_amount": 10**12, "quantity": 11}
     refused(api, orders, {"customer_id": cid, "lines": [too_much]}, 422, "amount_too_large")
     # Only staff order and deliver; a portal key sees its own customer's orders only.
     portal = api.as_token(

@@ -32,6 +32,8 @@ from sqlalchemy.orm import Session
 
 from billing.bill_runs import bulk
 from billing.bill_runs import repository as repo
+from billing.bill_runs.parking import Parking, check_writable
+from billing.bill_runs.parking import write as parking_write
 from billing.bill_runs.repository import Claim
 from billing.domain.events import Event
 from billing.domain.ledger import Entry, Scope, difference
@@ -99,6 +101,8 @@ class BatchResult:
     invoices: int = 0
     credit_notes: int = 0
     entries: int = 0
+    #: Subscriptions set aside because they could not be billed (:mod:`.parking`).
+    parked: int = 0
     #: Seconds spent reading, computing and writing (for profiles and benchmarks).
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -108,6 +112,7 @@ class BatchResult:
         self.invoices += other.invoices
         self.credit_notes += other.credit_notes
         self.entries += other.entries
+        self.parked += other.parked
         for phase, seconds in other.timings.items():
             self.timings[phase] = self.timings.get(phase, 0.0) + seconds
 
@@ -143,34 +148,40 @@ def _what_is_due(
     *,
     as_of: date,
     payment_terms_days: int,
+    parking: Parking,
 ) -> list[_Due]:
+    """What each subscription of the batch owes; one that cannot be billed is parked."""
     events_of: dict[str, list[Event]] = {}
     for sid, rows in _grouped(repo.events(conn, claim)):
-        events_of[sid] = [event_from_row(r) for r in rows]
+        with parking.guard(sid):
+            events_of[sid] = [event_from_row(r) for r in rows]
     posted_of: dict[str, list[Entry]] = {}
     document_of: dict[str, str] = {}
     for sid, rows in _grouped(repo.posted_entries(conn, claim)):
-        posted_of[sid] = [entry_from_row(r) for r in rows]
+        with parking.guard(sid):
+            posted_of[sid] = [entry_from_row(r) for r in rows]
         for r in rows:
             if r.document_id is not None:
                 document_of[str(r.id)] = r.document_id
     out: list[_Due] = []
     for sid, customer_id, currency in subs:
         evs = events_of.get(sid)
-        if not evs:
-            continue  # created after our snapshot began: the next run bills it
-        new = difference(Schedule(evs), posted_of.get(sid, ()), as_of=as_of, scope=Scope.DUE)
-        if not new:
-            continue
-        plan = plan_posting(
-            new,
-            invoice_of=document_of,
-            currency=currency,
-            issue_date=as_of,
-            payment_terms_days=payment_terms_days,
-            bill_run_id=claim.bill_run_id,
-        )
-        out.append(_Due(sid, customer_id, plan))
+        if not evs or sid in parking:
+            continue  # no events: created after our snapshot began, the next run bills it
+        with parking.guard(sid):
+            new = difference(Schedule(evs), posted_of.get(sid, ()), as_of=as_of, scope=Scope.DUE)
+            if not new:
+                continue
+            plan = plan_posting(
+                new,
+                invoice_of=document_of,
+                currency=currency,
+                issue_date=as_of,
+                payment_terms_days=payment_terms_days,
+                bill_run_id=claim.bill_run_id,
+            )
+            check_writable(plan)  # past a bound: parked here, so the bulk write cannot fail
+            out.append(_Due(sid, customer_id, plan))
     return out
 
 
@@ -180,7 +191,11 @@ def bill_batch(
     """Post everything due for the claimed batch in ``conn``'s transaction (not committed)."""
     t0 = time.perf_counter()
     subs = repo.lock_subscriptions(conn, claim)
-    due = _what_is_due(conn, claim, subs, as_of=as_of, payment_terms_days=payment_terms_days)
+    parking = Parking()
+    due = _what_is_due(
+        conn, claim, subs, as_of=as_of, payment_terms_days=payment_terms_days, parking=parking
+    )
+    parked = parking.parked
     t1 = time.perf_counter()
 
     needed: Counter[str] = Counter()
@@ -189,7 +204,8 @@ def bill_batch(
     n_documents = sum(needed.values())
     # The feed's counter first, then the documents' in plan order: one lock order everywhere
     # (subscriptions, feed, documents).
-    next_event = take_numbers(conn, EVENT_SERIES, n_documents) if n_documents else 0
+    n_events = n_documents + len(parked)
+    next_event = take_numbers(conn, EVENT_SERIES, n_events) if n_events else 0
     next_number = {s: take_numbers(conn, s, needed[s]) for s in SERIES_ORDER if needed[s]}
     rows = _Rows(bulk.Values(conn), now)
     for d in due:
@@ -202,6 +218,8 @@ def bill_batch(
         bulk.insert_rows(conn, "documents", DOCUMENT_COLUMNS, rows.documents, adapted=True)
         bulk.insert_rows(conn, "ledger_entries", ENTRY_COLUMNS, rows.entries, adapted=True)
         bulk.insert_rows(conn, "events", EVENT_COLUMNS, rows.events, adapted=True)
+    customer_of = {sid: customer_id for sid, customer_id, _ in subs}
+    parking_write(conn, claim, parked, customer_of=customer_of, first_seq=next_event, now=now)
     credited = [invoice_id for d in due for invoice_id in d.plan.credited_invoices]
     if credited:
         _refresh_credited(conn, credited)
@@ -209,6 +227,7 @@ def bill_batch(
         _consume_balances(conn, rows.new_invoices)
     result = BatchResult(len(subs), needed[SERIES_ORDER[0]], needed[SERIES_ORDER[1]])
     result.entries = len(rows.entries)
+    result.parked = len(parked)
     repo.mark_batch_done(
         conn,
         claim,

@@ -126,5 +126,19 @@ def run_from_cli(
         + f" with {workers} worker{'s' if workers > 1 else ''}"
         + f" (these workers: {mine} of {result.batches} batches)"
     )
+    _print_parked(result)
     engine.dispose()
     return 0
+
+
+def _print_parked(result: service.BillRunResult) -> None:
+    """The subscriptions the run could not bill, one a line with its problem (the next run
+    tries them again)."""
+    if not result.parked_count:
+        return
+    print(f"parked {result.parked_count} subscriptions (the next run tries them again):")
+    for p in result.parked:
+        print(f"  {p.subscription_id} {p.code}: {p.detail}")
+    if result.parked_count > len(result.parked):
+        more = result.parked_count - len(result.parked)
+        print(f"  … and {more} more (GET /v1/bill-runs/{result.id})")

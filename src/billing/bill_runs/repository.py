@@ -18,6 +18,7 @@ from sqlalchemy.sql import ColumnElement
 from billing.storage.models import (
     BillRun,
     BillRunBatch,
+    BillRunParked,
     Document,
     LedgerEntry,
     Subscription,
@@ -26,6 +27,7 @@ from billing.storage.models import (
 
 runs: Table = BillRun.__table__  # type: ignore[assignment]
 batches: Table = BillRunBatch.__table__  # type: ignore[assignment]
+parked_t: Table = BillRunParked.__table__  # type: ignore[assignment]
 subscriptions: Table = Subscription.__table__  # type: ignore[assignment]
 events_t: Table = TimelineEvent.__table__  # type: ignore[assignment]
 entries_t: Table = LedgerEntry.__table__  # type: ignore[assignment]
@@ -211,6 +213,23 @@ def document_ids(conn: Connection, run_id: str, doc_type: str, limit: int) -> li
         .limit(limit)
     )
     return list(conn.execute(q).scalars())
+
+
+def run_exists(conn: Connection, run_id: str) -> bool:
+    return conn.execute(select(runs.c.id).where(runs.c.id == run_id)).first() is not None
+
+
+def parked(conn: Connection, run_id: str, limit: int) -> tuple[list[Any], int]:
+    """The first ``limit`` subscriptions the run parked (by subscription id), and how many."""
+    where = parked_t.c.bill_run_id == run_id
+    rows = conn.execute(
+        select(parked_t.c.subscription_id, parked_t.c.code, parked_t.c.detail)
+        .where(where)
+        .order_by(parked_t.c.subscription_id)
+        .limit(limit)
+    ).all()
+    count = conn.execute(select(func.count()).select_from(parked_t).where(where)).scalar_one()
+    return list(rows), int(count)
 
 
 # -- one batch's subscriptions ------------------------------------------------------------------

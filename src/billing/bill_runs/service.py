@@ -13,6 +13,9 @@ run's totals live in the batch rows, never a list of every id.
   several machines share one run (:mod:`billing.bill_runs.worker`).
 * **Small answers for big runs.** A result lists the first :data:`ID_LIST_CAP` invoices and
   credit notes and counts all of them; the rest are paged by ``bill_run_id``.
+* **One bad subscription stops nothing.** A subscription that cannot be billed is parked with
+  its problem and the rest bills (:mod:`billing.bill_runs.parking`); a result lists the first
+  :data:`ID_LIST_CAP` parked and counts them, and the next run tries them again.
 """
 
 from __future__ import annotations
@@ -23,8 +26,10 @@ from datetime import date
 from sqlalchemy.orm import Session, sessionmaker
 
 from billing.bill_runs import repository as repo
+from billing.bill_runs.parking import Parked
 from billing.bill_runs.worker import work
 from billing.clock import utcnow
+from billing.errors import NotFound
 from billing.ids import new_id
 from billing.storage.db import unit_of_work
 
@@ -48,6 +53,9 @@ class BillRunResult:
     batches: int = 0
     batches_done: int = 0
     finished: bool = False
+    #: The first ID_LIST_CAP subscriptions it could not bill, and how many it parked.
+    parked: list[Parked] = field(default_factory=list)
+    parked_count: int = 0
 
     @property
     def complete_lists(self) -> bool:
@@ -92,7 +100,10 @@ def summary(factory: sessionmaker[Session], run_id: str) -> repo.RunSummary:
 def result_of(factory: sessionmaker[Session], run_id: str) -> BillRunResult:
     with unit_of_work(factory) as session:
         conn = session.connection()
+        if not repo.run_exists(conn, run_id):
+            raise NotFound(f"bill run {run_id} not found")
         s = repo.summary(conn, run_id)
+        parked, parked_count = repo.parked(conn, run_id, ID_LIST_CAP)
         return BillRunResult(
             id=s.id,
             as_of=s.as_of,
@@ -105,6 +116,8 @@ def result_of(factory: sessionmaker[Session], run_id: str) -> BillRunResult:
             batches=s.batches,
             batches_done=s.batches_done,
             finished=s.finished_at is not None,
+            parked=[Parked(p.subscription_id, p.code, p.detail) for p in parked],
+            parked_count=parked_count,
         )
 
 

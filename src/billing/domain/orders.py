@@ -21,8 +21,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from billing.domain.bounds import check_document_total, check_period_amount
 from billing.domain.errors import DomainError, InvalidInput
-from billing.domain.money import MAX_AMOUNT
 
 
 class OrderStatus(StrEnum):
@@ -57,13 +57,11 @@ def status_of(lines: Sequence[LineState]) -> OrderStatus:
 
 
 def order_total(lines: Sequence[tuple[int, int]]) -> int:
-    """The total of ``(unit_amount, quantity)`` lines, within the contract's amount bound."""
-    total = sum(unit * qty for unit, qty in lines)
-    if total > MAX_AMOUNT:
-        raise InvalidInput(
-            f"the order's total {total} exceeds {MAX_AMOUNT} minor units", code="amount_too_large"
-        )
-    return total
+    """The total of ``(unit_amount, quantity)`` lines, within the contract's bounds: each
+    line a period's amount, the whole one document's total (``amount_too_large``)."""
+    for n, (unit, qty) in enumerate(lines, start=1):
+        check_period_amount(unit * qty, what=f"order line {n}")
+    return check_document_total(sum(unit * qty for unit, qty in lines), what="the order")
 
 
 def _refuse_closed(status: OrderStatus) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from billing.clock import utcnow
+from billing.domain.bounds import check_plan
 from billing.errors import Conflict
 from billing.ids import new_id
 from billing.plans import repository
@@ -15,6 +16,12 @@ from billing.storage.models import Plan
 def create_plan(session: Session, body: PlanCreate) -> Plan:
     if repository.by_code(session, body.code) is not None:
         raise Conflict(f"a plan with code {body.code!r} exists", code="duplicate_code")
+    check_plan(
+        unit_amount=body.unit_amount,
+        interval_months=body.interval_months,
+        setup_fee=body.setup_fee_amount,
+        addon_amounts=[a.unit_amount for a in body.addons],
+    )
     plan = Plan(
         id=new_id("plan"),
         code=body.code,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from billing.auth.service import Actor
 from billing.clock import Clock
+from billing.domain.bounds import check_schedule
 from billing.domain.choices import Proration, Unused
 from billing.domain.errors import InvalidInput
 from billing.domain.events import (
@@ -79,7 +80,10 @@ def plan_change(
     payloads = _payloads(session, loaded, body, choices)
     if not payloads:
         raise InvalidInput("the change changes nothing", code="no_change")
-    return PlannedChange(effective, [Change(effective, p) for p in payloads], chosen, unused)
+    changes = [Change(effective, p) for p in payloads]
+    # The new terms within the bounds (amount_too_large), for quotes and previews too.
+    check_schedule(with_changes(loaded, changes))
+    return PlannedChange(effective, changes, chosen, unused)
 
 
 def _payloads(

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy.orm import Session
 
 from billing.auth.service import Actor
 from billing.clock import Clock, utcnow
 from billing.customers import repository as customers
+from billing.domain.bounds import check_schedule
 from billing.domain.errors import InvalidInput
-from billing.domain.events import BillingTiming, ContractOverride, Started
+from billing.domain.events import BillingTiming, ContractOverride, Event, Started
 from billing.domain.timeline import Schedule
 from billing.ids import new_id
 from billing.invoicing.service import Posting
@@ -40,6 +43,7 @@ def create(session: Session, actor: Actor, clock: Clock, body: SubscriptionCreat
         # Per-subscription override of the plan's contract terms.
         contract=ContractOverride(**body.contract.model_dump()) if body.contract else None,
     )
+    check_schedule(Schedule([_first(body.start_date, started)]))  # before anything is written
     today = clock.today(session, customer.timezone)
     sub = Subscription(
         id=new_id("sub"),
@@ -61,3 +65,15 @@ def create(session: Session, actor: Actor, clock: Clock, body: SubscriptionCreat
     session.flush()
     loaded = Loaded(sub, customer, plan, tuple([repository.to_domain(row)]), schedule, today)
     return ChangeResult(loaded, row, Posting([], []))
+
+
+def _first(start_date: date, started: Started) -> Event:
+    """The started event as it will be recorded (for the checks made before writing it)."""
+    return Event(
+        id="pending-1",
+        seq=1,
+        effective_date=start_date,
+        recorded_at=utcnow(),
+        recorded_by="",
+        payload=started,
+    )

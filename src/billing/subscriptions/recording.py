@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from billing.auth.service import Actor
 from billing.clock import Clock, utcnow
 from billing.domain import codec
+from billing.domain.bounds import AMOUNT_KINDS, check_schedule
 from billing.domain.choices import Unused
 from billing.domain.events import Event, EventType, Payload
 from billing.domain.ledger import Scope, difference
@@ -121,6 +122,8 @@ def record(
         )
         events.append(_hypothetical(events, change, actor.name))
         schedule = Schedule(events)
+    if any(c.payload.KIND in AMOUNT_KINDS for c in changes):
+        check_schedule(schedule)  # amount_too_large, before anything is written
     sub = loaded.subscription
     rows = [append(session, sub, actor, change, reason=reason) for change in changes]
     events = [*loaded.events, *(repository.to_domain(r) for r in rows)]

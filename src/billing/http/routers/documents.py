@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
 from billing.auth.service import Actor
-from billing.bill_runs.service import run_bill_run
+from billing.bill_runs.schemas import BillRunOut, bill_run_out
+from billing.bill_runs.service import result_of, run_bill_run
 from billing.domain.errors import InvalidInput
 from billing.events.schemas import FeedPage
 from billing.http.deps import ClockDep, FactoryDep, SessionDep
@@ -165,19 +166,14 @@ def list_refunds(
     return feed.page("refund", actor, customer_id=customer_id)
 
 
-@router.post("/bill-runs", status_code=201)
+@router.post("/bill-runs", status_code=201, response_model=BillRunOut)
 def post_bill_run(
     body: BillRunCreate, factory: FactoryDep, actor: StaffActor, clock: ClockDep
-) -> dict[str, Any]:
-    result = run_bill_run(factory, as_of=body.as_of)
-    return {
-        "id": result.id,
-        "as_of": result.as_of.isoformat(),
-        "subscriptions": result.subscriptions,
-        "invoices": result.invoices,
-        "credit_notes": result.credit_notes,
-        # The lists stop at bill_runs.service.ID_LIST_CAP; page the rest by bill_run_id.
-        "invoice_count": result.invoice_count,
-        "credit_note_count": result.credit_note_count,
-        "complete_lists": result.complete_lists,
-    }
+) -> BillRunOut:
+    return bill_run_out(run_bill_run(factory, as_of=body.as_of))
+
+
+@router.get("/bill-runs/{bill_run_id}", response_model=BillRunOut)
+def get_bill_run(bill_run_id: str, factory: FactoryDep, actor: StaffActor) -> BillRunOut:
+    """A run's totals so far, and the subscriptions it parked (each with its problem)."""
+    return bill_run_out(result_of(factory, bill_run_id))

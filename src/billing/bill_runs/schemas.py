@@ -1,0 +1,50 @@
+"""The answer about a bill run: ``POST /v1/bill-runs`` and ``GET /v1/bill-runs/{id}``."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from billing.bill_runs.service import ID_LIST_CAP, BillRunResult
+
+
+class ParkedOut(BaseModel):
+    """A subscription the run could not bill: set aside, the rest billed; the next run tries it
+    again."""
+
+    subscription_id: str
+    code: str = Field(description="The problem's code, e.g. amount_too_large, invalid_timeline.")
+    detail: str
+
+
+class BillRunOut(BaseModel):
+    id: str
+    as_of: str = Field(description="YYYY-MM-DD: everything due on or before it was billed.")
+    subscriptions: int = Field(description="Subscriptions the run went through.")
+    invoices: list[str] = Field(description=f"The first {ID_LIST_CAP} invoices, by number.")
+    credit_notes: list[str] = Field(description=f"The first {ID_LIST_CAP} credit notes.")
+    invoice_count: int
+    credit_note_count: int
+    complete_lists: bool = Field(
+        description="Whether the lists hold every document (else page them by bill_run_id)."
+    )
+    finished: bool = Field(description="Whether every batch of the run is done.")
+    parked: list[ParkedOut] = Field(
+        description=f"The first {ID_LIST_CAP} subscriptions the run parked, by id."
+    )
+    parked_count: int
+
+
+def bill_run_out(result: BillRunResult) -> BillRunOut:
+    return BillRunOut(
+        id=result.id,
+        as_of=result.as_of.isoformat(),
+        subscriptions=result.subscriptions,
+        invoices=result.invoices,
+        credit_notes=result.credit_notes,
+        invoice_count=result.invoice_count,
+        credit_note_count=result.credit_note_count,
+        complete_lists=result.complete_lists,
+        finished=result.finished,
+        parked=[ParkedOut(**p.as_dict()) for p in result.parked],
+        parked_count=result.parked_count,
+    )

@@ -1,0 +1,147 @@
+"""A subscription a bill run cannot bill is parked; every other one of its batch bills.
+
+Two subscriptions are poisoned by rows written straight into the database, past the checks the
+API makes: one whose terms (10^12 × 10^6 licences, a monthly price billed yearly) make a
+period's amount overflow a 64-bit column — the fault that used to answer 500 for every bill
+run — and one with a timeline row the codec refuses. The run bills the healthy ones, parks the
+two with their problem codes (in the answer, in ``GET /v1/bill-runs/{id}``, in the feed), and
+the next run, once one of them is mended, bills it while the other stays parked.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select
+
+from billing.ids import new_id
+from billing.storage.models import BillRunParked, LedgerEntry, TimelineEvent
+from tests.api.helpers import bill, ok
+from tests.conftest import Api
+
+DAY = "2025-04-02"
+
+
+def _append(api: Api, subscription_id: str, kind: str, data: dict[str, Any]) -> None:
+    """An event written straight into the timeline (as an old release or a bug would)."""
+    events = TimelineEvent.__table__
+    with api.client.app.state.engine.begin() as conn:
+        last = conn.execute(
+            select(func.max(events.c.seq)).where(events.c.subscription_id == subscription_id)
+        ).scalar_one()
+        conn.execute(
+            insert(events).values(
+                id=new_id("evt"),
+                subscription_id=subscription_id,
+                seq=last + 1,
+                type=kind,
+                effective_date=date.fromisoformat(DAY),
+                recorded_at=datetime.now(UTC),
+                recorded_by="direct write",
+                reason=None,
+                data=data,
+            )
+        )
+
+
+def _entries(api: Api, subscription_id: str) -> int:
+    entries = LedgerEntry.__table__
+    with api.client.app.state.engine.connect() as conn:
+        return int(
+            conn.execute(
+                select(func.count()).where(entries.c.subscription_id == subscription_id)
+            ).scalar_one()
+        )
+
+
+def _feed_parked(api: Api) -> list[tuple[str, str, str]]:
+    events = ok(api.get("/v1/events", params={"limit": 500}))["data"]
+    return [
+        (e["data"]["bill_run_id"], e["subscription_id"], e["data"]["code"])
+        for e in events
+        if e["type"] == "bill_run.subscription_parked"
+    ]
+
+
+def _world(api: Api) -> dict[str, str]:
+    """Four subscriptions of two customers: two healthy, one overflowing, one undecodable."""
+    api.today(DAY)
+    plan = api.plan()
+    first, second = api.customer(name="First AB"), api.customer(name="Second AB")
+    subs = {
+        "healthy": api.subscription(first, plan, start_date=DAY)["id"],
+        "overflow": api.subscription(first, plan, start_date=DAY)["id"],
+        "undecodable": api.subscription(second, plan, start_date=DAY)["id"],
+        "healthy_too": api.subscription(second, plan, start_date=DAY)["id"],
+    }
+    # 10^12 × 10^6 a month, billed yearly: 1.2 × 10^19 for a period, past 2^63 - 1.
+    _append(api, subs["overflow"], "price_changed", {"unit_amount": 10**12})
+    _append(api, subs["overflow"], "quantity_changed", {"quantity": 10**6})
+    _append(api, subs["overflow"], "interval_changed", {"interval_months": 12})
+    _append(api, subs["undecodable"], "price_changed", {"unit_amount": "a lot"})
+    return subs
+
+
+def test_a_poisoned_batch_parks_the_poisoned_and_bills_the_rest(api: Api) -> None:
+    subs = _world(api)
+    run = bill(api, DAY)  # 201, not 500
+    parked = {p["subscription_id"]: p for p in run["parked"]}
+    assert set(parked) == {subs["overflow"], subs["undecodable"]}
+    assert parked[subs["overflow"]]["code"] == "amount_too_large"
+    assert "64-bit" in parked[subs["overflow"]]["detail"]
+    assert parked[subs["undecodable"]]["code"] == "invalid_timeline"
+    assert "unit_amount" in parked[subs["undecodable"]]["detail"]
+    assert run["parked_count"] == 2
+    # Every other subscription billed: one invoice each, in the same batch.
+    assert run["invoice_count"] == 2
+    assert run["subscriptions"] == 4
+    for name in ("healthy", "healthy_too"):
+        assert _entries(api, subs[name]) == 1
+    for name in ("overflow", "undecodable"):
+        assert _entries(api, subs[name]) == 0
+    assert ok(api.get(f"/v1/bill-runs/{run['id']}")) == run
+    assert sorted(_feed_parked(api)) == sorted(
+        [
+            (run["id"], subs["overflow"], "amount_too_large"),
+            (run["id"], subs["undecodable"], "invalid_timeline"),
+        ]
+    )
+
+    # Mended (the terms set back, straight in the timeline as they were broken): the next run
+    # tries both again, bills the mended one, and parks only the one still broken.
+    _append(api, subs["overflow"], "price_changed", {"unit_amount": 24995})
+    _append(api, subs["overflow"], "quantity_changed", {"quantity": 1})
+    _append(api, subs["overflow"], "interval_changed", {"interval_months": 1})
+    rerun = bill(api, DAY)
+    assert [p["subscription_id"] for p in rerun["parked"]] == [subs["undecodable"]]
+    assert rerun["invoice_count"] == 1  # the mended one; the healthy ones were billed already
+    assert _entries(api, subs["overflow"]) == 1
+    for name in ("healthy", "healthy_too"):
+        assert _entries(api, subs[name]) == 1
+    # The first run's record stands as it was.
+    assert len(ok(api.get(f"/v1/bill-runs/{run['id']}"))["parked"]) == 2
+    with api.client.app.state.engine.connect() as conn:
+        rows = conn.execute(select(BillRunParked.__table__)).all()
+    assert sorted((r.bill_run_id, r.subscription_id) for r in rows) == sorted(
+        [
+            (run["id"], subs["overflow"]),
+            (run["id"], subs["undecodable"]),
+            (rerun["id"], subs["undecodable"]),
+        ]
+    )
+
+
+def test_an_unknown_bill_run_is_not_found(api: Api) -> None:
+    r = api.get("/v1/bill-runs/br_nope")
+    assert r.status_code == 404, r.text
+    assert r.json()["code"] == "not_found"
+
+
+def test_a_run_without_trouble_parks_nothing(api: Api) -> None:
+    api.today(DAY)
+    api.subscription(api.customer(), api.plan(), start_date=DAY)
+    run = bill(api, DAY)
+    assert run["parked"] == [] and run["parked_count"] == 0
+    assert run["invoice_count"] == 1
+    assert _feed_parked(api) == []
