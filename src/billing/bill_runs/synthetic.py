@@ -5,26 +5,48 @@ Each subscription is a valid timeline: a ``started`` event with the plan's terms
 ``variety`` some billed in arrears, some with a billing anchor day, some with a later price or
 licence change. Rows go in with COPY (PostgreSQL) or ``executemany`` (SQLite), in chunks, so a
 million subscriptions seed in seconds and in flat memory.
+
+**History.** With ``billed`` (the dates of earlier bill runs), each subscription also gets what
+those runs would have posted: per run, the invoice and ledger entries of its difference at that
+date, derived by the pure core (:func:`billing.domain.ledger.difference`, then
+:func:`billing.domain.posting.plan_posting`), exactly as a bill run derives them. Subscriptions
+with the same timeline (same kinds, dates and terms; only ids differ) have the same history, so
+it is derived once per distinct timeline and stamped out per subscription with its own ids:
+millions of periods seed at the speed of the bulk write. Invoices are numbered gaplessly from
+the ``INV`` counter (which ends past them, so later runs go on from there) in the order they are
+written, subscription by subscription; they stay open and unpaid, and the feed gets no
+``invoice.issued`` events for them (a bill run reads neither).
 """
 
 from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Connection, Engine, insert
 
 from billing.bill_runs import bulk
+from billing.bill_runs.batch import DOCUMENT_COLUMNS, ENTRY_COLUMNS
 from billing.clock import utcnow
+from billing.domain import codec
+from billing.domain.events import Event
+from billing.domain.ledger import Entry, Scope, difference
+from billing.domain.posting import INVOICE_SERIES, DocumentType, PlannedDocument, plan_posting
+from billing.domain.timeline import Schedule
 from billing.ids import new_id
 from billing.storage.models import Plan
+from billing.storage.numbering import take_numbers
 
 CHUNK = 50_000
 SUBSCRIPTIONS_PER_CUSTOMER = 4
+CURRENCY = "SEK"
+
+#: One subscription's timeline as written: (type, effective date, payload as JSON) per event.
+Timeline = tuple[tuple[str, date, str], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +55,9 @@ class Seeded:
     subscriptions: int
     customers: int
     events: int
+    #: History (``billed``): the invoices and ledger entries written for earlier runs.
+    documents: int = 0
+    entries: int = 0
 
 
 def seed(
@@ -44,8 +69,11 @@ def seed(
     variety: bool = False,
     seed_value: int = 1,
     tag: str | None = None,
+    billed: Sequence[date] = (),
+    payment_terms_days: int = 30,
 ) -> Seeded:
-    """``count`` monthly subscriptions starting between ``first_start`` and ``last_start``.
+    """``count`` monthly subscriptions starting between ``first_start`` and ``last_start``,
+    with what bill runs at each of the ``billed`` dates (ascending) would have posted.
 
     The same ``seed_value`` and ``tag`` (12 characters of id) give the same rows, ids included.
     """
@@ -57,27 +85,19 @@ def seed(
     customers = (count + SUBSCRIPTIONS_PER_CUSTOMER - 1) // SUBSCRIPTIONS_PER_CUSTOMER
     _insert_customers(engine, tag, customers, now)
     span = (last_start - first_start).days + 1
-    events = 0
+    history = History(billed, payment_terms_days)
+    events = documents = entries = 0
     for lo in range(0, count, CHUNK):
-        subs: list[tuple[Any, ...]] = []
-        evs: list[tuple[Any, ...]] = []
+        chunk = _Chunk(tag, now)
         for i in range(lo, min(count, lo + CHUNK)):
-            sid = f"sub_{tag}{i:016x}"
             start = first_start + timedelta(days=rng.randrange(span))
-            subs.append(
-                (sid, f"cus_{tag}{i // SUBSCRIPTIONS_PER_CUSTOMER:016x}", plan_id, "SEK", 1,
-                 "active", start, None, now)
-            )  # fmt: skip
-            for seq, (etype, eff, data) in enumerate(
-                _timeline(rng, plan_id, start, variety), start=1
-            ):
-                evs.append(
-                    (f"evt_{tag}{i:016x}{seq:02x}", sid, seq, etype, eff, now, "synthetic", None,
-                     json.dumps(data))
-                )  # fmt: skip
-        events += len(evs)
-        _insert_subscriptions(engine, subs, evs)
-    return Seeded(plan_id, count, customers, events)
+            chunk.add(i, plan_id, start, _timeline(rng, plan_id, start, variety))
+        with engine.begin() as conn:
+            written = chunk.write(conn, history)
+        events += len(chunk.events)
+        documents += written[0]
+        entries += written[1]
+    return Seeded(plan_id, count, customers, events, documents, entries)
 
 
 def _insert_plan(engine: Engine, plan_id: str, now: datetime) -> None:
@@ -88,7 +108,7 @@ def _insert_plan(engine: Engine, plan_id: str, now: datetime) -> None:
                 id=plan_id,
                 code=f"synthetic-{plan_id}",
                 name="Synthetic monthly",
-                currency="SEK",
+                currency=CURRENCY,
                 unit_amount=24995,
                 interval_months=1,
                 billing_timing="in_advance",
@@ -103,7 +123,7 @@ def _insert_customers(engine: Engine, tag: str, customers: int, now: datetime) -
     """``customers`` customers, each holding :data:`SUBSCRIPTIONS_PER_CUSTOMER` subscriptions."""
     for lo in range(0, customers, CHUNK):
         rows = [
-            (f"cus_{tag}{i:016x}", f"Customer {i}", "SEK", "sv_SE", "Europe/Stockholm", None,
+            (f"cus_{tag}{i:016x}", f"Customer {i}", CURRENCY, "sv_SE", "Europe/Stockholm", None,
              "active", now)
             for i in range(lo, min(customers, lo + CHUNK))
         ]  # fmt: skip
@@ -117,25 +137,164 @@ def _insert_customers(engine: Engine, tag: str, customers: int, now: datetime) -
             )  # fmt: skip
 
 
-def _insert_subscriptions(
-    engine: Engine, subs: list[tuple[Any, ...]], evs: list[tuple[Any, ...]]
-) -> None:
-    """One chunk of subscriptions and their timeline events, in one transaction."""
-    with engine.begin() as conn:
+class History:
+    """What bill runs at the ``billed`` dates post for a timeline: its invoices, per run.
+
+    Derived by the pure core once per distinct timeline and kept; event ids in the entries are
+    the event's ``seq`` as text, for :class:`_Chunk` to replace with the subscription's own.
+    """
+
+    def __init__(self, billed: Sequence[date], payment_terms_days: int) -> None:
+        self.billed = tuple(billed)
+        self.payment_terms_days = payment_terms_days
+        self._known: dict[Timeline, tuple[PlannedDocument, ...]] = {}
+
+    def invoices(self, timeline: Timeline) -> tuple[PlannedDocument, ...]:
+        if not self.billed:
+            return ()
+        known = self._known.get(timeline)
+        if known is None:
+            known = self._known[timeline] = self._derive(timeline)
+        return known
+
+    def _derive(self, timeline: Timeline) -> tuple[PlannedDocument, ...]:
+        recorded = datetime.combine(self.billed[0], datetime.min.time(), UTC)
+        schedule = Schedule(
+            [
+                Event(str(seq), seq, eff, recorded, "synthetic", codec.decode(kind, json.loads(d)))
+                for seq, (kind, eff, d) in enumerate(timeline, start=1)
+            ]
+        )
+        posted: list[Entry] = []
+        out: list[PlannedDocument] = []
+        for bill_date in self.billed:
+            new = difference(schedule, posted, as_of=bill_date, scope=Scope.DUE)
+            if any(e.is_credit for e in new):
+                # Every event is known from the start, so nothing billed is ever wrong.
+                raise ValueError(f"a synthetic history credits on {bill_date}: {timeline}")
+            plan = plan_posting(
+                new,
+                invoice_of={},
+                currency=CURRENCY,
+                issue_date=bill_date,
+                payment_terms_days=self.payment_terms_days,
+            )
+            out.extend(plan.documents)
+            posted.extend(replace(e, id=f"h{len(posted) + k}") for k, e in enumerate(new))
+        return tuple(out)
+
+
+class _Chunk:
+    """One chunk of subscriptions: their rows, and their history's, written in one transaction."""
+
+    def __init__(self, tag: str, now: datetime) -> None:
+        self.tag = tag
+        self.now = now
+        self.subscriptions: list[tuple[Any, ...]] = []
+        self.events: list[tuple[Any, ...]] = []
+        self.timelines: list[tuple[int, str, str, Timeline]] = []
+
+    def add(
+        self, i: int, plan_id: str, start: date, timeline: Iterator[tuple[str, date, Any]]
+    ) -> None:
+        sid = f"sub_{self.tag}{i:016x}"
+        cid = f"cus_{self.tag}{i // SUBSCRIPTIONS_PER_CUSTOMER:016x}"
+        self.subscriptions.append(
+            (sid, cid, plan_id, CURRENCY, 1, "active", start, None, self.now)
+        )  # fmt: skip
+        written: list[tuple[str, date, str]] = []
+        for seq, (etype, eff, data) in enumerate(timeline, start=1):
+            payload = json.dumps(data)
+            written.append((etype, eff, payload))
+            self.events.append(
+                (self._event_id(i, seq), sid, seq, etype, eff, self.now, "synthetic", None,
+                 payload)
+            )  # fmt: skip
+        self.timelines.append((i, sid, cid, tuple(written)))
+
+    def _event_id(self, i: int, seq: int) -> str:
+        return f"evt_{self.tag}{i:016x}{seq:02x}"
+
+    def write(self, conn: Connection, history: History) -> tuple[int, int]:
+        """Insert the chunk; (invoices, ledger entries) of history written."""
         bulk.insert_rows(
             conn,
             "subscriptions",
             ("id", "customer_id", "plan_id", "currency", "version", "status", "start_date",
              "end_date", "created_at"),
-            subs,
+            self.subscriptions,
         )  # fmt: skip
         bulk.insert_rows(
             conn,
             "timeline_events",
             ("id", "subscription_id", "seq", "type", "effective_date", "recorded_at",
              "recorded_by", "reason", "data"),
-            evs,
+            self.events,
         )  # fmt: skip
+        owed = [(i, sid, cid, history.invoices(t)) for i, sid, cid, t in self.timelines]
+        documents = sum(len(invoices) for *_, invoices in owed)
+        if not documents:
+            return 0, 0
+        first = take_numbers(conn, INVOICE_SERIES, documents)
+        rows = _HistoryRows(bulk.Values(conn), self.tag, owed)
+        bulk.insert_rows(conn, "documents", DOCUMENT_COLUMNS, rows.documents(first), adapted=True)
+        entries = rows.entries(self._event_id)
+        bulk.insert_rows(conn, "ledger_entries", ENTRY_COLUMNS, entries, adapted=True)
+        return documents, rows.entry_count
+
+
+class _HistoryRows:
+    """A chunk's history as bulk rows, made lazily (36 months of a chunk is millions of rows):
+    one pass for the documents, one for their entries, the same ids in both."""
+
+    def __init__(
+        self,
+        values: bulk.Values,
+        tag: str,
+        owed: list[tuple[int, str, str, tuple[PlannedDocument, ...]]],
+    ) -> None:
+        self.values = values
+        self.tag = tag
+        self.owed = owed
+        self.entry_count = 0
+        self._stamps: dict[date, Any] = {}
+
+    def _stamp(self, day: date) -> Any:
+        """The run's posting time: the bill date at midnight UTC, adapted once per date."""
+        stamp = self._stamps.get(day)
+        if stamp is None:
+            at = datetime.combine(day, datetime.min.time(), UTC)
+            stamp = self._stamps[day] = self.values.timestamp(at)
+        return stamp
+
+    def documents(self, first_number: int) -> Iterator[tuple[Any, ...]]:
+        day = self.values.day
+        number = first_number
+        for i, sid, cid, invoices in self.owed:
+            for k, doc in enumerate(invoices):
+                assert doc.type is DocumentType.INVOICE and doc.series == INVOICE_SERIES
+                yield (
+                    f"inv_{self.tag}{i:016x}{k:04x}", doc.type.value, doc.series, number, cid,
+                    sid, None, None, doc.currency, day(doc.issue_date), day(doc.due_date),
+                    doc.total, 0, doc.status, self._stamp(doc.issue_date),
+                )  # fmt: skip
+                number += 1
+
+    def entries(self, event_id: Callable[[int, int], str]) -> Iterator[tuple[Any, ...]]:
+        """``event_id(i, seq)``: subscription ``i``'s id of its event ``seq``."""
+        day = self.values.day
+        for i, sid, cid, invoices in self.owed:
+            for k, doc in enumerate(invoices):
+                doc_id, posted_at = f"inv_{self.tag}{i:016x}{k:04x}", self._stamp(doc.issue_date)
+                for e in doc.entries:
+                    self.entry_count += 1
+                    yield (
+                        sid, cid, e.item, e.kind.value, day(e.period_start), day(e.period_end),
+                        day(e.service_start), day(e.service_end), e.unit_amount, e.quantity,
+                        e.period_amount, e.amount, doc.currency,
+                        None if e.event_id is None else event_id(i, int(e.event_id)), None,
+                        doc.type.value, doc_id, posted_at,
+                    )  # fmt: skip
 
 
 def _timeline(
