@@ -10,6 +10,9 @@ the next run, once one of them is mended, bills it while the other stays parked.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -18,7 +21,7 @@ from sqlalchemy import func, insert, select
 from billing.ids import new_id
 from billing.storage.models import BillRunParked, LedgerEntry, TimelineEvent
 from tests.api.helpers import bill, ok
-from tests.conftest import Api
+from tests.conftest import Api, Database
 
 DAY = "2025-04-02"
 
@@ -145,3 +148,21 @@ def test_a_run_without_trouble_parks_nothing(api: Api) -> None:
     assert run["parked"] == [] and run["parked_count"] == 0
     assert run["invoice_count"] == 1
     assert _feed_parked(api) == []
+
+
+def test_the_bill_run_command_names_the_parked(api: Api, database: Database) -> None:
+    subs = _world(api)
+    done = subprocess.run(
+        [sys.executable, "-m", "billing.cli", "bill-run", "--as-of", DAY],
+        env={**os.environ, "BILLING_DATABASE_URL": database.url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert "2 invoices" in lines[0], done.stdout
+    assert lines[1] == "parked 2 subscriptions (the next run tries them again):"
+    assert sorted(line.split(":")[0] for line in lines[2:]) == sorted(
+        [f"  {subs['overflow']} amount_too_large", f"  {subs['undecodable']} invalid_timeline"]
+    )
