@@ -130,6 +130,13 @@ ROUTES: list[Route] = [
     Route("POST", SUB + "/resume", STAFF_ONLY, R, body={"date": "2025-06-01"}),
     Route(
         "POST",
+        SUB + "/one-offs",
+        STAFF_ONLY,
+        R,
+        body={"delivered_on": "2025-04-09", "description": "Health check", "unit_amount": 95000},
+    ),
+    Route(
+        "POST",
         SUB + "/changes",
         STAFF_ONLY,
         R,

@@ -8,7 +8,7 @@ from ``/changes`` or from a retention offer.
 
 * Nothing changes a subscription once it has ended (``already_ended``), but the scheduler's
   ``terminated`` note, which is recorded because it has ended.
-* Terms, pauses and add-ons apply inside the service: on or after the start
+* Terms, pauses, add-ons and one-off deliveries apply inside the service: on or after the start
   (``before_start``) and before the end date (``after_end``).
 * Pauses do not overlap (``pause_overlap``); a resume needs a pause before it (``not_paused``).
 * Only a cancellation can be undone (``not_cancelled``) or verified (``nothing_to_verify``).
@@ -77,6 +77,7 @@ IN_SERVICE = frozenset(
         EventType.INTERVAL_CHANGED,
         EventType.PAUSED,
         EventType.ADDON_ATTACHED,
+        EventType.ONE_OFF_DELIVERED,
     }
 )
 

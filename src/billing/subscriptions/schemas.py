@@ -81,6 +81,16 @@ class ChangeRequest(Request):
         return self
 
 
+class OneOffCreate(Request):
+    """Something delivered once, charged on delivery on the subscription's invoice."""
+
+    delivered_on: Day = Field(description="The day it was delivered (not after today).")
+    description: Name = Field(description="What was delivered, as the invoice line reads.")
+    unit_amount: Amount = Field(description="Price per unit in minor units, net.")
+    quantity: Quantity = 1
+    reason: Text | None = None
+
+
 class AddOnAttach(Request):
     code: Name
     effective_date: Day

@@ -12,6 +12,7 @@ work does (or rolls back, for a preview). The commands live by concern:
 * :mod:`~billing.subscriptions.cancellation`: cancel, move, undo;
 * :mod:`~billing.subscriptions.pauses`: pause, resume;
 * :mod:`~billing.subscriptions.addons`: attach, detach;
+* :mod:`~billing.subscriptions.one_offs`: a one-off delivered;
 * :mod:`~billing.subscriptions.state`: what every command starts from.
 """
 
@@ -21,6 +22,7 @@ from billing.subscriptions.addons import attach_addon, detach_addon
 from billing.subscriptions.cancellation import cancel, resolve_end_date, undo_cancel
 from billing.subscriptions.changes import change, plan_change, proration_alternatives
 from billing.subscriptions.creation import create
+from billing.subscriptions.one_offs import deliver_one_off
 from billing.subscriptions.pauses import pause, resume
 from billing.subscriptions.recording import Change, ChangeResult, record
 from billing.subscriptions.state import (
@@ -41,6 +43,7 @@ __all__ = [
     "change",
     "contract_terms",
     "create",
+    "deliver_one_off",
     "current_period",
     "detach_addon",
     "load",

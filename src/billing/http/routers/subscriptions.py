@@ -15,6 +15,7 @@ from billing.subscriptions.schemas import (
     ChangeOut,
     ChangeRequest,
     LedgerOut,
+    OneOffCreate,
     PauseRequest,
     ResumeRequest,
     SubscriptionCreate,
@@ -104,6 +105,16 @@ def undo_cancel(subscription_id: str, actor: CancelsSubscriptions, call: ChangeC
 @router.post("/{subscription_id}/pause", response_model=ChangeOut)
 def pause(subscription_id: str, body: PauseRequest, actor: StaffActor, call: ChangeCall) -> Any:
     return call.run(service.pause, actor, subscription_id, body, expected_version=call.version)
+
+
+@router.post("/{subscription_id}/one-offs", response_model=ChangeOut)
+def deliver_one_off(
+    subscription_id: str, body: OneOffCreate, actor: StaffActor, call: ChangeCall
+) -> Any:
+    """A one-off delivered to the subscription's customer, invoiced at once."""
+    return call.run(
+        service.deliver_one_off, actor, subscription_id, body, expected_version=call.version
+    )
 
 
 @router.post("/{subscription_id}/resume", response_model=ChangeOut)
