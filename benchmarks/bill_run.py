@@ -11,14 +11,28 @@ For each database (SQLite, PostgreSQL) and size (10k, 100k, 1M monthly subscript
    Python as cheaply as possible, then rolled back), and the same with the invoices too;
 3. **bill run**, with one worker and with two, each on a fresh copy: the real command
    ``python -m billing.cli bill-run --as-of … --new --workers N`` in a subprocess, timed by its
-   own summary line (interpreter start-up excluded) and by the wall clock, its peak resident
-   memory (``VmHWM`` of the command and of each worker process it starts, polled; the largest).
+   own summary line (interpreter start-up excluded), by its run row (``started_at`` to
+   ``finished_at``, to the millisecond, also without the worker processes' start-up) and by the
+   wall clock; its peak resident memory (``VmHWM`` of the command and of each worker process
+   it starts, polled; the largest).
    SQLite runs one worker whatever ``--workers`` says (its writers queue on one lock).
+
+**With history** (``--history-months N``): the cost of the next monthly run when every
+subscription already has N months posted. Per database and size, two seeded templates: one
+whose subscriptions started N months before ``as_of`` and carry N monthly runs' invoices and
+ledger entries (written in bulk by :func:`billing.bill_runs.synthetic.seed` with ``billed``, as
+those runs would have posted them), and one of one-month-old subscriptions (one run posted);
+in both, the run at ``as_of`` posts exactly one invoice and one entry per subscription. The raw
+bulk insert of those rows (entries + invoices) is measured on a copy of each template, then the
+runs, per worker count, alternating one-month and N-month so that both see the same machine
+(``--repeat`` pairs each). Prints the N-month / one-month ratio per subscription and each run
+against the raw write. ``cat /proc/loadavg`` is printed before and after each measurement.
 
 Prints one line per measurement and a Markdown table to paste into ``RESULTS.md``.
 
-    /work/venv/bin/python benchmarks/bill_run.py --sizes 10000,100000 --databases sqlite,postgres
-    /work/venv/bin/python benchmarks/bill_run.py --sizes 1000000 --databases postgres
+    .venv/bin/python benchmarks/bill_run.py --sizes 10000,100000 --databases sqlite,postgres
+    .venv/bin/python benchmarks/bill_run.py --sizes 1000000 --databases postgres
+    .venv/bin/python benchmarks/bill_run.py --history-months 36 --sizes 100000 --workers 1
 """
 
 from __future__ import annotations
@@ -43,6 +57,7 @@ from sqlalchemy.engine import make_url
 from billing.bill_runs import bulk
 from billing.bill_runs.batch import DOCUMENT_COLUMNS, ENTRY_COLUMNS
 from billing.bill_runs.synthetic import SUBSCRIPTIONS_PER_CUSTOMER, seed
+from billing.domain.calendar import add_months
 from billing.storage.db import make_engine
 from billing.storage.migrate import upgrade
 
@@ -59,6 +74,8 @@ class Measure:
     seconds: float
     wall: float = 0.0
     peak_mb: float = 0.0
+    #: The run row's ``started_at`` to ``finished_at``.
+    row_seconds: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -74,12 +91,12 @@ class Sqlite:
     def __init__(self, workdir: str) -> None:
         self.workdir = workdir
 
-    def template(self, size: int) -> str:
-        return f"sqlite:///{self.workdir}/tpl_{size}.sqlite3"
+    def template(self, key: str) -> str:
+        return f"sqlite:///{self.workdir}/tpl_{key}.sqlite3"
 
-    def copy(self, size: int, label: str) -> str:
-        src = f"{self.workdir}/tpl_{size}.sqlite3"
-        dst = f"{self.workdir}/{label}_{size}.sqlite3"
+    def copy(self, key: str, label: str) -> str:
+        src = f"{self.workdir}/tpl_{key}.sqlite3"
+        dst = f"{self.workdir}/{label}_{key}.sqlite3"
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(dst + suffix):
                 os.remove(dst + suffix)
@@ -110,11 +127,11 @@ class Postgres:
             conn.execute(text(f'CREATE DATABASE "{db}"{tpl}'))
         return self._url(db)
 
-    def template(self, size: int) -> str:
-        return self._create(f"bench_br_tpl_{size}")
+    def template(self, key: str) -> str:
+        return self._create(f"bench_br_tpl_{key}")
 
-    def copy(self, size: int, label: str) -> str:
-        return self._create(f"bench_br_{label}_{size}", f"bench_br_tpl_{size}")
+    def copy(self, key: str, label: str) -> str:
+        return self._create(f"bench_br_{label}_{key}", f"bench_br_tpl_{key}")
 
     def drop(self, url: str) -> None:
         db = make_url(url).database
@@ -125,21 +142,32 @@ class Postgres:
 # -- the steps ------------------------------------------------------------------------------------
 
 
-def seed_template(db: Sqlite | Postgres, size: int) -> float:
-    url = db.template(size)
+def key_of(size: int, history: int) -> str:
+    """The template's name: its size, and its months of history if any."""
+    return f"{size}_h{history}" if history else str(size)
+
+
+def seed_template(db: Sqlite | Postgres, size: int, history: int = 0) -> float:
+    """A template of ``size`` subscriptions; with ``history`` months, started that many months
+    before ``AS_OF`` and billed by a monthly run on each month's first day since."""
+    url = db.template(key_of(size, history))
     if db.name == "sqlite":
         db.drop(url)
     upgrade(url)
     engine = make_engine(url)
+    first_run = add_months(AS_OF, -history)
     t = time.perf_counter()
-    seed(
+    seeded = seed(
         engine,
         size,
-        first_start=AS_OF - timedelta(days=27),
-        last_start=AS_OF,
+        first_start=first_run - timedelta(days=27),
+        last_start=first_run,
         tag=TAG,
+        billed=[add_months(first_run, k) for k in range(history)],
     )
     seconds = time.perf_counter() - t
+    if history:
+        print(f"    seeded {seeded.documents:,} invoices, {seeded.entries:,} entries", flush=True)
     with engine.begin() as conn:
         if db.name == "postgres":
             conn.execute(text("ANALYZE"))
@@ -156,15 +184,17 @@ def _raw_rows(size: int, *, with_documents: bool) -> Iterator[tuple[str, tuple[A
         cid = f"cus_{TAG}{i // SUBSCRIPTIONS_PER_CUSTOMER:016x}"
         doc = f"inv_raw{i:025d}" if with_documents else None
         if with_documents:
-            yield "d", (doc, "invoice", "INV", 10_000_000 + i, cid, sid, None, None, "SEK",
+            yield "d", (doc, "invoice", "INV", 1_000_000_000 + i, cid, sid, None, None, "SEK",
                         AS_OF, e, 24995, 0, "open", now)  # fmt: skip
         yield "e", (sid, cid, "main", "charge", s, e, s, e, 24995, 1, 24995, 24995, "SEK", None,
                     None, "invoice" if doc else None, doc, now)  # fmt: skip
 
 
-def raw_insert(db: Sqlite | Postgres, size: int, *, with_documents: bool) -> float:
+def raw_insert(
+    db: Sqlite | Postgres, size: int, *, with_documents: bool, history: int = 0
+) -> float:
     """Seconds to bulk-insert the rows (in chunks like a bill run's batches), rolled back."""
-    url = db.copy(size, "raw")
+    url = db.copy(key_of(size, history), "raw")
     engine = make_engine(url)
     chunk = 5000
     try:
@@ -227,11 +257,27 @@ def _peak_rss_kb(pid: int) -> int:
 
 
 SUMMARY = re.compile(r"; (\d+) in ([\d.]+) s")
+POSTED = re.compile(r"(\d+) invoices, (\d+) credit notes")
 
 
-def bill_run(db: Sqlite | Postgres, size: int, workers: int) -> tuple[float, float, float]:
-    """(seconds by the command's own clock, wall seconds, peak RSS in MB)."""
-    url = db.copy(size, f"run{workers}")
+def _run_seconds(url: str) -> float | None:
+    """The run's own start to finish from its row, to the millisecond (the summary line rounds
+    to a tenth of a second: too coarse for runs of a second or two)."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(text("SELECT started_at, finished_at FROM bill_runs")).one()
+    finally:
+        engine.dispose()
+    started, finished = (datetime.fromisoformat(v) if isinstance(v, str) else v for v in row)
+    return (finished - started).total_seconds() if started and finished else None
+
+
+def bill_run(
+    db: Sqlite | Postgres, size: int, workers: int, history: int = 0
+) -> tuple[float, float, float, float]:
+    """(seconds by the command's own clock, wall seconds, peak RSS in MB, run row seconds)."""
+    url = db.copy(key_of(size, history), f"run{workers}")
     env = {**os.environ, "BILLING_DATABASE_URL": url}
     cmd = [sys.executable, "-m", "billing.cli", "bill-run", "--as-of", AS_OF.isoformat(), "--new",
            "--workers", str(workers)]  # fmt: skip
@@ -249,54 +295,94 @@ def bill_run(db: Sqlite | Postgres, size: int, workers: int) -> tuple[float, flo
             raise SystemExit(f"bill run failed ({proc.returncode}): {out}")
         m = SUMMARY.search(out)
         assert m and int(m[1]) == size, out
+        row_seconds = _run_seconds(url) or 0.0
+        posted = POSTED.search(out)
+        # One invoice each, nothing credited: the history is what the runs would have posted.
+        assert posted and (int(posted[1]), int(posted[2])) == (size, 0), out
         print("   ", out.strip(), flush=True)
-        return float(m[2]), wall, max(peaks.values(), default=0) / 1024
+        return float(m[2]), wall, max(peaks.values(), default=0) / 1024, row_seconds
     finally:
         db.drop(url)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", default="10000,100000,1000000")
-    parser.add_argument("--databases", default="sqlite,postgres")
-    parser.add_argument("--workers", default="1,2")
-    parser.add_argument(
-        "--postgres-url", default=os.environ.get("BILLING_BENCH_POSTGRES_URL", DEFAULT_PG)
-    )
-    parser.add_argument("--workdir", default=None, help="for SQLite files (default: a tmp dir)")
-    args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
-    workers = [int(w) for w in args.workers.split(",")]
-    workdir = args.workdir or tempfile.mkdtemp(prefix="bench_bill_run_")
+def loadavg() -> str:
+    with open("/proc/loadavg") as f:
+        return f.read().strip()
+
+
+def _run(db: Sqlite | Postgres, size: int, w: int, history: int = 0) -> Measure:
+    months = f", {history} month{'s' if history > 1 else ''} posted" if history else ""
+    what = f"bill run, {w} worker{'s' if w > 1 else ''}{months}"
+    print(f"    loadavg before: {loadavg()}", flush=True)
+    seconds, wall, peak, row = bill_run(db, size, w, history)
+    m = Measure(db.name, size, what, seconds, wall, peak, row)
     print(
-        f"# bill_run: {platform.python_implementation()} {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}, as_of {AS_OF}"
+        f"    {m.what}: {seconds:.2f} s ({m.rate:,.0f} subscriptions/s), run row {row:.3f} s, "
+        f"wall {wall:.2f} s, "
+        f"peak RSS {peak:.0f} MB; loadavg after: {loadavg()}",
+        flush=True,
     )
-    results: list[Measure] = []
-    for name in args.databases.split(","):
-        db: Sqlite | Postgres = Sqlite(workdir) if name == "sqlite" else Postgres(args.postgres_url)
-        for size in sizes:
-            seeded = seed_template(db, size)
-            print(f"{name} {size:>9,}: seeded in {seeded:.1f} s", flush=True)
-            for with_docs in (False, True):
-                seconds = raw_insert(db, size, with_documents=with_docs)
-                what = "raw insert: entries + invoices" if with_docs else "raw insert: entries"
-                results.append(Measure(name, size, what, seconds, seconds))
-                print(f"    {what}: {seconds:.2f} s ({size / seconds:,.0f} rows/s)", flush=True)
-            for w in workers:
-                if w > 1 and name == "sqlite":
-                    continue  # one writer at a time: the command runs one worker anyway
-                seconds, wall, peak = bill_run(db, size, w)
-                m = Measure(name, size, f"bill run, {w} worker{'s' if w > 1 else ''}", seconds,
-                            wall, peak)  # fmt: skip
-                results.append(m)
-                print(
-                    f"    {m.what}: {seconds:.2f} s ({m.rate:,.0f} subscriptions/s), wall "
-                    f"{wall:.2f} s, peak RSS {peak:.0f} MB",
-                    flush=True,
-                )
-            db.drop(db.template(size))
-    print()
+    return m
+
+
+def plain(db: Sqlite | Postgres, size: int, workers: list[int], results: list[Measure]) -> None:
+    """New subscriptions' first run beside the raw insert of its rows (without history)."""
+    seeded = seed_template(db, size)
+    print(f"{db.name} {size:>9,}: seeded in {seeded:.1f} s", flush=True)
+    for with_docs in (False, True):
+        seconds = raw_insert(db, size, with_documents=with_docs)
+        what = "raw insert: entries + invoices" if with_docs else "raw insert: entries"
+        results.append(Measure(db.name, size, what, seconds, seconds))
+        print(f"    {what}: {seconds:.2f} s ({size / seconds:,.0f} rows/s)", flush=True)
+    for w in workers:
+        if w > 1 and db.name == "sqlite":
+            continue  # one writer at a time: the command runs one worker anyway
+        results.append(_run(db, size, w))
+    db.drop(db.template(key_of(size, 0)))
+
+
+@dataclass
+class Pair:
+    """The next run on one-month-old and on ``history``-month-old subscriptions, and the raw
+    write of its rows (entries + invoices) on each template."""
+
+    database: str
+    size: int
+    workers: int
+    history: int
+    one: Measure
+    aged: Measure
+    raw_one: float
+    raw_aged: float
+
+
+def with_history(
+    db: Sqlite | Postgres, size: int, workers: list[int], history: int, repeat: int
+) -> list[Pair]:
+    raw: dict[int, float] = {}
+    for months in (1, history):
+        print(f"    loadavg before seeding: {loadavg()}", flush=True)
+        seeded = seed_template(db, size, months)
+        print(f"{db.name} {size:>9,}, {months} months: seeded in {seeded:.1f} s", flush=True)
+        raw[months] = raw_insert(db, size, with_documents=True, history=months)
+        print(
+            f"    raw insert, entries + invoices ({months} months posted): {raw[months]:.2f} s; "
+            f"loadavg after: {loadavg()}",
+            flush=True,
+        )
+    pairs: list[Pair] = []
+    for w in workers:
+        if w > 1 and db.name == "sqlite":
+            continue
+        for _ in range(repeat):  # alternating, so both sides see the same machine
+            one, aged = _run(db, size, w, 1), _run(db, size, w, history)
+            pairs.append(Pair(db.name, size, w, history, one, aged, raw[1], raw[history]))
+    for months in (1, history):
+        db.drop(db.template(key_of(size, months)))
+    return pairs
+
+
+def print_plain(results: list[Measure]) -> None:
     print("| database | subscriptions | measurement | seconds | per second | x raw entries "
           "| x raw entries+invoices | peak RSS MB |")  # fmt: skip
     print("|---|---:|---|---:|---:|---:|---:|---:|")
@@ -318,6 +404,64 @@ def main() -> None:
             f"| {m.database} | {m.size:,} | {m.what} | {m.seconds:.2f} | {m.rate:,.0f} | {ratio} "
             f"| {ratio2} | {peak} |"
         )
+
+
+def print_pairs(pairs: list[Pair]) -> None:
+    history = pairs[0].history
+    print(f"| database | subscriptions | workers | 1 month: run s | {history} months: run s "
+          f"| {history} / 1 per subscription | run row s (1 / {history}) "
+          f"| raw write s (1 / {history}) "
+          f"| run / raw (1 / {history}) | peak RSS MB (1 / {history}) |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for p in pairs:
+        print(
+            f"| {p.database} | {p.size:,} | {p.workers} | {p.one.seconds:.2f} "
+            f"| {p.aged.seconds:.2f} | {p.aged.seconds / p.one.seconds:.2f} "
+            f"| {p.one.row_seconds:.2f} / {p.aged.row_seconds:.2f} "
+            f"| {p.raw_one:.2f} / {p.raw_aged:.2f} "
+            f"| {p.one.seconds / p.raw_one:.1f} / {p.aged.seconds / p.raw_aged:.1f} "
+            f"| {p.one.peak_mb:.0f} / {p.aged.peak_mb:.0f} |"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--workers", default="1,2")
+    parser.add_argument(
+        "--history-months",
+        type=int,
+        default=0,
+        help="time the next run on subscriptions with this many months posted, beside one month",
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="pairs per size (with history)")
+    parser.add_argument(
+        "--postgres-url", default=os.environ.get("BILLING_BENCH_POSTGRES_URL", DEFAULT_PG)
+    )
+    parser.add_argument("--workdir", default=None, help="for SQLite files (default: a tmp dir)")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    workers = [int(w) for w in args.workers.split(",")]
+    workdir = args.workdir or tempfile.mkdtemp(prefix="bench_bill_run_")
+    print(
+        f"# bill_run: {platform.python_implementation()} {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs, loadavg {loadavg()}, as_of {AS_OF}"
+    )
+    results: list[Measure] = []
+    pairs: list[Pair] = []
+    for name in args.databases.split(","):
+        db: Sqlite | Postgres = Sqlite(workdir) if name == "sqlite" else Postgres(args.postgres_url)
+        for size in sizes:
+            if args.history_months:
+                pairs += with_history(db, size, workers, args.history_months, args.repeat)
+            else:
+                plain(db, size, workers, results)
+    print()
+    if pairs:
+        print_pairs(pairs)
+    else:
+        print_plain(results)
 
 
 if __name__ == "__main__":
