@@ -111,11 +111,11 @@ def test_a_poisoned_batch_parks_the_poisoned_and_bills_the_rest(api: Api) -> Non
         ]
     )
 
-    # Mended (the terms set back, straight in the timeline as they were broken): the next run
-    # tries both again, bills the mended one, and parks only the one still broken.
-    _append(api, subs["overflow"], "price_changed", {"unit_amount": 24995})
-    _append(api, subs["overflow"], "quantity_changed", {"quantity": 1})
-    _append(api, subs["overflow"], "interval_changed", {"interval_months": 1})
+    # Mended through the API (the terms set back from the start: a change that makes the
+    # amounts smaller is let through), the next run tries both again, bills the mended one and
+    # parks only the one still broken.
+    mend = {"effective_date": DAY, "unit_amount": 24995, "quantity": 1, "interval_months": 1}
+    ok(api.post(f"/v1/subscriptions/{subs['overflow']}/changes", mend))
     rerun = bill(api, DAY)
     assert [p["subscription_id"] for p in rerun["parked"]] == [subs["undecodable"]]
     assert rerun["invoice_count"] == 1  # the mended one; the healthy ones were billed already

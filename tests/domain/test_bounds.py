@@ -22,6 +22,7 @@ from billing.domain.events import (
     IntervalChanged,
     OneOffDelivered,
     Payload,
+    QuantityChanged,
     Started,
 )
 from billing.domain.timeline import Schedule
@@ -30,18 +31,20 @@ TOP = 10**12
 START = date(2025, 4, 2)
 
 
-def _schedule(*payloads: Payload) -> Schedule:
+def _schedule(*payloads: Payload | tuple[date, Payload]) -> Schedule:
+    """A timeline of ``payloads``, each effective from START or from the date paired with it."""
+    dated = [p if isinstance(p, tuple) else (START, p) for p in payloads]
     return Schedule(
         [
             Event(
                 id=f"e{n}",
                 seq=n,
-                effective_date=START,
+                effective_date=day,
                 recorded_at=datetime(2025, 4, 2, tzinfo=UTC),
                 recorded_by="test",
                 payload=p,
             )
-            for n, p in enumerate(payloads, start=1)
+            for n, (day, p) in enumerate(dated, start=1)
         ]
     )
 
@@ -106,6 +109,28 @@ class TestOneDocument:
         # Every period of 300 years of monthly invoices at the period bound still fits.
         assert 300 * 12 * MAX_PERIOD_AMOUNT < COLUMN_MAX
         assert MAX_DOCUMENT_TOTAL * 1000 < COLUMN_MAX
+
+
+class TestChangesOfWhatIsAlreadyPast:
+    """A timeline past a bound already (rows from before the checks) can still be mended."""
+
+    broken = (_started(TOP, 10**6),)
+
+    def test_a_change_for_the_better_is_let_through(self) -> None:
+        before = _schedule(*self.broken)
+        later = (date(2025, 6, 1), QuantityChanged(quantity=1))
+        check_schedule(_schedule(*self.broken, later), before=before)
+        with pytest.raises(AmountTooLarge):
+            check_schedule(_schedule(*self.broken, later))  # April and May stay as they were
+        # Mended from the start, nothing is past the bounds any more.
+        check_schedule(_schedule(*self.broken, QuantityChanged(quantity=1)))
+
+    def test_a_change_for_the_worse_is_not(self) -> None:
+        before = _schedule(*self.broken)
+        with pytest.raises(AmountTooLarge):
+            check_schedule(
+                _schedule(*self.broken, IntervalChanged(interval_months=12)), before=before
+            )
 
 
 class TestPlans:

@@ -15,7 +15,9 @@ What is refused at the edge, when it is made (``amount_too_large``):
 * a subscription, change, retention offer, add-on or one-off whose timeline then holds an item
   whose period amount passes the period bound, or whose *year* passes the document bound: the
   most every item costs over a year (or one period, where a period is longer), every add-on
-  attached at once, the start-up fee and every one-off, as if all of it met on one invoice;
+  attached at once, the start-up fee and every one-off, as if all of it met on one invoice (a
+  change is refused only where it makes that worse: a timeline already past a bound can still
+  be mended, cancelled or paused);
 * an order line passing the period bound, or an order passing the document bound.
 
 A year is the yardstick because that is what one invoice of the longest usual period holds (a
@@ -28,6 +30,7 @@ an overflow: :func:`fits_column` is its test.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from billing.domain.errors import InvalidInput
 from billing.domain.events import EventType
@@ -41,10 +44,12 @@ __all__ = [
     "MAX_PERIOD_AMOUNT",
     "MAX_QUANTITY",
     "AmountTooLarge",
+    "Exposure",
     "check_document_total",
     "check_period_amount",
     "check_plan",
     "check_schedule",
+    "exposure",
     "fits_column",
 ]
 
@@ -124,8 +129,17 @@ def _main_terms(schedule: Schedule) -> list[Terms]:
     return [schedule.terms_on(day) for day in {schedule.start, *schedule.change_dates()}]
 
 
-def check_schedule(schedule: Schedule) -> None:
-    """Refuse a timeline whose amounts could pass the bounds (see the module docstring)."""
+@dataclass(frozen=True, slots=True)
+class Exposure:
+    """The most a timeline could put on one document: its largest period amount of one item
+    (and which item), and everything that could meet on one invoice (module docstring)."""
+
+    period: int
+    period_of: str
+    document: int
+
+
+def exposure(schedule: Schedule) -> Exposure:
     intervals = {regime.grid.interval_months for regime in schedule.regimes}
     months = max(YEAR_MONTHS, *intervals)
     items: list[tuple[str, int, int, int]] = [
@@ -136,20 +150,37 @@ def check_schedule(schedule: Schedule) -> None:
         (f"add-on {a.code}", a.unit_amount, a.quantity, a.price_months)
         for a in schedule.addon_history
     ]
+    period, period_of = 0, ""
     most_per_key: dict[str, int] = {"": 0}
     for what, unit, quantity, price_months in items:
         for interval in intervals:
-            period = amount_over(unit, quantity, months=interval, price_months=price_months)
-            check_period_amount(period, what=what)
+            amount = amount_over(unit, quantity, months=interval, price_months=price_months)
+            if amount > period:
+                period, period_of = amount, what
         key = "" if what == "the subscription" else what
         year = amount_over(unit, quantity, months=months, price_months=price_months)
         most_per_key[key] = max(most_per_key.get(key, 0), year)
     one_offs = [o.unit_amount * o.quantity for o in schedule.one_offs]
     for amount in one_offs:
-        check_period_amount(amount, what="a one-off")
-    check_document_total(
-        _sum(most_per_key.values(), [schedule.setup_fee], one_offs), what="the subscription"
-    )
+        if amount > period:
+            period, period_of = amount, "a one-off"
+    document = _sum(most_per_key.values(), [schedule.setup_fee], one_offs)
+    return Exposure(period, period_of, document)
+
+
+def check_schedule(schedule: Schedule, *, before: Schedule | None = None) -> None:
+    """Refuse a timeline whose amounts could pass the bounds (see the module docstring).
+
+    ``before``: the timeline as it was. A change is refused only for what it makes worse, so
+    that a timeline already past a bound (rows written before these checks) can still be
+    mended, cancelled or changed for the better.
+    """
+    new = exposure(schedule)
+    old = exposure(before) if before is not None else Exposure(0, "", 0)
+    if new.period > old.period:
+        check_period_amount(new.period, what=new.period_of)
+    if new.document > old.document:
+        check_document_total(new.document, what="the subscription")
 
 
 def _sum(*parts: Iterable[int]) -> int:

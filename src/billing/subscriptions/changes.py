@@ -82,7 +82,7 @@ def plan_change(
         raise InvalidInput("the change changes nothing", code="no_change")
     changes = [Change(effective, p) for p in payloads]
     # The new terms within the bounds (amount_too_large), for quotes and previews too.
-    check_schedule(with_changes(loaded, changes))
+    check_schedule(with_changes(loaded, changes), before=schedule)
     return PlannedChange(effective, changes, chosen, unused)
 
 

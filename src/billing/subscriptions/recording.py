@@ -123,7 +123,7 @@ def record(
         events.append(_hypothetical(events, change, actor.name))
         schedule = Schedule(events)
     if any(c.payload.KIND in AMOUNT_KINDS for c in changes):
-        check_schedule(schedule)  # amount_too_large, before anything is written
+        check_schedule(schedule, before=loaded.schedule)  # amount_too_large, before writing
     sub = loaded.subscription
     rows = [append(session, sub, actor, change, reason=reason) for change in changes]
     events = [*loaded.events, *(repository.to_domain(r) for r in rows)]
