@@ -18,6 +18,8 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
+from billing.bill_runs.parking import BILLING_FAILED, Parking
+from billing.domain.errors import InvalidTimeline
 from billing.ids import new_id
 from billing.storage.models import BillRunParked, LedgerEntry, TimelineEvent
 from tests.api.helpers import bill, ok
@@ -166,3 +168,24 @@ def test_the_bill_run_command_names_the_parked(api: Api, database: Database) -> 
     assert sorted(line.split(":")[0] for line in lines[2:]) == sorted(
         [f"  {subs['overflow']} amount_too_large", f"  {subs['undecodable']} invalid_timeline"]
     )
+
+
+def test_the_problem_a_failure_parks_with() -> None:
+    parking = Parking()
+    with parking.guard("sub_a"):
+        raise InvalidTimeline("price_changed.unit_amount: expected an integer")
+    with parking.guard("sub_b"):
+        {}["missing"]  # a bug: no domain error
+    with parking.guard("sub_a"):
+        raise ValueError("a second failure of the same subscription")
+    with parking.guard("sub_c"):
+        pass
+    assert "sub_a" in parking and "sub_c" not in parking
+    assert [p.as_dict() for p in parking.parked] == [
+        {
+            "subscription_id": "sub_a",
+            "code": "invalid_timeline",
+            "detail": "price_changed.unit_amount: expected an integer",
+        },
+        {"subscription_id": "sub_b", "code": BILLING_FAILED, "detail": "KeyError: 'missing'"},
+    ]
