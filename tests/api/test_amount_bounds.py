@@ -1,8 +1,8 @@
 """Products of amounts are bounded where they are made (api-contract, "Conventions"): a period's
 amount (unit × quantity, over the period billed) at most 10^13 and what can meet on one
 document at most 10^15, else 422 ``amount_too_large`` and nothing changed — for a subscription,
-a change, a retention offer and an add-on alike. (Orders: ``tests/orders``; plans cannot pass
-the bounds within the API's own limits: ``tests/domain/test_bounds.py``.)
+a change, a retention offer, an add-on and a one-off alike. (Orders: ``tests/orders``; plans
+cannot pass the bounds within the API's own limits: ``tests/domain/test_bounds.py``.)
 
 One line of the contract's limits: 10^12 is the largest unit amount, so 10 licences of it a month
 is exactly a period's bound; 11 licences, or the same 10 billed yearly, pass it.
@@ -86,3 +86,11 @@ def test_add_ons_past_the_bounds_are_refused(api: Api) -> None:
         detail="one document",
     )
     ok(api.post(path, {"code": "a7", "effective_date": DAY, "quantity": 1}))
+
+
+def test_one_offs_past_the_bounds_are_refused(api: Api) -> None:
+    _, _, sub = _world(api)
+    path = sub_path(sub, "/one-offs")
+    line = {"description": "Hardware", "delivered_on": DAY, "unit_amount": TOP}
+    _refused(api, path, {**line, "quantity": 11}, detail="one-off")
+    ok(api.post(path, {**line, "quantity": 10}))
