@@ -172,14 +172,12 @@ def test_the_bill_run_command_names_the_parked(api: Api, database: Database) -> 
 
 def test_the_problem_a_failure_parks_with() -> None:
     parking = Parking()
-    with parking.guard("sub_a"):
-        raise InvalidTimeline("price_changed.unit_amount: expected an integer")
-    with parking.guard("sub_b"):
+    parking.park("sub_a", InvalidTimeline("price_changed.unit_amount: expected an integer"))
+    try:
         {}["missing"]  # a bug: no domain error
-    with parking.guard("sub_a"):
-        raise ValueError("a second failure of the same subscription")
-    with parking.guard("sub_c"):
-        pass
+    except KeyError as exc:
+        parking.park("sub_b", exc)
+    parking.park("sub_a", ValueError("a second failure of the same subscription"))
     assert "sub_a" in parking and "sub_c" not in parking
     assert [p.as_dict() for p in parking.parked] == [
         {

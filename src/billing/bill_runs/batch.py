@@ -153,13 +153,17 @@ def _what_is_due(
     """What each subscription of the batch owes; one that cannot be billed is parked."""
     events_of: dict[str, list[Event]] = {}
     for sid, rows in _grouped(repo.events(conn, claim)):
-        with parking.guard(sid):
+        try:
             events_of[sid] = [event_from_row(r) for r in rows]
+        except Exception as exc:  # noqa: BLE001 - a row the codec refuses parks its subscription
+            parking.park(sid, exc)
     posted_of: dict[str, list[Entry]] = {}
     document_of: dict[str, str] = {}
     for sid, rows in _grouped(repo.posted_entries(conn, claim)):
-        with parking.guard(sid):
+        try:
             posted_of[sid] = [entry_from_row(r) for r in rows]
+        except Exception as exc:  # noqa: BLE001 - likewise an entry that does not read
+            parking.park(sid, exc)
         for r in rows:
             if r.document_id is not None:
                 document_of[str(r.id)] = r.document_id
@@ -168,7 +172,8 @@ def _what_is_due(
         evs = events_of.get(sid)
         if not evs or sid in parking:
             continue  # no events: created after our snapshot began, the next run bills it
-        with parking.guard(sid):
+        # try/except, not a context manager per subscription: free when nothing is raised.
+        try:
             new = difference(Schedule(evs), posted_of.get(sid, ()), as_of=as_of, scope=Scope.DUE)
             if not new:
                 continue
@@ -181,7 +186,10 @@ def _what_is_due(
                 bill_run_id=claim.bill_run_id,
             )
             check_writable(plan)  # past a bound: parked here, so the bulk write cannot fail
-            out.append(_Due(sid, customer_id, plan))
+        except Exception as exc:  # noqa: BLE001 - one subscription's failure, not the batch's
+            parking.park(sid, exc)
+            continue
+        out.append(_Due(sid, customer_id, plan))
     return out
 
 

@@ -22,8 +22,7 @@ exception, its detail naming the exception's class.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -87,14 +86,6 @@ class Parking:
     def park(self, subscription_id: str, exc: Exception) -> None:
         code, detail = problem_of(exc)
         self._parked.setdefault(subscription_id, Parked(subscription_id, code, detail))
-
-    @contextmanager
-    def guard(self, subscription_id: str) -> Iterator[None]:
-        """Run one subscription's step; any exception parks it instead of failing the batch."""
-        try:
-            yield
-        except Exception as exc:  # noqa: BLE001 - the point: one subscription, not the batch
-            self.park(subscription_id, exc)
 
 
 def check_writable(plan: PostingPlan) -> None:
