@@ -31,7 +31,7 @@ from sqlalchemy import Connection
 
 from billing.bill_runs import bulk
 from billing.bill_runs.repository import Claim
-from billing.domain.bounds import MAX_DOCUMENT_TOTAL, AmountTooLarge, fits_column
+from billing.domain.bounds import COLUMN_MAX, MAX_DOCUMENT_TOTAL, AmountTooLarge, fits_column
 from billing.domain.errors import DomainError
 from billing.domain.posting import PostingPlan
 from billing.ids import new_id
@@ -91,12 +91,22 @@ class Parking:
 def check_writable(plan: PostingPlan) -> None:
     """Refuse (``amount_too_large``) a posting whose rows could not be written or summed: a
     document past the contract's total bound, an entry's number past a 64-bit column."""
+    low, high = -COLUMN_MAX - 1, COLUMN_MAX
     for doc in plan.documents:
         for e in doc.entries:
-            for name in ("unit_amount", "quantity", "period_amount", "amount"):
-                value: int = getattr(e, name)
-                if not fits_column(value):
-                    raise AmountTooLarge(f"{e.item}: {name} {value} does not fit a 64-bit column")
+            # The fields one at a time only when one of them is out (this runs per entry).
+            if not (
+                low <= e.unit_amount <= high
+                and low <= e.quantity <= high
+                and low <= e.period_amount <= high
+                and low <= e.amount <= high
+            ):
+                for name in ("unit_amount", "quantity", "period_amount", "amount"):
+                    value: int = getattr(e, name)
+                    if not fits_column(value):
+                        raise AmountTooLarge(
+                            f"{e.item}: {name} {value} does not fit a 64-bit column"
+                        )
         if abs(doc.total) > MAX_DOCUMENT_TOTAL:
             raise AmountTooLarge(
                 f"the {doc.type.value.replace('_', ' ')}'s total of {doc.total} minor units "
