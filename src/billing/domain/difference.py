@@ -39,10 +39,21 @@ def difference(
     as_of: date,
     scope: Scope = Scope.DUE,
     cause_event_id: str | None = None,
+    since: date | None = None,
 ) -> list[Entry]:
-    """Target of ``schedule`` for the periods in scope, less what is ``posted``."""
+    """Target of ``schedule`` for the periods in scope, less what is ``posted``.
+
+    With ``since``, only the groups ending after it are derived, and ``posted`` needs to hold
+    only their entries (others are ignored). When the ledger is settled before ``since``
+    (:func:`billing.domain.settlement.rederive_from` says how far back that is), the answer is
+    exactly the full derivation's, at the cost of the periods from ``since`` on.
+    """
+    if since is not None:
+        posted = [e for e in posted if e.period_end > since]
     by_key = _by_key(posted)  # its keys are the posted keys
-    target = pieces_in_scope(schedule, as_of=as_of, scope=scope, posted=by_key.keys())
+    target = pieces_in_scope(
+        schedule, as_of=as_of, scope=scope, posted=by_key.keys(), since=since
+    )
     return _post(target, by_key, cause_event_id)
 
 

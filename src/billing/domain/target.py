@@ -44,14 +44,28 @@ def target_total(target: Target) -> int:
 
 
 def pieces_in_scope(
-    schedule: Schedule, *, as_of: date, scope: Scope, posted: Collection[GroupKey]
+    schedule: Schedule,
+    *,
+    as_of: date,
+    scope: Scope,
+    posted: Collection[GroupKey],
+    since: date | None = None,
 ) -> Target:
-    """:func:`target_pieces` for a collection of posted keys that supports ``in`` cheaply."""
-    out = _periodic(schedule, _Window.of(schedule, as_of=as_of, scope=scope, posted=posted))
-    _one_offs(schedule, out, as_of=as_of, posted=posted)
-    _setup_fee(schedule, out, as_of=as_of, scope=scope, posted=posted)
+    """:func:`target_pieces` for a collection of posted keys that supports ``in`` cheaply.
+
+    With ``since``, only the groups that end after it (``period_end > since``): the periods
+    from the one containing ``since`` on, one-offs delivered on or after it, the setup fee if
+    the start is. ``posted`` must then hold the posted keys of those groups (more do no harm
+    to the groups returned); each group returned is exactly what the full target has for it
+    (see :mod:`billing.domain.settlement` for when the rest may be left out).
+    """
+    window = _Window.of(schedule, as_of=as_of, scope=scope, posted=posted, since=since)
+    out = _periodic(schedule, window)
+    _one_offs(schedule, out, window)
+    _setup_fee(schedule, out, window, scope=scope)
     for key in posted:
-        out.setdefault(key, [])
+        if since is None or key[2] > since:
+            out.setdefault(key, [])
     return out
 
 
@@ -66,18 +80,32 @@ class _Window:
     #: With Scope.BILLED, the periods already billed for any item; None with Scope.DUE.
     billed_periods: set[tuple[date, date]] | None
     posted: Collection[GroupKey]
+    #: Only groups ending after this are looked at (None: every group).
+    since: date | None = None
 
     @classmethod
     def of(
-        cls, schedule: Schedule, *, as_of: date, scope: Scope, posted: Collection[GroupKey]
+        cls,
+        schedule: Schedule,
+        *,
+        as_of: date,
+        scope: Scope,
+        posted: Collection[GroupKey],
+        since: date | None = None,
     ) -> _Window:
+        # The horizon only bounds the walk: a period it adds that is neither posted nor due is
+        # dropped again, so posted keys left out with ``since`` never change what is returned.
         horizon = as_of
         for _, s, _ in posted:
             if s > horizon:
                 horizon = s
         billed = {(k[1], k[2]) for k in posted} if scope is Scope.BILLED else None
         in_advance = schedule.timing is BillingTiming.IN_ADVANCE
-        return cls(as_of, horizon, in_advance, billed, posted)
+        return cls(as_of, horizon, in_advance, billed, posted, since)
+
+    def includes(self, period_end: date) -> bool:
+        """Whether a group ending on ``period_end`` is looked at (see ``since``)."""
+        return self.since is None or period_end > self.since
 
 
 def _periodic(schedule: Schedule, window: _Window) -> Target:
@@ -145,7 +173,9 @@ def _regime_pieces(
     ei = 0  # edges[ei] is the first edge after the current period's first served day
     run_ei = -1  # the ei that ``run`` was computed for
     run: _Run | None = None
-    for s, e in regime.grid.bounds_from(lo):
+    since = window.since
+    # The periods ending after ``since`` are exactly those from the one containing it on.
+    for s, e in regime.grid.bounds_from(lo if since is None or since < lo else since):
         a = max(s, lo)
         if s > horizon or (hi is not None and a >= hi):
             break
@@ -174,13 +204,14 @@ def _regime_pieces(
         out[key] = out[key] + pieces if key in out else pieces
 
 
-def _one_offs(
-    schedule: Schedule, out: Target, *, as_of: date, posted: Collection[GroupKey]
-) -> None:
+def _one_offs(schedule: Schedule, out: Target, window: _Window) -> None:
     """One-off deliveries: each its own one-day group, billed once delivered by ``as_of``."""
+    as_of, posted = window.as_of, window.posted
     for one_off in schedule.one_offs:
         d = one_off.delivered_on
         key = (f"one_off:{one_off.event_id}", d, d + timedelta(days=1))
+        if not window.includes(key[2]):
+            continue
         if d <= as_of or key in posted:
             total = one_off.unit_amount * one_off.quantity
             out[key] = [
@@ -199,26 +230,17 @@ def _one_offs(
             ]
 
 
-def _setup_fee(
-    schedule: Schedule,
-    out: Target,
-    *,
-    as_of: date,
-    scope: Scope,
-    posted: Collection[GroupKey],
-) -> None:
+def _setup_fee(schedule: Schedule, out: Target, window: _Window, *, scope: Scope) -> None:
     """The one-time start-up fee, billed with the first invoice (when the first period is due)
     unless waived; a subscription that never starts owes none."""
     start = schedule.start
     key = (SETUP_ITEM, start, start + timedelta(days=1))
+    if not window.includes(key[2]):
+        return
+    posted = window.posted
     fee = schedule.setup_fee
     never_started = schedule.end is not None and schedule.end <= start
-    if schedule.timing is BillingTiming.IN_ADVANCE:
-        first_due = start
-    else:
-        first_end = schedule.regimes[0].grid.period_containing(start).end
-        first_due = first_end if schedule.end is None else min(first_end, schedule.end)
-    due = scope is Scope.DUE and first_due <= as_of
+    due = scope is Scope.DUE and setup_fee_due_on(schedule) <= window.as_of
     if not (due or key in posted):
         return
     if fee and not never_started:
@@ -238,6 +260,16 @@ def _setup_fee(
         ]
     elif key in posted:
         out[key] = []
+
+
+def setup_fee_due_on(schedule: Schedule) -> date:
+    """The day the setup fee falls due: the first period's, in advance its first day, in
+    arrears its last (cut short by the end date)."""
+    start = schedule.start
+    if schedule.timing is BillingTiming.IN_ADVANCE:
+        return start
+    first_end = schedule.regimes[0].grid.period_containing(start).end
+    return first_end if schedule.end is None else min(first_end, schedule.end)
 
 
 def _item_ranges(schedule: Schedule) -> Iterator[tuple[str, date, date | None, AddOn | None]]:
