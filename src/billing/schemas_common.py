@@ -19,6 +19,7 @@ from pydantic import (
     StrictStr,
 )
 
+from billing.domain.bounds import MAX_QUANTITY
 from billing.domain.calendar import MAX_DATE, MIN_DATE, validate_timezone
 from billing.domain.errors import DomainError
 from billing.domain.money import MAX_AMOUNT, validate_currency
@@ -74,7 +75,7 @@ def _locale(value: str) -> str:
 
 
 Amount = Annotated[StrictInt, Field(ge=0, le=MAX_AMOUNT)]
-Quantity = Annotated[StrictInt, Field(ge=1, le=1_000_000)]
+Quantity = Annotated[StrictInt, Field(ge=1, le=MAX_QUANTITY)]
 Name = Annotated[StrictStr, Field(min_length=1, max_length=200), AfterValidator(_not_blank)]
 PositiveAmount = Annotated[StrictInt, Field(ge=1, le=MAX_AMOUNT)]
 Text = Annotated[StrictStr, Field(max_length=2000)]
