@@ -35,6 +35,7 @@ from billing.bill_runs import repository as repo
 from billing.bill_runs.parking import Parking, check_writable
 from billing.bill_runs.parking import write as parking_write
 from billing.bill_runs.repository import Claim
+from billing.bill_runs.settling import Settling
 from billing.domain.events import Event
 from billing.domain.ledger import Entry, Scope, difference
 from billing.domain.posting import (
@@ -149,24 +150,18 @@ def _what_is_due(
     as_of: date,
     payment_terms_days: int,
     parking: Parking,
+    settling: Settling,
 ) -> list[_Due]:
-    """What each subscription of the batch owes; one that cannot be billed is parked."""
+    """What each subscription of the batch owes, derived from its settlement point on; one
+    that cannot be billed is parked."""
     events_of: dict[str, list[Event]] = {}
     for sid, rows in _grouped(repo.events(conn, claim)):
         try:
             events_of[sid] = [event_from_row(r) for r in rows]
         except Exception as exc:  # noqa: BLE001 - a row the codec refuses parks its subscription
             parking.park(sid, exc)
-    posted_of: dict[str, list[Entry]] = {}
-    document_of: dict[str, str] = {}
-    for sid, rows in _grouped(repo.posted_entries(conn, claim)):
-        try:
-            posted_of[sid] = [entry_from_row(r) for r in rows]
-        except Exception as exc:  # noqa: BLE001 - likewise an entry that does not read
-            parking.park(sid, exc)
-        for r in rows:
-            if r.document_id is not None:
-                document_of[str(r.id)] = r.document_id
+    settling.start(conn, claim, events_of)
+    posted_of, document_of = _posted(conn, claim, settling, parking)
     out: list[_Due] = []
     for sid, customer_id, currency in subs:
         evs = events_of.get(sid)
@@ -174,8 +169,13 @@ def _what_is_due(
             continue  # no events: created after our snapshot began, the next run bills it
         # try/except, not a context manager per subscription: free when nothing is raised.
         try:
-            new = difference(Schedule(evs), posted_of.get(sid, ()), as_of=as_of, scope=Scope.DUE)
+            schedule = Schedule(evs)
+            since = settling.since_of(sid)
+            new = difference(
+                schedule, posted_of.get(sid, ()), as_of=as_of, scope=Scope.DUE, since=since
+            )
             if not new:
+                settling.settle(sid, schedule, evs, as_of)
                 continue
             plan = plan_posting(
                 new,
@@ -189,8 +189,27 @@ def _what_is_due(
         except Exception as exc:  # noqa: BLE001 - one subscription's failure, not the batch's
             parking.park(sid, exc)
             continue
+        settling.settle(sid, schedule, evs, as_of)
         out.append(_Due(sid, customer_id, plan))
     return out
+
+
+def _posted(
+    conn: Connection, claim: Claim, settling: Settling, parking: Parking
+) -> tuple[dict[str, list[Entry]], dict[str, str]]:
+    """The entries each derivation needs (:meth:`Settling.posted_rows`), and the document of
+    each posted entry among them (credits go on a note for the invoice they give back)."""
+    posted_of: dict[str, list[Entry]] = {}
+    document_of: dict[str, str] = {}
+    for sid, rows in _grouped(settling.posted_rows(conn, claim)):
+        try:
+            posted_of[sid] = [entry_from_row(r) for r in rows]
+        except Exception as exc:  # noqa: BLE001 - likewise an entry that does not read
+            parking.park(sid, exc)
+        for r in rows:
+            if r.document_id is not None:
+                document_of[str(r.id)] = r.document_id
+    return posted_of, document_of
 
 
 def bill_batch(
@@ -200,8 +219,15 @@ def bill_batch(
     t0 = time.perf_counter()
     subs = repo.lock_subscriptions(conn, claim)
     parking = Parking()
+    settling = Settling()
     due = _what_is_due(
-        conn, claim, subs, as_of=as_of, payment_terms_days=payment_terms_days, parking=parking
+        conn,
+        claim,
+        subs,
+        as_of=as_of,
+        payment_terms_days=payment_terms_days,
+        parking=parking,
+        settling=settling,
     )
     parked = parking.parked
     t1 = time.perf_counter()
@@ -228,6 +254,7 @@ def bill_batch(
         bulk.insert_rows(conn, "events", EVENT_COLUMNS, rows.events, adapted=True)
     customer_of = {sid: customer_id for sid, customer_id, _ in subs}
     parking_write(conn, claim, parked, customer_of=customer_of, first_seq=next_event, now=now)
+    settling.write(conn, customer_of)
     credited = [invoice_id for d in due for invoice_id in d.plan.credited_invoices]
     if credited:
         _refresh_credited(conn, credited)

@@ -12,15 +12,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.sql import ColumnElement
 
+from billing.domain.settlement import Settlement
 from billing.storage.models import (
     BillRun,
     BillRunBatch,
     BillRunParked,
     Document,
     LedgerEntry,
+    LedgerSettlement,
     Subscription,
     TimelineEvent,
 )
@@ -31,6 +33,7 @@ parked_t: Table = BillRunParked.__table__  # type: ignore[assignment]
 subscriptions: Table = Subscription.__table__  # type: ignore[assignment]
 events_t: Table = TimelineEvent.__table__  # type: ignore[assignment]
 entries_t: Table = LedgerEntry.__table__  # type: ignore[assignment]
+settlements_t: Table = LedgerSettlement.__table__  # type: ignore[assignment]
 documents_t: Table = Document.__table__  # type: ignore[assignment]
 
 #: Serializes the creation of bill runs on PostgreSQL (so workers started together join one
@@ -288,13 +291,77 @@ ENTRY_COLUMNS = _columns(
 
 
 def posted_entries(conn: Connection, claim: Claim) -> Iterator[Any]:
-    """The batch's posted ledger entries, by subscription and posting order."""
+    """The batch's posted ledger entries, by subscription and posting order: of each
+    subscription with a settlement point only those of periods ending after it."""
+    point = settlements_t.c.settled_through
     q = (
         select(*ENTRY_COLUMNS)
+        .select_from(
+            entries_t.outerjoin(
+                settlements_t, settlements_t.c.subscription_id == entries_t.c.subscription_id
+            )
+        )
         # Orders' entries have no subscription (an unbounded batch would read them).
         .where(
-            entries_t.c.subscription_id.is_not(None), *_in_range(entries_t.c.subscription_id, claim)
+            entries_t.c.subscription_id.is_not(None),
+            *_in_range(entries_t.c.subscription_id, claim),
+            or_(point.is_(None), entries_t.c.period_end > point),
         )
         .order_by(entries_t.c.subscription_id, entries_t.c.id)
     )
     return iter(conn.execute(q))
+
+
+def posted_entries_since(
+    conn: Connection, subscription_ids: Sequence[str], since: date
+) -> Iterator[Any]:
+    """The posted entries of periods ending after ``since`` of these subscriptions, by
+    subscription and posting order (the few whose derivation starts before their point)."""
+    q = (
+        select(*ENTRY_COLUMNS)
+        .where(
+            entries_t.c.subscription_id.in_(subscription_ids), entries_t.c.period_end > since
+        )
+        .order_by(entries_t.c.subscription_id, entries_t.c.id)
+    )
+    return iter(conn.execute(q))
+
+
+def settlement_points(conn: Connection, claim: Claim) -> dict[str, Settlement]:
+    """The batch's stored settlement points, by subscription."""
+    c = settlements_t.c
+    q = select(c.subscription_id, c.settled_through, c.timeline_seq).where(
+        *_in_range(c.subscription_id, claim)
+    )
+    return {r[0]: Settlement(r[1], r[2]) for r in conn.execute(q)}
+
+
+def write_settlements(
+    conn: Connection,
+    *,
+    new: Sequence[tuple[str, str, Settlement]],
+    changed: Sequence[tuple[str, Settlement]],
+) -> None:
+    """Insert the points of ``new`` (subscription, customer, point), move those of ``changed``
+    (the batch's subscription rows are locked: nobody else writes their points meanwhile)."""
+    if new:
+        conn.execute(
+            insert(settlements_t),
+            [
+                {
+                    "subscription_id": sid,
+                    "customer_id": cid,
+                    "settled_through": p.settled_through,
+                    "timeline_seq": p.seq,
+                }
+                for sid, cid, p in new
+            ],
+        )
+    if changed:
+        c = settlements_t.c
+        conn.execute(
+            update(settlements_t)
+            .where(c.subscription_id == bindparam("sid"))
+            .values(settled_through=bindparam("through"), timeline_seq=bindparam("seq")),
+            [{"sid": sid, "through": p.settled_through, "seq": p.seq} for sid, p in changed],
+        )

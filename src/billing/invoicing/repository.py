@@ -13,15 +13,40 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from billing.domain.ledger import Entry, EntryKind
+from billing.domain.settlement import Settlement
 from billing.errors import NotFound
-from billing.storage.models import Document, LedgerEntry, Payment
+from billing.storage.models import Document, LedgerEntry, LedgerSettlement, Payment
 from billing.storage.numbering import PREVIEW as PREVIEW  # where http.deps names it
 from billing.storage.rows import Lock, get_row, page_after, rows_where
 
 
-def posted_entries(session: Session, subscription_id: str) -> list[LedgerEntry]:
-    of_subscription = LedgerEntry.subscription_id == subscription_id
-    return rows_where(session, LedgerEntry, of_subscription, order_by=[LedgerEntry.id])
+def posted_entries(
+    session: Session, subscription_id: str, *, since: date | None = None
+) -> list[LedgerEntry]:
+    """A subscription's posted entries in posting order; with ``since``, only those of periods
+    ending after it (what a derivation from ``since`` needs)."""
+    where = [LedgerEntry.subscription_id == subscription_id]
+    if since is not None:
+        where.append(LedgerEntry.period_end > since)
+    return rows_where(session, LedgerEntry, *where, order_by=[LedgerEntry.id])
+
+
+def settlement_point(session: Session, subscription_id: str) -> Settlement | None:
+    """How far the subscription's ledger is settled (:mod:`billing.domain.settlement`)."""
+    row = session.get(LedgerSettlement, subscription_id)
+    return None if row is None else Settlement(row.settled_through, row.timeline_seq)
+
+
+def store_settlement(
+    session: Session, *, subscription_id: str, customer_id: str, point: Settlement
+) -> None:
+    """Keep ``point`` as the subscription's settlement point (its row is locked by the caller)."""
+    row = session.get(LedgerSettlement, subscription_id)
+    if row is None:
+        row = LedgerSettlement(subscription_id=subscription_id, customer_id=customer_id)
+        session.add(row)
+    row.settled_through = point.settled_through
+    row.timeline_seq = point.seq
 
 
 _KINDS = {k.value: k for k in EntryKind}

@@ -36,6 +36,7 @@ from billing.domain.choices import Unused
 from billing.domain.events import Event, EventType, Payload
 from billing.domain.ledger import Scope, difference
 from billing.domain.rules import check_change
+from billing.domain.settlement import Settlement, rederive_from, settled_after
 from billing.domain.timeline import Schedule
 from billing.events.service import emit
 from billing.ids import new_id
@@ -179,15 +180,24 @@ def append(
 def post_billed_difference(
     session: Session, loaded: Loaded, *, cause_event_id: str, unused: Unused
 ) -> Posting:
-    """Post what the timeline now says about periods already billed (credit notes, invoices)."""
+    """Post what the timeline now says about periods already billed (credit notes, invoices),
+    derived from the settlement point on, or from the earliest day the events recorded since
+    reach (:mod:`billing.domain.settlement`); the point moves in the same transaction."""
     sub = loaded.subscription
-    posted = ledger_repo.posted_entries(session, sub.id)
+    since = rederive_from(loaded.events, ledger_repo.settlement_point(session, sub.id))
+    posted = ledger_repo.posted_entries(session, sub.id, since=since)
     new = difference(
         loaded.schedule,
         [ledger_repo.to_domain(r) for r in posted],
         as_of=loaded.today,
         scope=Scope.BILLED,
         cause_event_id=cause_event_id,
+        since=since,
+    )
+    through = settled_after(loaded.schedule, as_of=loaded.today, scope=Scope.BILLED, since=since)
+    point = Settlement(through, max(e.seq for e in loaded.events))
+    ledger_repo.store_settlement(
+        session, subscription_id=sub.id, customer_id=sub.customer_id, point=point
     )
     return post_entries(
         session,

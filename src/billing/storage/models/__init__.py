@@ -11,7 +11,12 @@ from billing.storage.models.base import Base, BigInt, Json, UTCDateTime
 from billing.storage.models.bill_runs import BillRun, BillRunBatch, BillRunParked
 from billing.storage.models.customers import Customer, Plan
 from billing.storage.models.feed import OutboxEvent, WebhookDelivery, WebhookEndpoint
-from billing.storage.models.ledger import Document, DocumentCounter, LedgerEntry
+from billing.storage.models.ledger import (
+    Document,
+    DocumentCounter,
+    LedgerEntry,
+    LedgerSettlement,
+)
 from billing.storage.models.orders import Order, OrderCredit, OrderDelivery, OrderLine
 from billing.storage.models.payments import BalanceEntry, Payment
 from billing.storage.models.subscriptions import Subscription, TimelineEvent
@@ -32,6 +37,7 @@ __all__ = [
     "IdempotencyRecord",
     "Json",
     "LedgerEntry",
+    "LedgerSettlement",
     "Onboarding",
     "OnboardingEvent",
     "Order",

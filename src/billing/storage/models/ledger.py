@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from billing.storage.models.base import Base, BigInt, UTCDateTime
@@ -59,6 +68,8 @@ class LedgerEntry(Base):
         CheckConstraint(
             "(subscription_id IS NULL) <> (order_id IS NULL)", name="ledger_entries_one_owner"
         ),
+        # Derivations read a subscription's entries from a settlement point on.
+        Index("ix_ledger_entries_subscription_period_end", "subscription_id", "period_end"),
     )
 
     id: Mapped[int] = mapped_column(BigInt, primary_key=True, autoincrement=True)
@@ -89,3 +100,16 @@ class LedgerEntry(Base):
     document_type: Mapped[str | None] = mapped_column(String(20), nullable=True)
     document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"), nullable=True)
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LedgerSettlement(Base):
+    """How far a subscription's ledger is settled: every period ending on or before
+    ``settled_through`` is billed as the timeline up to event ``timeline_seq`` says
+    (:mod:`billing.domain.settlement`). Derivations start there; no row: from the start."""
+
+    __tablename__ = "ledger_settlements"
+
+    subscription_id: Mapped[str] = mapped_column(ForeignKey("subscriptions.id"), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
+    settled_through: Mapped[date] = mapped_column(Date)
+    timeline_seq: Mapped[int] = mapped_column(Integer)
