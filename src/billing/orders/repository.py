@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
-from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from billing.domain.ledger import EntryKind
 from billing.storage.models import LedgerEntry, Order, OrderCredit, OrderDelivery, OrderLine
 from billing.storage.rows import Lock, get_row, page_after, rows_where, scoped
 
@@ -71,30 +68,6 @@ def entries_of(session: Session, event_ids: Iterable[str]) -> list[LedgerEntry]:
         return []
     posted_by = LedgerEntry.event_id.in_(ids)
     return rows_where(session, LedgerEntry, posted_by, order_by=[LedgerEntry.id])
-
-
-class InvoicedLine(NamedTuple):
-    """A delivered line as its order invoice shows it."""
-
-    description: str
-    delivered_on: date
-    unit_amount: int
-    quantity: int
-    amount: int
-    currency: str
-
-
-def invoice_lines(session: Session, document_id: str) -> list[InvoicedLine]:
-    """The delivered lines an order invoice carries (its one-off ledger entries)."""
-    one_offs = LedgerEntry.kind == EntryKind.ONE_OFF.value
-    on_invoice = LedgerEntry.document_id == document_id
-    rows = rows_where(session, LedgerEntry, on_invoice, one_offs, order_by=[LedgerEntry.id])
-    return [
-        InvoicedLine(
-            e.description or "", e.service_start, e.unit_amount, e.quantity, e.amount, e.currency
-        )
-        for e in rows
-    ]
 
 
 def page(
