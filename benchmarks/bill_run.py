@@ -25,7 +25,10 @@ those runs would have posted them), and one of one-month-old subscriptions (one 
 in both, the run at ``as_of`` posts exactly one invoice and one entry per subscription. The raw
 bulk insert of those rows (entries + invoices) is measured on a copy of each template, then the
 runs, per worker count, alternating one-month and N-month so that both see the same machine
-(``--repeat`` pairs each). Prints the N-month / one-month ratio per subscription and each run
+(``--repeat`` pairs each). The seeded history leaves each subscription's settlement point
+where the last run would (the steady state of monthly runs); ``--unsettled`` leaves them out, so
+the timed run derives every subscription from its start (the first run after settlement points
+came in). Prints the N-month / one-month ratio per subscription and each run
 against the raw write. ``cat /proc/loadavg`` is printed before and after each measurement.
 
 Prints one line per measurement and a Markdown table to paste into ``RESULTS.md``.
@@ -147,7 +150,9 @@ def key_of(size: int, history: int) -> str:
     return f"{size}_h{history}" if history else str(size)
 
 
-def seed_template(db: Sqlite | Postgres, size: int, history: int = 0) -> float:
+def seed_template(
+    db: Sqlite | Postgres, size: int, history: int = 0, *, settled: bool = True
+) -> float:
     """A template of ``size`` subscriptions; with ``history`` months, started that many months
     before ``AS_OF`` and billed by a monthly run on each month's first day since."""
     url = db.template(key_of(size, history))
@@ -164,6 +169,7 @@ def seed_template(db: Sqlite | Postgres, size: int, history: int = 0) -> float:
         last_start=first_run,
         tag=TAG,
         billed=[add_months(first_run, k) for k in range(history)],
+        settled=settled,
     )
     seconds = time.perf_counter() - t
     if history:
@@ -357,12 +363,18 @@ class Pair:
 
 
 def with_history(
-    db: Sqlite | Postgres, size: int, workers: list[int], history: int, repeat: int
+    db: Sqlite | Postgres,
+    size: int,
+    workers: list[int],
+    history: int,
+    repeat: int,
+    *,
+    settled: bool = True,
 ) -> list[Pair]:
     raw: dict[int, float] = {}
     for months in (1, history):
         print(f"    loadavg before seeding: {loadavg()}", flush=True)
-        seeded = seed_template(db, size, months)
+        seeded = seed_template(db, size, months, settled=settled)
         print(f"{db.name} {size:>9,}, {months} months: seeded in {seeded:.1f} s", flush=True)
         raw[months] = raw_insert(db, size, with_documents=True, history=months)
         print(
@@ -437,6 +449,9 @@ def main() -> None:
     )
     parser.add_argument("--repeat", type=int, default=1, help="pairs per size (with history)")
     parser.add_argument(
+        "--unsettled", action="store_true", help="history without settlement points"
+    )
+    parser.add_argument(
         "--postgres-url", default=os.environ.get("BILLING_BENCH_POSTGRES_URL", DEFAULT_PG)
     )
     parser.add_argument("--workdir", default=None, help="for SQLite files (default: a tmp dir)")
@@ -454,7 +469,14 @@ def main() -> None:
         db: Sqlite | Postgres = Sqlite(workdir) if name == "sqlite" else Postgres(args.postgres_url)
         for size in sizes:
             if args.history_months:
-                pairs += with_history(db, size, workers, args.history_months, args.repeat)
+                pairs += with_history(
+                    db,
+                    size,
+                    workers,
+                    args.history_months,
+                    args.repeat,
+                    settled=not args.unsettled,
+                )
             else:
                 plain(db, size, workers, results)
     print()

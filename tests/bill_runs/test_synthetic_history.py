@@ -4,7 +4,8 @@ Two sets of the same synthetic subscriptions (same ``seed_value``: the same time
 in one database: one seeded with the history of monthly runs at ``BILLED``, one seeded bare and
 then billed by the real bill runs at those dates. The runs post nothing for the first set (its
 history already is their difference), and both sets' ledgers and invoices agree entry for entry;
-the next run then posts the same for both. On SQLite and PostgreSQL.
+the next run then posts the same for both. The seeded set starts that run from the settlement
+points its history left, the other from the points its runs left. On SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -62,7 +63,19 @@ def test_seeded_history_is_what_the_bill_runs_post(database: Database) -> None:
             last = conn.execute(
                 text("SELECT last_number FROM document_counters WHERE series = 'INV'")
             ).scalar_one()
+            points = conn.execute(
+                text(
+                    "SELECT settled_through, count(*) FROM ledger_settlements "
+                    "WHERE subscription_id LIKE :p GROUP BY settled_through"
+                ),
+                {"p": f"sub_{SEEDED}%"},
+            ).all()
         assert last == seeded.documents
+        # Every subscription has its point: the last run's date, or (in arrears, its first
+        # period not yet due, so neither the setup group) its start.
+        through = {str(d): n for d, n in points}
+        assert sum(through.values()) == COUNT
+        assert through[str(BILLED[-1])] > COUNT // 2 and max(through) == str(BILLED[-1])
 
         for bill_date in BILLED:
             run_bill_run(factory, as_of=bill_date)

@@ -12,7 +12,11 @@ date, derived by the pure core (:func:`billing.domain.ledger.difference`, then
 :func:`billing.domain.posting.plan_posting`), exactly as a bill run derives them. Subscriptions
 with the same timeline (same kinds, dates and terms; only ids differ) have the same history, so
 it is derived once per distinct timeline and stamped out per subscription with its own ids:
-millions of periods seed at the speed of the bulk write. Invoices are numbered gaplessly from
+millions of periods seed at the speed of the bulk write. With ``settled`` (the default), each
+also gets the settlement point the last of those runs leaves (``ledger_settlements``: settled
+through the last bill date, against its whole timeline), so the next run derives from there as
+it would after months of monthly runs; without, it derives from the start (as the first run
+after settlement points came in did). Invoices are numbered gaplessly from
 the ``INV`` counter (which ends past them, so later runs go on from there) in the order they are
 written, subscription by subscription; they stay open and unpaid, and the feed gets no
 ``invoice.issued`` events for them (a bill run reads neither).
@@ -36,6 +40,7 @@ from billing.domain import codec
 from billing.domain.events import Event
 from billing.domain.ledger import Entry, Scope, difference
 from billing.domain.posting import INVOICE_SERIES, DocumentType, PlannedDocument, plan_posting
+from billing.domain.settlement import BEGINNING, settled_after
 from billing.domain.timeline import Schedule
 from billing.ids import new_id
 from billing.storage.models import Plan
@@ -71,6 +76,7 @@ def seed(
     tag: str | None = None,
     billed: Sequence[date] = (),
     payment_terms_days: int = 30,
+    settled: bool = True,
 ) -> Seeded:
     """``count`` monthly subscriptions starting between ``first_start`` and ``last_start``,
     with what bill runs at each of the ``billed`` dates (ascending) would have posted.
@@ -85,7 +91,7 @@ def seed(
     customers = (count + SUBSCRIPTIONS_PER_CUSTOMER - 1) // SUBSCRIPTIONS_PER_CUSTOMER
     _insert_customers(engine, tag, customers, now)
     span = (last_start - first_start).days + 1
-    history = History(billed, payment_terms_days)
+    history = History(billed, payment_terms_days, settled=settled)
     events = documents = entries = 0
     for lo in range(0, count, CHUNK):
         chunk = _Chunk(tag, now)
@@ -144,10 +150,14 @@ class History:
     the event's ``seq`` as text, for :class:`_Chunk` to replace with the subscription's own.
     """
 
-    def __init__(self, billed: Sequence[date], payment_terms_days: int) -> None:
+    def __init__(
+        self, billed: Sequence[date], payment_terms_days: int, *, settled: bool = True
+    ) -> None:
         self.billed = tuple(billed)
         self.payment_terms_days = payment_terms_days
+        self.settled = settled
         self._known: dict[Timeline, tuple[PlannedDocument, ...]] = {}
+        self._points: dict[Timeline, date] = {}
 
     def invoices(self, timeline: Timeline) -> tuple[PlannedDocument, ...]:
         if not self.billed:
@@ -156,6 +166,13 @@ class History:
         if known is None:
             known = self._known[timeline] = self._derive(timeline)
         return known
+
+    def settled_through(self, timeline: Timeline) -> date | None:
+        """The point the last run leaves (None: no history, or ``settled`` is off)."""
+        if not (self.billed and self.settled):
+            return None
+        self.invoices(timeline)
+        return self._points[timeline]
 
     def _derive(self, timeline: Timeline) -> tuple[PlannedDocument, ...]:
         recorded = datetime.combine(self.billed[0], datetime.min.time(), UTC)
@@ -181,6 +198,9 @@ class History:
             )
             out.extend(plan.documents)
             posted.extend(replace(e, id=f"h{len(posted) + k}") for k, e in enumerate(new))
+        self._points[timeline] = settled_after(
+            schedule, as_of=self.billed[-1], scope=Scope.DUE, since=BEGINNING
+        )
         return tuple(out)
 
 
@@ -231,6 +251,7 @@ class _Chunk:
              "recorded_by", "reason", "data"),
             self.events,
         )  # fmt: skip
+        self._write_points(conn, history)
         owed = [(i, sid, cid, history.invoices(t)) for i, sid, cid, t in self.timelines]
         documents = sum(len(invoices) for *_, invoices in owed)
         if not documents:
@@ -241,6 +262,22 @@ class _Chunk:
         entries = rows.entries(self._event_id)
         bulk.insert_rows(conn, "ledger_entries", ENTRY_COLUMNS, entries, adapted=True)
         return documents, rows.entry_count
+
+
+    def _write_points(self, conn: Connection, history: History) -> None:
+        """Each subscription's settlement point after its history (against all its events)."""
+        points = []
+        for _, sid, cid, timeline in self.timelines:
+            through = history.settled_through(timeline)
+            if through is not None:
+                points.append((sid, cid, through, len(timeline)))
+        if points:
+            bulk.insert_rows(
+                conn,
+                "ledger_settlements",
+                ("subscription_id", "customer_id", "settled_through", "timeline_seq"),
+                points,
+            )
 
 
 class _HistoryRows:
