@@ -218,8 +218,7 @@ def bill_batch(
     """Post everything due for the claimed batch in ``conn``'s transaction (not committed)."""
     t0 = time.perf_counter()
     subs = repo.lock_subscriptions(conn, claim)
-    parking = Parking()
-    settling = Settling()
+    parking, settling = Parking(), Settling()
     due = _what_is_due(
         conn,
         claim,
@@ -229,7 +228,6 @@ def bill_batch(
         parking=parking,
         settling=settling,
     )
-    parked = parking.parked
     t1 = time.perf_counter()
 
     needed: Counter[str] = Counter()
@@ -238,8 +236,7 @@ def bill_batch(
     n_documents = sum(needed.values())
     # The feed's counter first, then the documents' in plan order: one lock order everywhere
     # (subscriptions, feed, documents).
-    n_events = n_documents + len(parked)
-    next_event = take_numbers(conn, EVENT_SERIES, n_events) if n_events else 0
+    next_event = take_numbers(conn, EVENT_SERIES, n_documents) if n_documents else 0
     next_number = {s: take_numbers(conn, s, needed[s]) for s in SERIES_ORDER if needed[s]}
     rows = _Rows(bulk.Values(conn), now)
     for d in due:
@@ -253,7 +250,7 @@ def bill_batch(
         bulk.insert_rows(conn, "ledger_entries", ENTRY_COLUMNS, rows.entries, adapted=True)
         bulk.insert_rows(conn, "events", EVENT_COLUMNS, rows.events, adapted=True)
     customer_of = {sid: customer_id for sid, customer_id, _ in subs}
-    parking_write(conn, claim, parked, customer_of=customer_of, first_seq=next_event, now=now)
+    parking_write(conn, claim, parking, customer_of=customer_of, now=now)
     settling.write(conn, customer_of)
     credited = [invoice_id for d in due for invoice_id in d.plan.credited_invoices]
     if credited:
@@ -262,7 +259,7 @@ def bill_batch(
         _consume_balances(conn, rows.new_invoices)
     result = BatchResult(len(subs), needed[SERIES_ORDER[0]], needed[SERIES_ORDER[1]])
     result.entries = len(rows.entries)
-    result.parked = len(parked)
+    result.parked = len(parking)
     repo.mark_batch_done(
         conn,
         claim,

@@ -34,7 +34,9 @@ from billing.bill_runs.repository import Claim
 from billing.domain.bounds import COLUMN_MAX, MAX_DOCUMENT_TOTAL, AmountTooLarge, fits_column
 from billing.domain.errors import DomainError
 from billing.domain.posting import PostingPlan
+from billing.events.service import SERIES as EVENT_SERIES
 from billing.ids import new_id
+from billing.storage.numbering import take_numbers
 
 #: The problem code of a failure that is no domain error (a bug, a fault in the data).
 BILLING_FAILED = "billing_failed"
@@ -79,6 +81,9 @@ class Parking:
     def __contains__(self, subscription_id: object) -> bool:
         return subscription_id in self._parked
 
+    def __len__(self) -> int:
+        return len(self._parked)
+
     @property
     def parked(self) -> list[Parked]:
         return list(self._parked.values())
@@ -117,19 +122,23 @@ def check_writable(plan: PostingPlan) -> None:
 def write(
     conn: Connection,
     claim: Claim,
-    parked: list[Parked],
+    parking: Parking,
     *,
     customer_of: Mapping[str, str],
-    first_seq: int,
     now: datetime,
 ) -> None:
-    """The batch's parked subscriptions and their feed events (numbers from ``first_seq``), in
-    the batch's transaction."""
-    if not parked:
+    """The batch's parked subscriptions and their feed events, in the batch's transaction.
+
+    The events take their numbers after the batch's documents have taken theirs: the feed's
+    counter is then this transaction's already, or no document counter is (the batch issued
+    nothing), so the lock order (feed, then documents) holds either way.
+    """
+    if not parking:
         return
+    first_seq = take_numbers(conn, EVENT_SERIES, len(parking))
     rows: list[tuple[Any, ...]] = []
     events: list[tuple[Any, ...]] = []
-    for n, p in enumerate(parked):
+    for n, p in enumerate(parking.parked):
         customer_id = customer_of[p.subscription_id]
         rows.append(
             (claim.bill_run_id, p.subscription_id, customer_id, claim.seq, p.code, p.detail, now)
