@@ -58,7 +58,7 @@ def create(session: Session, actor: Actor, clock: Clock, body: SubscriptionCreat
     )
     session.add(sub)
     session.flush()
-    row = append(session, sub, actor, Change(body.start_date, started), reason=body.reason)
+    row = append(session, sub, actor, Change(body.start_date, started), seq=1, reason=body.reason)
     schedule = Schedule([repository.to_domain(row)])
     sub.status = schedule.status_on(today).value
     onboarding.open_for(session, sub, actor=actor, today=today)  # domain.md, "Onboarding"

@@ -126,7 +126,12 @@ def record(
     if any(c.payload.KIND in AMOUNT_KINDS for c in changes):
         check_schedule(schedule, before=loaded.schedule)  # amount_too_large, before writing
     sub = loaded.subscription
-    rows = [append(session, sub, actor, change, reason=reason) for change in changes]
+    # The subscription is locked (load_for_change): the next sequence numbers are ours.
+    first = loaded.events[-1].seq + 1 if loaded.events else 1
+    rows = [
+        append(session, sub, actor, change, seq=first + i, reason=reason)
+        for i, change in enumerate(changes)
+    ]
     events = [*loaded.events, *(repository.to_domain(r) for r in rows)]
     schedule = Schedule(events)
     if counts_as_version:
@@ -145,13 +150,19 @@ def record(
 
 
 def append(
-    session: Session, sub: Subscription, actor: Actor, change: Change, *, reason: str | None
+    session: Session,
+    sub: Subscription,
+    actor: Actor,
+    change: Change,
+    *,
+    seq: int,
+    reason: str | None,
 ) -> TimelineEvent:
-    """Write one event row (the next in recording order) and announce it in the feed."""
+    """Write one event row (``seq``: its place in recording order) and announce it."""
     row = TimelineEvent(
         id=new_id("evt"),
         subscription_id=sub.id,
-        seq=repository.next_seq(session, sub.id),
+        seq=seq,
         type=change.payload.KIND.value,
         effective_date=change.effective_date,
         recorded_at=utcnow(),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from billing.domain import codec
@@ -41,13 +41,6 @@ def events(session: Session, subscription_id: str) -> list[TimelineEvent]:
         TimelineEvent.subscription_id == subscription_id,
         order_by=[TimelineEvent.seq],
     )
-
-
-def next_seq(session: Session, subscription_id: str) -> int:
-    value = session.scalar(
-        select(func.max(TimelineEvent.seq)).where(TimelineEvent.subscription_id == subscription_id)
-    )
-    return int(value or 0) + 1
 
 
 def add_event(session: Session, row: TimelineEvent) -> None:
