@@ -45,6 +45,27 @@ NOT_BILLABLE = frozenset("XXX XTS XAU XAG XPD XPT XBA XBB XBC XBD XDR XSU XUA XF
 def _not_blank(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be blank")
+    return _no_control(value)
+
+
+def has_control(value: str, *, allowed: str = "") -> bool:
+    """Whether ``value`` holds a control character (C0, DEL or C1) other than ``allowed``."""
+    return any(
+        (ch < " " or "\x7f" <= ch <= "\x9f") and ch not in allowed for ch in value
+    )
+
+
+def _no_control(value: str) -> str:
+    """api-contract.md: no string holds NUL or another control character."""
+    if has_control(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def _free_text(value: str) -> str:
+    """Free text may hold tabs and line breaks, nothing else of the control characters."""
+    if has_control(value, allowed="\t\n"):
+        raise ValueError("must not contain control characters other than tab and newline")
     return value
 
 
@@ -78,7 +99,7 @@ Amount = Annotated[StrictInt, Field(ge=0, le=MAX_AMOUNT)]
 Quantity = Annotated[StrictInt, Field(ge=1, le=MAX_QUANTITY)]
 Name = Annotated[StrictStr, Field(min_length=1, max_length=200), AfterValidator(_not_blank)]
 PositiveAmount = Annotated[StrictInt, Field(ge=1, le=MAX_AMOUNT)]
-Text = Annotated[StrictStr, Field(max_length=2000)]
+Text = Annotated[StrictStr, Field(max_length=2000), AfterValidator(_free_text)]
 Currency = Annotated[StrictStr, AfterValidator(_currency)]
 Timezone = Annotated[StrictStr, Field(max_length=64), AfterValidator(_timezone)]
 LocaleName = Annotated[StrictStr, Field(max_length=20), AfterValidator(_locale)]

@@ -10,7 +10,11 @@ from billing.auth.service import ensure_bootstrap_key
 from billing.clock import Clock
 from billing.console.app import create_console
 from billing.http import problems
-from billing.http.middleware import BodyLimitMiddleware, IdempotencyMiddleware
+from billing.http.middleware import (
+    BodyLimitMiddleware,
+    IdempotencyMiddleware,
+    UrlCharactersMiddleware,
+)
 from billing.http.routers import (
     admin,
     customers,
@@ -64,6 +68,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     problems.install(app)
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(UrlCharactersMiddleware)
     # renderings before documents: /invoices/{id}.pdf is not an invoice id.
     for module in (
         admin,

@@ -84,9 +84,28 @@ def if_match(if_match: Annotated[str | None, Header(alias="If-Match")] = None) -
     if if_match is None:
         return None
     raw = if_match.strip().removeprefix("W/").strip('"')
-    if not raw.isdigit():
+    version = ascii_number(raw)
+    if version is None:
         raise InvalidInput("If-Match must be a subscription version number")
+    return version
+
+
+def ascii_number(raw: str) -> int | None:
+    """``raw`` as a non-negative integer that fits a 64-bit column, if it is one written in
+    ASCII digits (``str.isdigit`` also takes ``²`` and ``٣``, which ``int`` refuses or reads)."""
+    if not 1 <= len(raw) <= 18 or not raw.isascii() or not raw.isdigit():
+        return None
     return int(raw)
+
+
+def parse_cursor(after: str | None) -> int | None:
+    """A feed's ``after``: a cursor it gave out (``next_cursor`` / ``resume_cursor``)."""
+    if after is None or after == "":
+        return None
+    cursor = ascii_number(after)
+    if cursor is None:
+        raise InvalidInput("after is a cursor from next_cursor", code="invalid_cursor")
+    return cursor
 
 
 IfMatch = Annotated[int | None, Depends(if_match)]

@@ -1,4 +1,4 @@
-"""Request-size limits and ``Idempotency-Key`` for every POST.
+"""Request-size limits, URLs without control characters, and ``Idempotency-Key`` for POSTs.
 
 Idempotency: the first request with a key claims it (a row committed before the work starts);
 a retry with the same key and body gets the stored response and changes nothing; the same key
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from urllib.parse import unquote_to_bytes
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -22,8 +23,28 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from billing.clock import utcnow
 from billing.http.problems import problem
+from billing.schemas_common import has_control
 from billing.storage.db import unit_of_work
 from billing.storage.models import IdempotencyRecord
+
+
+class UrlCharactersMiddleware:
+    """Refuses a path or query holding a control character (NUL, ``%00``, ``%1F``…) with 422
+    ``validation_error`` before any handler or database sees it (api-contract.md, "Bounds": no
+    string holds NUL or another control character; PostgreSQL cannot even compare one)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            query = unquote_to_bytes(scope.get("query_string", b"")).decode("utf-8", "replace")
+            if has_control(scope["path"]) or has_control(query):
+                await problem(
+                    422, "validation_error", "the URL must not contain control characters"
+                )(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 class BodyLimitMiddleware:

@@ -11,9 +11,8 @@ from sqlalchemy.orm import Session
 from billing.auth.service import Actor
 from billing.bill_runs.schemas import BillRunOut, bill_run_out
 from billing.bill_runs.service import result_of, run_bill_run
-from billing.domain.errors import InvalidInput
 from billing.events.schemas import FeedPage
-from billing.http.deps import ClockDep, FactoryDep, SessionDep
+from billing.http.deps import ClockDep, FactoryDep, SessionDep, parse_cursor
 from billing.http.permissions import ReadsDocuments, RecordsPayments, StaffActor
 from billing.invoicing import repository
 from billing.invoicing.service import record_payment
@@ -31,14 +30,6 @@ class PaymentCreate(Request):
     amount: PositiveAmount
     paid_on: Day
     reference: Name | None = None
-
-
-def _cursor(after: str | None) -> int | None:
-    if after is None:
-        return None
-    if not after.isdigit() or len(after) > 18:
-        raise InvalidInput("after is a cursor from next_cursor", code="invalid_cursor")
-    return int(after)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +53,7 @@ class DocumentFeed:
         rows = repository.documents_page(
             self.session,
             doc_type=doc_type,
-            after_number=_cursor(self.after),
+            after_number=parse_cursor(self.after),
             limit=self.limit,
             customer_id=customer_id,
             subscription_id=subscription_id,

@@ -6,10 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from billing.domain.errors import InvalidInput
 from billing.events.schemas import FeedPage
 from billing.events.service import event_out, page
-from billing.http.deps import SessionDep
+from billing.http.deps import SessionDep, parse_cursor
 from billing.http.permissions import ReadsEvents
 
 router = APIRouter(tags=["events"])
@@ -26,11 +25,9 @@ def list_events(
     """Every timeline event, document, payment, status change and task, in order.
 
     ``next_cursor`` is null once drained; poll again from ``resume_cursor``."""
-    if after is not None and not after.isdigit():
-        raise InvalidInput("after is a cursor from next_cursor", code="invalid_cursor")
     rows = page(
         session,
-        after=int(after) if after else None,
+        after=parse_cursor(after),
         limit=limit,
         customer_scope=actor.customer_scope,
         types=type,
