@@ -50,9 +50,7 @@ def _not_blank(value: str) -> str:
 
 def has_control(value: str, *, allowed: str = "") -> bool:
     """Whether ``value`` holds a control character (C0, DEL or C1) other than ``allowed``."""
-    return any(
-        (ch < " " or "\x7f" <= ch <= "\x9f") and ch not in allowed for ch in value
-    )
+    return any((ch < " " or "\x7f" <= ch <= "\x9f") and ch not in allowed for ch in value)
 
 
 def _no_control(value: str) -> str:
@@ -117,9 +115,3 @@ class Request(BaseModel):
 
 class Response(BaseModel):
     model_config = ConfigDict(from_attributes=True)
-
-
-class MoneyOut(BaseModel):
-    amount: int
-    currency: str
-    formatted: str

@@ -30,8 +30,6 @@ from billing.invoicing.service import amount_due
 from billing.invoicing.views import document_number
 from billing.storage.models import Customer, Document, LedgerEntry, TimelineEvent
 
-DOCUMENT_TYPES = ("invoice", "credit_note")
-
 
 @dataclass(frozen=True, slots=True)
 class DocumentLine:

@@ -85,7 +85,3 @@ def page(
         limit=limit,
         filters=[(Subscription.customer_id, customer)],
     )
-
-
-def ids_after(session: Session, *, after: str | None, limit: int) -> list[str]:
-    return page_after(session, select(Subscription.id), Subscription.id, after=after, limit=limit)
