@@ -25,7 +25,7 @@ import billing
 
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
-DOMAIN_MAY_IMPORT = frozenset({"pendulum", "babel"})
+DOMAIN_MAY_IMPORT = frozenset({"pendulum", "babel", "stdnum"})
 
 Tree = Mapping[str, str]  # module name -> source
 
