@@ -24,6 +24,7 @@ from billing.http.routers import (
     onboarding,
     orders,
     renderings,
+    sellers,
     subscriptions,
     webhooks,
 )
@@ -34,6 +35,22 @@ from billing.storage.migrate import upgrade
 #: Documents the bearer token in the OpenAPI document; authentication itself is
 #: billing.http.deps.get_actor (which answers problem+json, not FastAPI's 403).
 bearer = HTTPBearer(auto_error=False, description="An API token: staff, integration or portal")
+
+#: The routers under /v1, in the order they match: renderings before documents
+#: (/invoices/{id}.pdf is not an invoice id).
+ROUTERS = (
+    admin,
+    customers,
+    sellers,
+    subscriptions,
+    lifecycle,
+    renderings,
+    documents,
+    events,
+    webhooks,
+    onboarding,
+    orders,
+)
 
 
 def create_app(settings: Settings | None = None, *, migrate: bool = True) -> FastAPI:
@@ -69,19 +86,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(UrlCharactersMiddleware)
-    # renderings before documents: /invoices/{id}.pdf is not an invoice id.
-    for module in (
-        admin,
-        customers,
-        subscriptions,
-        lifecycle,
-        renderings,
-        documents,
-        events,
-        webhooks,
-        onboarding,
-        orders,
-    ):
+    for module in ROUTERS:
         app.include_router(
             module.router,
             prefix="/v1",
