@@ -1,8 +1,24 @@
+"""Request and response bodies of customers.
+
+The buyer's legal details (``kind`` … ``vat_number``) are all optional: a domestic consumer
+needs a name only. What is given is checked for the buyer's country (:mod:`.service`). A PATCH
+names the fields it changes: a field left out stays, an ``address`` given replaces the whole
+address, and ``null`` clears a field that may be empty (``name``, ``locale`` and ``timezone``
+may not: ``validation_error``).
+"""
+
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import Field, StrictStr, model_validator
 
 from billing.schemas_common import Currency, LocaleName, Name, Request, Response, Timezone
+from billing.sellers.schemas import AddressIn, AddressOut, Identifier
+
+Kind = Literal["business", "consumer"]
+SellerId = Annotated[StrictStr, Field(min_length=1, max_length=40)]
 
 
 class CustomerCreate(Request):
@@ -11,6 +27,42 @@ class CustomerCreate(Request):
     locale: LocaleName = "sv_SE"
     timezone: Timezone = "Europe/Stockholm"
     external_ref: Name | None = None
+    #: The seller it buys from; absent: the default seller (whichever it is when billed).
+    seller_id: SellerId | None = None
+    kind: Kind | None = None
+    legal_name: Name | None = None
+    address: AddressIn | None = None
+    #: ISO 3166-1 alpha-2; absent: the seller's country.
+    country: Identifier | None = None
+    organisation_number: Identifier | None = None
+    vat_number: Identifier | None = None
+
+
+#: Fields of a customer that may not be null.
+REQUIRED = frozenset({"name", "locale", "timezone"})
+
+
+class CustomerUpdate(Request):
+    """The fields to change (see the module docstring); the rest stay. The currency stays."""
+
+    name: Name | None = None
+    locale: LocaleName | None = None
+    timezone: Timezone | None = None
+    external_ref: Name | None = None
+    seller_id: SellerId | None = None
+    kind: Kind | None = None
+    legal_name: Name | None = None
+    address: AddressIn | None = None
+    country: Identifier | None = None
+    organisation_number: Identifier | None = None
+    vat_number: Identifier | None = None
+
+    @model_validator(mode="after")
+    def _no_null_where_required(self) -> CustomerUpdate:
+        nulled = sorted(f for f in self.model_fields_set & REQUIRED if getattr(self, f) is None)
+        if nulled:
+            raise ValueError(f"{', '.join(nulled)} may not be null")
+        return self
 
 
 class CustomerOut(Response):
@@ -22,3 +74,15 @@ class CustomerOut(Response):
     external_ref: str | None
     status: str
     created_at: datetime
+    #: Null: buys from the default seller.
+    seller_id: str | None = None
+    #: Printed on its documents; a series per seller (null until there is a seller).
+    customer_number: str | None = None
+    kind: str | None = None
+    legal_name: str | None = None
+    address: AddressOut | None = None
+    country: str | None = None
+    organisation_number: str | None = None
+    organisation_number_formatted: str | None = None
+    vat_number: str | None = None
+    vat_number_formatted: str | None = None

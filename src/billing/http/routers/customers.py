@@ -7,8 +7,9 @@ from typing import Any
 from fastapi import APIRouter
 
 from billing.customers import repository as customers
-from billing.customers.schemas import CustomerCreate, CustomerOut
-from billing.customers.service import create_customer
+from billing.customers.schemas import CustomerCreate, CustomerOut, CustomerUpdate
+from billing.customers.service import create_customer, update_customer
+from billing.customers.views import customer_out
 from billing.domain.money import format_money
 from billing.http.deps import PageParams, SessionDep
 from billing.http.permissions import ReadsCustomers, ReadsPlans, StaffActor
@@ -22,19 +23,29 @@ router = APIRouter(tags=["customers and plans"])
 
 @router.post("/customers", status_code=201, response_model=CustomerOut)
 def post_customer(body: CustomerCreate, session: SessionDep, actor: StaffActor) -> Any:
-    return create_customer(session, body)
+    """A new customer; with a seller (its own or the default) it gets its customer number."""
+    return customer_out(create_customer(session, body))
 
 
 @router.get("/customers", response_model=None)
 def list_customers(session: SessionDep, actor: ReadsCustomers, page: PageParams) -> dict[str, Any]:
     scope = actor.customer_scope
     rows = customers.page(session, after=page.after, limit=page.limit, customer_scope=scope)
-    return page.answer(rows, [CustomerOut.model_validate(r).model_dump(mode="json") for r in rows])
+    return page.answer(rows, [customer_out(r).model_dump(mode="json") for r in rows])
 
 
 @router.get("/customers/{customer_id}", response_model=CustomerOut)
 def get_customer(customer_id: str, session: SessionDep, actor: ReadsCustomers) -> Any:
-    return customers.get(session, customer_id, customer_scope=actor.customer_scope)
+    return customer_out(customers.get(session, customer_id, customer_scope=actor.customer_scope))
+
+
+@router.patch("/customers/{customer_id}", response_model=CustomerOut)
+def patch_customer(
+    customer_id: str, body: CustomerUpdate, session: SessionDep, actor: StaffActor
+) -> Any:
+    """Change the fields given. Once the customer has documents, it cannot move to another
+    seller (409 ``customer_has_documents``)."""
+    return customer_out(update_customer(session, customer_id, body))
 
 
 @router.get("/customers/{customer_id}/balance")
