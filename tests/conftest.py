@@ -221,9 +221,37 @@ class Api:
         return r.json()
 
 
+#: The seller every test's documents are issued by unless a test makes its own: Swedish and not
+#: registered for VAT (no VAT number), so the amounts of tests about timelines, proration and
+#: the ledger read as net = gross. VAT is tested with sellers that are registered
+#: (tests/api/test_vat_invoices.py and others).
+TEST_SELLER: dict[str, Any] = {
+    "legal_name": "Testbolaget AB",
+    "address": {"line1": "Storgatan 1", "postal_code": "111 22", "city": "Stockholm"},
+    "country": "SE",
+    "organisation_number": "556036-0793",
+    "f_skatt": True,
+    "bank": {"bankgiro": "5050-1055"},
+}
+
+
+def add_test_seller(api: Api) -> dict[str, Any]:
+    r = api.post("/v1/sellers", TEST_SELLER)
+    assert r.status_code == 201, r.text
+    return r.json()  # type: ignore[no-any-return]
+
+
 @pytest.fixture
-def api(make_app: Callable[..., Any]) -> Iterator[Api]:
+def bare_api(make_app: Callable[..., Any]) -> Iterator[Api]:
+    """A fresh install: no seller yet (issuing a document is ``seller_missing``)."""
     from fastapi.testclient import TestClient
 
     with TestClient(make_app()) as client:
         yield Api(client)
+
+
+@pytest.fixture
+def api(bare_api: Api) -> Api:
+    """The API with the test seller set up (:data:`TEST_SELLER`, the default seller)."""
+    add_test_seller(bare_api)
+    return bare_api

@@ -89,10 +89,13 @@ class TestFeedPayload:
         assert note.issued_data(42) == {
             "number": "CN-000042",
             "total": 1000,
+            "net_total": 1000,
+            "vat_total": 0,
             "currency": "SEK",
             "issue_date": "2025-06-01",
             "invoice_id": "inv_a",
             "bill_run_id": "br_1",
+            "payment_reference": None,
         }
 
 

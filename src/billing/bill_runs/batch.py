@@ -35,21 +35,19 @@ from billing.bill_runs import repository as repo
 from billing.bill_runs.parking import Parking, check_writable
 from billing.bill_runs.parking import write as parking_write
 from billing.bill_runs.repository import Claim
+from billing.bill_runs.sales import Sales
 from billing.bill_runs.settling import Settling
 from billing.domain.events import Event
 from billing.domain.ledger import Entry, Scope, difference
-from billing.domain.posting import (
-    SERIES_ORDER,
-    DocumentType,
-    PlannedDocument,
-    PostingPlan,
-    plan_posting,
-)
+from billing.domain.posting import DocumentType, PlannedDocument, PostingPlan, lock_order
 from billing.domain.timeline import Schedule
+from billing.domain.vat import LineTax
 from billing.events.service import SERIES as EVENT_SERIES
 from billing.ids import new_id
 from billing.invoicing.balance import apply_balance
+from billing.invoicing.issuing import Sale, row_tax
 from billing.invoicing.repository import entry_from_row
+from billing.invoicing.service import vat_rows
 from billing.invoicing.status import refresh_invoice_status
 from billing.storage.models import BalanceEntry, Document
 from billing.storage.numbering import take_numbers
@@ -73,6 +71,12 @@ DOCUMENT_COLUMNS = (
     "amount_paid",
     "status",
     "created_at",
+    "seller_id",
+    "net_total",
+    "vat_total",
+    "vat_breakdown",
+    "parties",
+    "payment_reference",
 )
 ENTRY_COLUMNS = (
     "subscription_id",
@@ -93,6 +97,9 @@ ENTRY_COLUMNS = (
     "document_type",
     "document_id",
     "posted_at",
+    "tax_code",
+    "vat_rate",
+    "vat_inclusive",
 )
 
 
@@ -125,6 +132,7 @@ class _Due:
     subscription_id: str
     customer_id: str
     plan: PostingPlan
+    sale: Sale
 
 
 def _grouped(rows: Iterator[Any]) -> Iterator[tuple[str, list[Any]]]:
@@ -151,6 +159,7 @@ def _what_is_due(
     payment_terms_days: int,
     parking: Parking,
     settling: Settling,
+    sales: Sales,
 ) -> list[_Due]:
     """What each subscription of the batch owes, derived from its settlement point on; one
     that cannot be billed is parked."""
@@ -161,7 +170,7 @@ def _what_is_due(
         except Exception as exc:  # noqa: BLE001 - a row the codec refuses parks its subscription
             parking.park(sid, exc)
     settling.start(conn, claim, events_of)
-    posted_of, document_of = _posted(conn, claim, settling, parking)
+    posted_of, document_of, taxes_of = _posted(conn, claim, settling, parking)
     out: list[_Due] = []
     for sid, customer_id, currency in subs:
         evs = events_of.get(sid)
@@ -177,11 +186,13 @@ def _what_is_due(
             if not new:
                 settling.settle(sid, schedule, evs, as_of)
                 continue
-            plan = plan_posting(
+            plan = sales.plan(
+                sid,
                 new,
+                posted=taxes_of,
                 invoice_of=document_of,
                 currency=currency,
-                issue_date=as_of,
+                as_of=as_of,
                 payment_terms_days=payment_terms_days,
                 bill_run_id=claim.bill_run_id,
             )
@@ -190,17 +201,19 @@ def _what_is_due(
             parking.park(sid, exc)
             continue
         settling.settle(sid, schedule, evs, as_of)
-        out.append(_Due(sid, customer_id, plan))
+        out.append(_Due(sid, customer_id, plan, sales.sales[sid]))
     return out
 
 
 def _posted(
     conn: Connection, claim: Claim, settling: Settling, parking: Parking
-) -> tuple[dict[str, list[Entry]], dict[str, str]]:
-    """The entries each derivation needs (:meth:`Settling.posted_rows`), and the document of
-    each posted entry among them (credits go on a note for the invoice they give back)."""
+) -> tuple[dict[str, list[Entry]], dict[str, str], dict[str, LineTax]]:
+    """The entries each derivation needs (:meth:`Settling.posted_rows`), the document of each
+    posted entry among them (credits go on a note for the invoice they give back) and the tax
+    of each posted charge (a credit gives back at it)."""
     posted_of: dict[str, list[Entry]] = {}
     document_of: dict[str, str] = {}
+    taxes_of: dict[str, LineTax] = {}
     for sid, rows in _grouped(settling.posted_rows(conn, claim)):
         try:
             posted_of[sid] = [entry_from_row(r) for r in rows]
@@ -209,7 +222,9 @@ def _posted(
         for r in rows:
             if r.document_id is not None:
                 document_of[str(r.id)] = r.document_id
-    return posted_of, document_of
+            if r.amount >= 0:
+                taxes_of[str(r.id)] = row_tax(r.tax_code, r.vat_rate, r.vat_inclusive)
+    return posted_of, document_of, taxes_of
 
 
 def bill_batch(
@@ -218,7 +233,7 @@ def bill_batch(
     """Post everything due for the claimed batch in ``conn``'s transaction (not committed)."""
     t0 = time.perf_counter()
     subs = repo.lock_subscriptions(conn, claim)
-    parking, settling = Parking(), Settling()
+    parking, settling, sales = Parking(), Settling(), Sales(conn, claim)
     due = _what_is_due(
         conn,
         claim,
@@ -227,24 +242,11 @@ def bill_batch(
         payment_terms_days=payment_terms_days,
         parking=parking,
         settling=settling,
+        sales=sales,
     )
     t1 = time.perf_counter()
 
-    needed: Counter[str] = Counter()
-    for d in due:
-        needed.update(d.plan.numbers_needed)
-    n_documents = sum(needed.values())
-    # The feed's counter first, then the documents' in plan order: one lock order everywhere
-    # (subscriptions, feed, documents).
-    next_event = take_numbers(conn, EVENT_SERIES, n_documents) if n_documents else 0
-    next_number = {s: take_numbers(conn, s, needed[s]) for s in SERIES_ORDER if needed[s]}
-    rows = _Rows(bulk.Values(conn), now)
-    for d in due:
-        for planned in d.plan.documents:
-            number = next_number[planned.series]
-            next_number[planned.series] += 1
-            rows.add(d, planned, number=number, seq=next_event)
-            next_event += 1
+    rows = _numbered(conn, due, now)
     if rows.documents:
         bulk.insert_rows(conn, "documents", DOCUMENT_COLUMNS, rows.documents, adapted=True)
         bulk.insert_rows(conn, "ledger_entries", ENTRY_COLUMNS, rows.entries, adapted=True)
@@ -257,7 +259,7 @@ def bill_batch(
         _refresh_credited(conn, credited)
     if rows.new_invoices:
         _consume_balances(conn, rows.new_invoices)
-    result = BatchResult(len(subs), needed[SERIES_ORDER[0]], needed[SERIES_ORDER[1]])
+    result = BatchResult(len(subs), *_counts(due))
     result.entries = len(rows.entries)
     result.parked = len(parking)
     repo.mark_batch_done(
@@ -272,6 +274,31 @@ def bill_batch(
     t2 = time.perf_counter()
     result.timings = {"read_compute": t1 - t0, "write": t2 - t1}
     return result
+
+
+def _numbered(conn: Connection, due: list[_Due], now: datetime) -> _Rows:
+    """The batch's rows, its documents numbered: the feed's counter first, then the documents'
+    series in :func:`lock_order` (one lock order everywhere: subscriptions, feed, documents)."""
+    needed: Counter[str] = Counter()
+    for d in due:
+        needed.update(d.plan.numbers_needed)
+    n_documents = sum(needed.values())
+    next_event = take_numbers(conn, EVENT_SERIES, n_documents) if n_documents else 0
+    next_number = {s: take_numbers(conn, s, needed[s]) for s in lock_order(needed)}
+    rows = _Rows(bulk.Values(conn), now)
+    for d in due:
+        for planned in d.plan.documents:
+            number = next_number[planned.series]
+            next_number[planned.series] += 1
+            rows.add(d, planned, number=number, seq=next_event)
+            next_event += 1
+    return rows
+
+
+def _counts(due: list[_Due]) -> tuple[int, int]:
+    """How many invoices and credit notes the batch issues."""
+    kinds = Counter(doc.type for d in due for doc in d.plan.documents)
+    return kinds[DocumentType.INVOICE], kinds[DocumentType.CREDIT_NOTE]
 
 
 EVENT_COLUMNS = (
@@ -299,24 +326,31 @@ class _Rows:
             (
                 doc_id, kind.value, planned.series, number, cid, sid, planned.invoice_id,
                 planned.bill_run_id, cur, day(planned.issue_date), day(planned.due_date),
-                planned.total, 0, planned.status, ts,
+                planned.total, 0, planned.status, ts, planned.issuer.seller_id,
+                planned.net_total, planned.vat_total, _json(vat_rows(planned.vat)),
+                _json(d.sale.parties), planned.reference(number),
             )
         )  # fmt: skip
-        for e in planned.entries:
+        for e, tax in zip(planned.entries, planned.taxes, strict=True):
             self.entries.append(
                 (
                     sid, cid, e.item, e.kind.value, day(e.period_start), day(e.period_end),
                     day(e.service_start), day(e.service_end), e.unit_amount, e.quantity,
                     e.period_amount, e.amount, cur, e.event_id,
                     int(e.credits) if e.credits is not None else None, kind.value, doc_id, ts,
+                    tax.code.value, tax.rate, tax.inclusive,
                 )
             )  # fmt: skip
-        data = json.dumps(planned.issued_data(number), separators=(",", ":"))
+        data = _json(planned.issued_data(number))
         self.events.append(
             (seq, new_id("ev"), planned.issued_type, cid, sid, doc_id, data, ts)
         )  # fmt: skip
         if kind is DocumentType.INVOICE:
             self.new_invoices.append((cid, doc_id))
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def _consume_balances(conn: Connection, new_invoices: list[tuple[str, str]]) -> None:

@@ -238,7 +238,7 @@ def parked(conn: Connection, run_id: str, limit: int) -> tuple[list[Any], int]:
 # -- one batch's subscriptions ------------------------------------------------------------------
 
 
-def _in_range(column: Any, claim: Claim) -> list[ColumnElement[bool]]:
+def in_range(column: Any, claim: Claim) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if claim.first_id is not None:
         where.append(column >= claim.first_id)
@@ -252,7 +252,7 @@ def lock_subscriptions(conn: Connection, claim: Claim) -> list[tuple[str, str, s
     (the API locks the one it changes the same way, so the two never bill on stale reads)."""
     q = (
         select(subscriptions.c.id, subscriptions.c.customer_id, subscriptions.c.currency)
-        .where(*_in_range(subscriptions.c.id, claim))
+        .where(*in_range(subscriptions.c.id, claim))
         .order_by(subscriptions.c.id)
     )
     if is_postgres(conn):
@@ -277,7 +277,7 @@ def events(conn: Connection, claim: Claim) -> Iterator[Any]:
     """The batch's timeline events, by subscription and sequence."""
     q = (
         select(*EVENT_COLUMNS)
-        .where(*_in_range(events_t.c.subscription_id, claim))
+        .where(*in_range(events_t.c.subscription_id, claim))
         .order_by(events_t.c.subscription_id, events_t.c.seq)
     )
     return iter(conn.execute(q))
@@ -286,7 +286,8 @@ def events(conn: Connection, claim: Claim) -> Iterator[Any]:
 ENTRY_COLUMNS = _columns(
     entries_t,
     "subscription_id id item kind period_start period_end service_start service_end unit_amount"
-    " quantity period_amount amount event_id credits_entry_id document_id",
+    " quantity period_amount amount event_id credits_entry_id document_id tax_code vat_rate"
+    " vat_inclusive",
 )
 
 
@@ -304,7 +305,7 @@ def posted_entries(conn: Connection, claim: Claim) -> Iterator[Any]:
         # Orders' entries have no subscription (an unbounded batch would read them).
         .where(
             entries_t.c.subscription_id.is_not(None),
-            *_in_range(entries_t.c.subscription_id, claim),
+            *in_range(entries_t.c.subscription_id, claim),
             or_(point.is_(None), entries_t.c.period_end > point),
         )
         .order_by(entries_t.c.subscription_id, entries_t.c.id)
@@ -319,9 +320,7 @@ def posted_entries_since(
     subscription and posting order (the few whose derivation starts before their point)."""
     q = (
         select(*ENTRY_COLUMNS)
-        .where(
-            entries_t.c.subscription_id.in_(subscription_ids), entries_t.c.period_end > since
-        )
+        .where(entries_t.c.subscription_id.in_(subscription_ids), entries_t.c.period_end > since)
         .order_by(entries_t.c.subscription_id, entries_t.c.id)
     )
     return iter(conn.execute(q))
@@ -331,7 +330,7 @@ def settlement_points(conn: Connection, claim: Claim) -> dict[str, Settlement]:
     """The batch's stored settlement points, by subscription."""
     c = settlements_t.c
     q = select(c.subscription_id, c.settled_through, c.timeline_seq).where(
-        *_in_range(c.subscription_id, claim)
+        *in_range(c.subscription_id, claim)
     )
     return {r[0]: Settlement(r[1], r[2]) for r in conn.execute(q)}
 

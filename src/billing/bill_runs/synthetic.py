@@ -20,6 +20,10 @@ after settlement points came in did). Invoices are numbered gaplessly from
 the ``INV`` counter (which ends past them, so later runs go on from there) in the order they are
 written, subscription by subscription; they stay open and unpaid, and the feed gets no
 ``invoice.issued`` events for them (a bill run reads neither).
+
+**Seller.** The customers buy from the default seller; if there is none, a Swedish one
+registered for VAT is made (prefix ``""``: the ``INV`` series, OCR references), so history and
+runs carry 25 % VAT on every line as real Swedish invoices do.
 """
 
 from __future__ import annotations
@@ -35,14 +39,22 @@ from sqlalchemy import Connection, Engine, insert
 
 from billing.bill_runs import bulk
 from billing.bill_runs.batch import DOCUMENT_COLUMNS, ENTRY_COLUMNS
+from billing.bill_runs.synthetic_seller import SyntheticSeller, default_seller
 from billing.clock import utcnow
 from billing.domain import codec
 from billing.domain.events import Event
 from billing.domain.ledger import Entry, Scope, difference
-from billing.domain.posting import INVOICE_SERIES, DocumentType, PlannedDocument, plan_posting
+from billing.domain.posting import (
+    DocumentType,
+    PlannedDocument,
+    TaxBook,
+    plan_posting,
+    series_of,
+)
 from billing.domain.settlement import BEGINNING, settled_after
 from billing.domain.timeline import Schedule
 from billing.ids import new_id
+from billing.invoicing.service import vat_rows
 from billing.storage.models import Plan
 from billing.storage.numbering import take_numbers
 
@@ -87,11 +99,12 @@ def seed(
     now = utcnow()
     tag = tag or new_id("x")[2:14]
     plan_id = f"plan_{tag}"
+    seller = default_seller(engine, now)
     _insert_plan(engine, plan_id, now)
     customers = (count + SUBSCRIPTIONS_PER_CUSTOMER - 1) // SUBSCRIPTIONS_PER_CUSTOMER
     _insert_customers(engine, tag, customers, now)
     span = (last_start - first_start).days + 1
-    history = History(billed, payment_terms_days, settled=settled)
+    history = History(billed, payment_terms_days, settled=settled, seller=seller)
     events = documents = entries = 0
     for lo in range(0, count, CHUNK):
         chunk = _Chunk(tag, now)
@@ -151,8 +164,14 @@ class History:
     """
 
     def __init__(
-        self, billed: Sequence[date], payment_terms_days: int, *, settled: bool = True
+        self,
+        billed: Sequence[date],
+        payment_terms_days: int,
+        *,
+        settled: bool = True,
+        seller: SyntheticSeller,
     ) -> None:
+        self.seller = seller
         self.billed = tuple(billed)
         self.payment_terms_days = payment_terms_days
         self.settled = settled
@@ -195,6 +214,8 @@ class History:
                 currency=CURRENCY,
                 issue_date=bill_date,
                 payment_terms_days=self.payment_terms_days,
+                taxes=TaxBook(charge=self.seller.tax),
+                issuer=self.seller.issuer,
             )
             out.extend(plan.documents)
             posted.extend(replace(e, id=f"h{len(posted) + k}") for k, e in enumerate(new))
@@ -256,13 +277,13 @@ class _Chunk:
         documents = sum(len(invoices) for *_, invoices in owed)
         if not documents:
             return 0, 0
-        first = take_numbers(conn, INVOICE_SERIES, documents)
+        series = series_of(DocumentType.INVOICE, history.seller.issuer.prefix)
+        first = take_numbers(conn, series, documents)
         rows = _HistoryRows(bulk.Values(conn), self.tag, owed)
         bulk.insert_rows(conn, "documents", DOCUMENT_COLUMNS, rows.documents(first), adapted=True)
         entries = rows.entries(self._event_id)
         bulk.insert_rows(conn, "ledger_entries", ENTRY_COLUMNS, entries, adapted=True)
         return documents, rows.entry_count
-
 
     def _write_points(self, conn: Connection, history: History) -> None:
         """Each subscription's settlement point after its history (against all its events)."""
@@ -295,6 +316,7 @@ class _HistoryRows:
         self.owed = owed
         self.entry_count = 0
         self._stamps: dict[date, Any] = {}
+        self._breakdowns: dict[tuple[Any, ...], str] = {}
 
     def _stamp(self, day: date) -> Any:
         """The run's posting time: the bill date at midnight UTC, adapted once per date."""
@@ -304,16 +326,25 @@ class _HistoryRows:
             stamp = self._stamps[day] = self.values.timestamp(at)
         return stamp
 
+    def _breakdown(self, doc: PlannedDocument) -> str:
+        """Its VAT breakdown as JSON, made once per distinct breakdown (timelines repeat)."""
+        text = self._breakdowns.get(doc.vat)
+        if text is None:
+            text = self._breakdowns[doc.vat] = json.dumps(vat_rows(doc.vat))
+        return text
+
     def documents(self, first_number: int) -> Iterator[tuple[Any, ...]]:
         day = self.values.day
         number = first_number
         for i, sid, cid, invoices in self.owed:
             for k, doc in enumerate(invoices):
-                assert doc.type is DocumentType.INVOICE and doc.series == INVOICE_SERIES
+                assert doc.type is DocumentType.INVOICE
                 yield (
                     f"inv_{self.tag}{i:016x}{k:04x}", doc.type.value, doc.series, number, cid,
                     sid, None, None, doc.currency, day(doc.issue_date), day(doc.due_date),
                     doc.total, 0, doc.status, self._stamp(doc.issue_date),
+                    doc.issuer.seller_id, doc.net_total, doc.vat_total,
+                    self._breakdown(doc), None, doc.reference(number),
                 )  # fmt: skip
                 number += 1
 
@@ -323,14 +354,14 @@ class _HistoryRows:
         for i, sid, cid, invoices in self.owed:
             for k, doc in enumerate(invoices):
                 doc_id, posted_at = f"inv_{self.tag}{i:016x}{k:04x}", self._stamp(doc.issue_date)
-                for e in doc.entries:
+                for e, tax in zip(doc.entries, doc.taxes, strict=True):
                     self.entry_count += 1
                     yield (
                         sid, cid, e.item, e.kind.value, day(e.period_start), day(e.period_end),
                         day(e.service_start), day(e.service_end), e.unit_amount, e.quantity,
                         e.period_amount, e.amount, doc.currency,
                         None if e.event_id is None else event_id(i, int(e.event_id)), None,
-                        doc.type.value, doc_id, posted_at,
+                        doc.type.value, doc_id, posted_at, tax.code.value, tax.rate, tax.inclusive,
                     )  # fmt: skip
 
 
@@ -355,10 +386,14 @@ def _timeline(
         data["anchor_day"] = rng.choice((1, 15, 28, 31))
     yield "started", start, data
     if rng.random() < 0.2:
-        yield "price_changed", start + timedelta(days=rng.randrange(10, 80)), {
-            "unit_amount": rng.choice((19995, 29995))
-        }
+        yield (
+            "price_changed",
+            start + timedelta(days=rng.randrange(10, 80)),
+            {"unit_amount": rng.choice((19995, 29995))},
+        )
     if rng.random() < 0.1:
-        yield "quantity_changed", start + timedelta(days=rng.randrange(10, 80)), {
-            "quantity": rng.choice((2, 3))
-        }
+        yield (
+            "quantity_changed",
+            start + timedelta(days=rng.randrange(10, 80)),
+            {"quantity": rng.choice((2, 3))},
+        )

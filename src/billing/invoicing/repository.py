@@ -127,9 +127,13 @@ def documents_page(
     subscription_id: str | None = None,
     bill_run_id: str | None = None,
     customer_scope: str | None = None,
+    seller_id: str | None = None,
+    payment_reference: str | None = None,
 ) -> list[Document]:
     """A page of one type in number order. ``customer_scope`` (a portal caller's customer)
-    replaces any ``customer_id`` filter: the portal's feed is its own customer's."""
+    replaces any ``customer_id`` filter: the portal's feed is its own customer's. Numbers are
+    gapless and in commit order per series, so with more than one seller a reader pulls each
+    seller's documents with ``seller_id`` (or follows the event feed, which orders them all)."""
     if customer_scope is not None:
         customer_id = customer_scope
     return page_after(
@@ -142,6 +146,8 @@ def documents_page(
             (Document.bill_run_id, bill_run_id),
             (Document.customer_id, customer_id),
             (Document.subscription_id, subscription_id),
+            (Document.seller_id, seller_id),
+            (Document.payment_reference, payment_reference),
         ],
     )
 
@@ -155,6 +161,20 @@ def entries_of_documents(session: Session, document_ids: list[str]) -> dict[str,
         assert row.document_id is not None
         grouped.setdefault(row.document_id, []).append(row)
     return grouped
+
+
+def credit_breakdowns(
+    session: Session, invoice_ids: Sequence[str]
+) -> list[tuple[str, list[dict[str, Any]] | None]]:
+    """The VAT breakdowns of the credit notes issued so far on ``invoice_ids``."""
+    if not invoice_ids:
+        return []
+    rows = session.execute(
+        select(Document.invoice_id, Document.vat_breakdown).where(
+            Document.type == "credit_note", Document.invoice_id.in_(sorted(set(invoice_ids)))
+        )
+    ).all()
+    return [(str(invoice_id), breakdown) for invoice_id, breakdown in rows]
 
 
 def credited_totals(session: Session, invoice_ids: list[str]) -> dict[str, int]:

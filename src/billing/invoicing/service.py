@@ -8,7 +8,10 @@ feed payloads. This module writes a plan: numbers gapless per series
 given-back paid time becomes (:mod:`billing.invoicing.balance`), customer balance applied to new
 invoices, and each document announced in the feed.
 
-Payment terms (days from issue to due date) are the application's setting
+Every document is issued by the customer's seller (:func:`billing.sellers.service.seller_of`:
+``seller_missing`` when there is none), in its series, with its payment reference, the VAT of
+its lines (:mod:`billing.invoicing.issuing`) and the parties as they are at issue. Payment terms
+(days from issue to due date) are the seller's, else the application's setting
 (``BILLING_PAYMENT_TERMS_DAYS``), carried by the session that posts (:func:`session_payment_terms`).
 """
 
@@ -25,12 +28,17 @@ from billing.clock import utcnow
 from billing.domain.errors import InvalidInput
 from billing.domain.ledger import Entry
 from billing.domain.posting import PlannedDocument, PostingPlan, issued_payload, plan_posting
+from billing.domain.references import ReferenceScheme, parse_reference
+from billing.domain.vat import LineTax, TaxCategory, VatLine, line_tax
+from billing.errors import Conflict
 from billing.events.service import emit_for, lock_feed
 from billing.ids import new_id
-from billing.invoicing import balance, repository
+from billing.invoicing import balance, issuing, repository
+from billing.invoicing.issuing import Sale
 from billing.invoicing.status import amount_due, refresh_invoice_status
+from billing.sellers.service import seller_of
 from billing.settings import PAYMENT_TERMS_DAYS, get_settings
-from billing.storage.models import Document, LedgerEntry, Payment, Subscription
+from billing.storage.models import Customer, Document, LedgerEntry, Payment, Plan, Subscription
 from billing.storage.numbering import next_number
 
 __all__ = [
@@ -38,12 +46,18 @@ __all__ = [
     "Owner",
     "Posting",
     "amount_due",
+    "check_taxable",
+    "normalized_reference",
     "emit_document",
     "session_payment_terms",
     "post_entries",
     "post_plan",
+    "posted_taxes",
     "record_payment",
     "refresh_invoice_status",
+    "sale_for",
+    "terms_of",
+    "vat_rows",
 ]
 
 _PREFIX = {"invoice": "inv", "credit_note": "cn"}
@@ -55,6 +69,76 @@ def session_payment_terms(session: Session) -> int:
     workers: ``BILLING_PAYMENT_TERMS_DAYS``)."""
     days = session.info.get(PAYMENT_TERMS_DAYS)
     return int(days) if days is not None else get_settings().payment_terms_days
+
+
+def sale_for(session: Session, customer_id: str) -> Sale:
+    """The sale to ``customer_id``: its seller (``seller_missing`` if none), VAT treatment and
+    the parties as documents print them."""
+    customer = session.get(Customer, customer_id)
+    assert customer is not None
+    return issuing.sale_of(seller_of(session, customer), customer)
+
+
+def normalized_reference(text: str) -> str:
+    """A payment reference as stored: what a payer typed or a bank file carries, without
+    spaces; a Danish FIK code line (``+71<payment id+creditor<``) gives its payment id.
+    Anything else than digits is ``invalid_payment_reference``."""
+    compact = "".join(ch for ch in text if not ch.isspace())
+    if compact.startswith("+71"):
+        return parse_reference(ReferenceScheme.FIK71, compact)
+    if not (compact.isascii() and compact.isdigit()) or not 2 <= len(compact) <= 25:
+        raise InvalidInput(
+            "a payment reference is 2 to 25 digits", code="invalid_payment_reference"
+        )
+    return compact
+
+
+def check_taxable(
+    session: Session, customer_id: str, categories: Sequence[TaxCategory], *, on: date
+) -> None:
+    """Refuse, before anything is made, what could not be invoiced with its VAT: a seller ×
+    buyer combination VAT does not cover, or a category without a rate on ``on``. With no
+    seller at all yet, nothing to check: issuing will say ``seller_missing``."""
+    customer = session.get(Customer, customer_id)
+    assert customer is not None
+    try:
+        seller = seller_of(session, customer)
+    except Conflict:
+        return
+    sale = issuing.sale_of(seller, customer)
+    for category in dict.fromkeys(categories):
+        line_tax(category, sale.treatment, country=sale.seller_country, supply_date=on)
+
+
+def terms_of(session: Session, sale: Sale) -> int:
+    """Days from issue to due date: the seller's, else the application's."""
+    if sale.payment_terms_days is not None:
+        return sale.payment_terms_days
+    return session_payment_terms(session)
+
+
+def vat_rows(breakdown: Sequence[VatLine]) -> list[dict[str, object]]:
+    """A VAT breakdown as stored on a document and shown in its JSON."""
+    return [
+        {
+            "code": v.tax.code.value,
+            "rate": v.tax.rate,
+            "inclusive": v.tax.inclusive,
+            "lines": v.lines,
+            "taxable": v.taxable,
+            "vat": v.vat,
+        }
+        for v in breakdown
+    ]
+
+
+def posted_taxes(posted: Sequence[LedgerEntry]) -> dict[str, LineTax]:
+    """The tax of each posted row as charged (credits give back at it)."""
+    return {
+        str(r.id): issuing.row_tax(r.tax_code, r.vat_rate, r.vat_inclusive)
+        for r in posted
+        if r.amount >= 0
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +157,8 @@ class Owner:
     currency: str
     subscription_id: str | None
     order_id: str | None = None
+    #: Who sells to the customer (the documents' seller, parties and VAT treatment).
+    sale: Sale | None = None
 
 
 class OrderLineRef(NamedTuple):
@@ -100,17 +186,32 @@ def post_entries(
     ``payment_terms_days`` defaults to the application's setting."""
     if not new:
         return Posting([], [])
+    sale = sale_for(session, subscription.customer_id)
+    plan_row = session.get(Plan, subscription.plan_id)
+    assert plan_row is not None
+    invoice_of = {str(r.id): r.document_id for r in posted if r.document_id is not None}
+    credited = [invoice_of[e.credits] for e in new if e.credits is not None]
+    book = issuing.subscription_book(
+        sale,
+        category=TaxCategory(plan_row.tax_category),
+        addons=issuing.addon_categories(plan_row),
+        inclusive=plan_row.prices_include_vat,
+        posted=posted_taxes(posted),
+        before=issuing.credited_before(repository.credit_breakdowns(session, credited)),
+    )
     plan = plan_posting(
         new,
-        invoice_of={str(r.id): r.document_id for r in posted if r.document_id is not None},
+        invoice_of=invoice_of,
         currency=subscription.currency,
         issue_date=issue_date,
         payment_terms_days=(
-            payment_terms_days if payment_terms_days is not None else session_payment_terms(session)
+            payment_terms_days if payment_terms_days is not None else terms_of(session, sale)
         ),
         bill_run_id=bill_run_id,
+        taxes=book,
+        issuer=sale.issuer,
     )
-    owner = Owner(subscription.customer_id, subscription.currency, subscription.id)
+    owner = Owner(subscription.customer_id, subscription.currency, subscription.id, sale=sale)
     return post_plan(session, plan, owner=owner, unused=unused)
 
 
@@ -135,8 +236,8 @@ def post_plan(
     for planned in plan.documents:
         doc = _document(session, planned, owner=owner, now=now)
         documents.append(doc)
-        for e in planned.entries:
-            row = _row(e, doc, owner=owner, posted_at=now)
+        for e, tax in zip(planned.entries, planned.taxes, strict=True):
+            row = _row(e, tax, doc, owner=owner, posted_at=now)
             if line_of is not None:
                 row.order_line_id, row.description = line_of(e)
             rows.append(row)
@@ -160,11 +261,12 @@ def post_plan(
 def _document(
     session: Session, planned: PlannedDocument, *, owner: Owner, now: datetime
 ) -> Document:
+    number = next_number(session, planned.series)
     return Document(
         id=new_id(_PREFIX[planned.type.value]),
         type=planned.type.value,
         series=planned.series,
-        number=next_number(session, planned.series),
+        number=number,
         customer_id=owner.customer_id,
         subscription_id=owner.subscription_id,
         invoice_id=planned.invoice_id,
@@ -177,10 +279,18 @@ def _document(
         balance_applied=0,
         status=planned.status,
         created_at=now,
+        seller_id=planned.issuer.seller_id,
+        net_total=planned.net_total,
+        vat_total=planned.vat_total,
+        vat_breakdown=vat_rows(planned.vat),
+        parties=owner.sale.parties if owner.sale is not None else None,
+        payment_reference=planned.reference(number),
     )
 
 
-def _row(entry: Entry, doc: Document, *, owner: Owner, posted_at: datetime) -> LedgerEntry:
+def _row(
+    entry: Entry, tax: LineTax, doc: Document, *, owner: Owner, posted_at: datetime
+) -> LedgerEntry:
     return LedgerEntry(
         subscription_id=owner.subscription_id,
         order_id=owner.order_id,
@@ -201,6 +311,9 @@ def _row(entry: Entry, doc: Document, *, owner: Owner, posted_at: datetime) -> L
         document_type=doc.type,
         document_id=doc.id,
         posted_at=posted_at,
+        tax_code=tax.code.value,
+        vat_rate=tax.rate,
+        vat_inclusive=tax.inclusive,
     )
 
 
@@ -214,6 +327,9 @@ def emit_document(session: Session, doc: Document) -> None:
         issue_date=doc.issue_date,
         invoice_id=doc.invoice_id,
         bill_run_id=doc.bill_run_id,
+        net_total=doc.net_total,
+        vat_total=doc.vat_total,
+        payment_reference=doc.payment_reference,
     )
     emit_for(session, f"{doc.type}.issued", doc, issued)
 

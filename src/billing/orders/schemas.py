@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StrictStr
 
+from billing.domain.vat import TaxCategory
 from billing.schemas_common import Amount, Day, Name, Quantity, Request, Text
 
 Id = Annotated[StrictStr, Field(min_length=1, max_length=40)]
@@ -16,6 +17,8 @@ class OrderLineIn(Request):
     description: Name
     unit_amount: Amount
     quantity: Quantity
+    #: Its VAT category (e.g. ``exempt`` for a medical health check in Sweden).
+    tax_category: TaxCategory = TaxCategory.STANDARD
 
 
 class OrderCreate(Request):
@@ -57,6 +60,7 @@ class OrderLineOut(BaseModel):
     unit_amount: int
     quantity: int
     amount: int
+    tax_category: str
     delivered: int
     #: Of what was delivered, how much was given back by credits.
     credited: int

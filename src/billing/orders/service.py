@@ -32,14 +32,20 @@ from billing.domain.errors import InvalidInput
 from billing.domain.ledger import Entry, EntryKind
 from billing.domain.orders import LineState, OrderStatus
 from billing.domain.posting import plan_posting
+from billing.domain.vat import TaxCategory
 from billing.events.service import emit, lock_feed
 from billing.ids import new_id
+from billing.invoicing import issuing
+from billing.invoicing import repository as ledger_repo
 from billing.invoicing.service import (
     OrderLineRef,
     Owner,
     Posting,
+    check_taxable,
     post_plan,
-    session_payment_terms,
+    posted_taxes,
+    sale_for,
+    terms_of,
 )
 from billing.orders import repository
 from billing.orders.references import canonical_lines, keyed, replay_of
@@ -49,6 +55,10 @@ from billing.storage.models import Document, Order, OrderDelivery, OrderLine
 
 def create_order(session: Session, actor: Actor, body: OrderCreate) -> Order:
     customer = customers.get(session, body.customer_id)
+    # Refused now what could not be invoiced with its VAT (the rate is taken again on delivery).
+    check_taxable(
+        session, customer.id, [line.tax_category for line in body.lines], on=utcnow().date()
+    )
     total = rules.order_total([(line.unit_amount, line.quantity) for line in body.lines])
     order = Order(
         id=new_id("ord"),
@@ -67,7 +77,7 @@ def create_order(session: Session, actor: Actor, body: OrderCreate) -> Order:
             seq=seq,
             delivered=0,
             cancelled=0,
-            **line.model_dump(),
+            **line.model_dump(mode="json"),
         )
         for seq, line in enumerate(body.lines, start=1)
     ]
@@ -176,16 +186,27 @@ def post_order_entries(
     posting plan, as a subscription's are: an invoice for what is delivered, a credit note per
     invoice given back."""
     posted = repository.entries(session, order.id)
+    sale = sale_for(session, order.customer_id)
+    invoice_of = {str(e.id): e.document_id for e in posted if e.document_id is not None}
+    credited = [invoice_of[e.credits] for e, _ in new if e.credits is not None]
+    # By identity: two lines may ask for equal entries (same code, amount and day).
+    book = issuing.order_book(
+        sale,
+        category_of={id(e): TaxCategory(line.tax_category) for e, line in new},
+        posted=posted_taxes(posted),
+        before=issuing.credited_before(ledger_repo.credit_breakdowns(session, credited)),
+    )
     plan = plan_posting(
         [e for e, _ in new],
-        invoice_of={str(e.id): e.document_id for e in posted if e.document_id is not None},
+        invoice_of=invoice_of,
         currency=order.currency,
         issue_date=issue_date,
-        payment_terms_days=session_payment_terms(session),
+        payment_terms_days=terms_of(session, sale),
+        taxes=book,
+        issuer=sale.issuer,
     )
-    # By identity: two lines may ask for equal entries (same code, amount and day).
     refs = {id(e): OrderLineRef(line.id, line.description) for e, line in new}
-    owner = Owner(order.customer_id, order.currency, None, order_id=order.id)
+    owner = Owner(order.customer_id, order.currency, None, order_id=order.id, sale=sale)
     return post_plan(session, plan, owner=owner, line_of=lambda e: refs[id(e)])
 
 

@@ -118,6 +118,7 @@ def order_out(session: Session, order: Order) -> dict[str, Any]:
                 "unit_amount": ln.unit_amount,
                 "quantity": ln.quantity,
                 "amount": ln.unit_amount * ln.quantity,
+                "tax_category": ln.tax_category,
                 "delivered": ln.delivered,
                 "credited": credited[ln.id],
                 "cancelled": ln.cancelled,

@@ -68,10 +68,9 @@ from stdnum.se import vat as se_vat
 
 from billing.domain.errors import InvalidInput
 
-#: The EU member states in 2026 (ISO codes; Greece's VAT prefix is EL, see :func:`vat_prefix`).
-EU_COUNTRIES = frozenset(
-    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
-)
+# The EU member states in 2026 (ISO codes; Greece's VAT prefix is EL, see :func:`vat_prefix`):
+# one list, the VAT rules' own.
+from billing.domain.vat import EU_COUNTRIES as EU_COUNTRIES
 
 #: Two-letter CLDR territories that are not countries (see the module docstring).
 _NOT_COUNTRIES = frozenset("AC CP CQ DG EA IC TA EU EZ UN QO XA XB ZZ".split())

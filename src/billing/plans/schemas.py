@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StrictBool, StrictInt, StrictStr, model_validator
 
 from billing.domain.choices import Proration, Unused
+from billing.domain.vat import TaxCategory
 from billing.schemas_common import Amount, Currency, Months, Name, Request, Response
 
 MonthsOrZero = Annotated[StrictInt, Field(ge=0, le=120)]
@@ -25,6 +26,8 @@ class AddOnIn(Request):
     name: Name
     unit_amount: Amount = 0
     included: StrictBool = False
+    #: Its VAT category; None: the plan's.
+    tax_category: TaxCategory | None = None
 
     @model_validator(mode="after")
     def _included_is_free(self) -> AddOnIn:
@@ -63,6 +66,10 @@ class PlanCreate(Request):
     four_eyes: StrictBool = False
     proration: Proration = Proration.BY_DAY
     unused: Unused = Unused.CREDIT_NOTE
+    #: The VAT category of the subscription and its start-up fee (add-ons may have their own).
+    tax_category: TaxCategory = TaxCategory.STANDARD
+    #: Whether its prices (unit, start-up fee, add-ons) include VAT (a consumer price list).
+    prices_include_vat: StrictBool = False
 
     @model_validator(mode="after")
     def _interval(self) -> PlanCreate:
@@ -97,4 +104,6 @@ class PlanOut(Response):
     four_eyes: bool
     proration: str
     unused: str
+    tax_category: str
+    prices_include_vat: bool
     created_at: datetime

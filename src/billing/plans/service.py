@@ -33,7 +33,7 @@ def create_plan(session: Session, body: PlanCreate) -> Plan:
         setup_fee_amount=body.setup_fee_amount,
         min_unit_amount=body.min_unit_amount,
         contract=body.contract.model_dump() if body.contract else None,
-        addons=[a.model_dump() for a in body.addons],
+        addons=[a.model_dump(mode="json") for a in body.addons],
         termination_tasks=(
             [t.model_dump() for t in body.termination_tasks]
             if body.termination_tasks is not None
@@ -41,6 +41,8 @@ def create_plan(session: Session, body: PlanCreate) -> Plan:
         ),
         proration=body.proration,
         unused=body.unused,
+        tax_category=body.tax_category.value,
+        prices_include_vat=body.prices_include_vat,
         four_eyes=body.four_eyes or bool(body.contract and body.contract.four_eyes),
         created_at=utcnow(),
     )

@@ -13,8 +13,10 @@ from billing.domain.bounds import check_schedule
 from billing.domain.errors import InvalidInput
 from billing.domain.events import BillingTiming, ContractOverride, Event, Started
 from billing.domain.timeline import Schedule
+from billing.domain.vat import TaxCategory
 from billing.ids import new_id
-from billing.invoicing.service import Posting
+from billing.invoicing.issuing import addon_categories
+from billing.invoicing.service import Posting, check_taxable
 from billing.onboarding import service as onboarding
 from billing.plans import repository as plans
 from billing.storage.models import Subscription
@@ -44,6 +46,12 @@ def create(session: Session, actor: Actor, clock: Clock, body: SubscriptionCreat
         contract=ContractOverride(**body.contract.model_dump()) if body.contract else None,
     )
     check_schedule(Schedule([_first(body.start_date, started)]))  # before anything is written
+    check_taxable(
+        session,
+        customer.id,
+        [TaxCategory(plan.tax_category), *addon_categories(plan).values()],
+        on=body.start_date,
+    )
     today = clock.today(session, customer.timezone)
     sub = Subscription(
         id=new_id("sub"),

@@ -15,7 +15,7 @@ from billing.events.schemas import FeedPage
 from billing.http.deps import ClockDep, FactoryDep, SessionDep, parse_cursor
 from billing.http.permissions import ReadsDocuments, RecordsPayments, StaffActor
 from billing.invoicing import repository
-from billing.invoicing.service import record_payment
+from billing.invoicing.service import normalized_reference, record_payment
 from billing.invoicing.views import document_out, documents_out
 from billing.schemas_common import Day, Name, PositiveAmount, Request
 
@@ -49,6 +49,8 @@ class DocumentFeed:
         customer_id: str | None,
         subscription_id: str | None = None,
         bill_run_id: str | None = None,
+        seller_id: str | None = None,
+        reference: str | None = None,
     ) -> dict[str, Any]:
         rows = repository.documents_page(
             self.session,
@@ -59,6 +61,8 @@ class DocumentFeed:
             subscription_id=subscription_id,
             bill_run_id=bill_run_id,
             customer_scope=actor.customer_scope,
+            seller_id=seller_id,
+            payment_reference=normalized_reference(reference) if reference else None,
         )
         # next_cursor is null once the feed is drained; resume_cursor is where to poll from
         # next time (the last document seen, or the cursor given when there was nothing new):
@@ -95,6 +99,15 @@ def list_invoices(
     customer_id: str | None = None,
     subscription_id: str | None = None,
     bill_run_id: str | None = None,
+    seller_id: str | None = None,
+    reference: Annotated[
+        str | None,
+        Query(
+            max_length=60,
+            description="A payment reference (OCR, KID, or FIK payment id or code line) as "
+            "the payer or the bank file has it: spaces are ignored.",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     return feed.page(
         "invoice",
@@ -102,6 +115,8 @@ def list_invoices(
         customer_id=customer_id,
         subscription_id=subscription_id,
         bill_run_id=bill_run_id,
+        seller_id=seller_id,
+        reference=reference,
     )
 
 
@@ -137,9 +152,13 @@ def list_credit_notes(
     feed: Feed,
     customer_id: str | None = None,
     bill_run_id: str | None = None,
+    seller_id: str | None = None,
 ) -> dict[str, Any]:
-    """The credit-note feed in posting order; a cursor never skips or repeats."""
-    return feed.page("credit_note", actor, customer_id=customer_id, bill_run_id=bill_run_id)
+    """The credit-note feed in posting order (per seller: each seller's series is gapless and
+    in commit order); a cursor never skips or repeats."""
+    return feed.page(
+        "credit_note", actor, customer_id=customer_id, bill_run_id=bill_run_id, seller_id=seller_id
+    )
 
 
 @router.get("/credit-notes/{credit_note_id}")

@@ -19,6 +19,7 @@ from billing.storage.models.ledger import (
 )
 from billing.storage.models.orders import Order, OrderCredit, OrderDelivery, OrderLine
 from billing.storage.models.payments import BalanceEntry, Payment
+from billing.storage.models.sellers import Seller
 from billing.storage.models.subscriptions import Subscription, TimelineEvent
 from billing.storage.models.work import Onboarding, OnboardingEvent, Task
 
@@ -47,6 +48,7 @@ __all__ = [
     "OutboxEvent",
     "Payment",
     "Plan",
+    "Seller",
     "Subscription",
     "Task",
     "TimelineEvent",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.expression import false
 
@@ -23,6 +23,23 @@ class Customer(Base):
     external_ref: Mapped[str | None] = mapped_column(String(200), nullable=True)
     status: Mapped[str] = mapped_column(String(20), default="active")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The buyer on documents. None of it is required until a document needs it: a domestic
+    # consumer needs a name only; a business abroad its country, kind and VAT number.
+    #: The seller it buys from; None: the default seller.
+    seller_id: Mapped[str | None] = mapped_column(ForeignKey("sellers.id"), nullable=True)
+    #: ``business`` or ``consumer``; None: not said (a domestic sale, where it does not matter).
+    kind: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    legal_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    address_line1: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    address_line2: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    postal_code: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    city: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    #: None: the seller's country.
+    country: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    organisation_number: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    vat_number: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    #: The human customer number printed on documents (a series per seller).
+    customer_number: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class Plan(Base):
@@ -48,4 +65,10 @@ class Plan(Base):
     unused: Mapped[str] = mapped_column(
         String(20), default="credit_note", server_default="credit_note"
     )
+    #: VAT category of its subscription (and start-up fee); add-ons carry their own.
+    tax_category: Mapped[str] = mapped_column(
+        String(20), default="standard", server_default="standard"
+    )
+    #: Prices (unit, start-up fee, add-ons) include VAT: a consumer price list.
+    prices_include_vat: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

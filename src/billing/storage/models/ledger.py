@@ -4,9 +4,11 @@ numbered gaplessly per series."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -17,14 +19,22 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from billing.storage.models.base import Base, BigInt, UTCDateTime
+from billing.storage.models.base import Base, BigInt, Json, UTCDateTime
 
 
 class Document(Base):
     """An invoice or a credit note. Numbers are gapless per series (``INV``, ``CN``)."""
 
     __tablename__ = "documents"
-    __table_args__ = (UniqueConstraint("series", "number"),)
+    __table_args__ = (
+        UniqueConstraint("series", "number"),
+        Index(
+            "uq_documents_seller_id_payment_reference",
+            "seller_id",
+            "payment_reference",
+            unique=True,
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     type: Mapped[str] = mapped_column(String(20))
@@ -45,6 +55,15 @@ class Document(Base):
     balance_applied: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     status: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # VAT and the parties, as issued (documents issued before VAT: net = total, no VAT).
+    seller_id: Mapped[str | None] = mapped_column(ForeignKey("sellers.id"), nullable=True)
+    net_total: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    vat_total: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    #: [{"code", "rate", "inclusive", "lines", "taxable", "vat"}]: one row per tax.
+    vat_breakdown: Mapped[list[dict[str, Any]] | None] = mapped_column(Json, nullable=True)
+    #: {"seller": {...}, "buyer": {...}, "treatment"}: who issued it to whom, as it was then.
+    parties: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
+    payment_reference: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class DocumentCounter(Base):
@@ -77,9 +96,7 @@ class LedgerEntry(Base):
         ForeignKey("subscriptions.id"), index=True, nullable=True
     )
     order_id: Mapped[str | None] = mapped_column(ForeignKey("orders.id"), index=True, nullable=True)
-    order_line_id: Mapped[str | None] = mapped_column(
-        ForeignKey("order_lines.id"), nullable=True
-    )
+    order_line_id: Mapped[str | None] = mapped_column(ForeignKey("order_lines.id"), nullable=True)
     description: Mapped[str | None] = mapped_column(String(200), nullable=True)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"))
     item: Mapped[str] = mapped_column(String(80))
@@ -100,6 +117,10 @@ class LedgerEntry(Base):
     document_type: Mapped[str | None] = mapped_column(String(20), nullable=True)
     document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"), nullable=True)
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: How it was taxed (:class:`billing.domain.vat.LineTax`); None: posted before VAT.
+    tax_code: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    vat_rate: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    vat_inclusive: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
 
 class LedgerSettlement(Base):

@@ -45,6 +45,9 @@ class OrderLine(Base):
     quantity: Mapped[int] = mapped_column(BigInteger)
     delivered: Mapped[int] = mapped_column(BigInteger, default=0)
     cancelled: Mapped[int] = mapped_column(BigInteger, default=0)
+    tax_category: Mapped[str] = mapped_column(
+        String(20), default="standard", server_default="standard"
+    )
 
 
 class OrderDelivery(Base):
