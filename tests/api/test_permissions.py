@@ -35,7 +35,7 @@ from sqlalchemy import select
 from billing.http.permissions import Capability
 from billing.storage.models import Base
 from tests.api.helpers import api_key, bill, ok
-from tests.conftest import Api
+from tests.conftest import TEST_SELLER, Api
 
 STAFF, INTEGRATION, PORTAL = "staff", "integration", "portal"
 ANYONE = frozenset({STAFF, INTEGRATION, PORTAL})
@@ -97,6 +97,7 @@ ROUTES: list[Route] = [
     Route("GET", "/v1/customers", READERS, L),
     Route("GET", "/v1/customers/{customer_id}", READERS, R),
     Route("GET", "/v1/customers/{customer_id}/balance", READERS, R),
+    Route("PATCH", "/v1/customers/{customer_id}", STAFF_ONLY, R, body={"external_ref": "crm-1"}),
     Route(
         "POST",
         "/v1/plans",
@@ -112,6 +113,11 @@ ROUTES: list[Route] = [
     ),
     Route("GET", "/v1/plans", S_I),
     Route("GET", "/v1/plans/{plan_id}", S_I),
+    # Sellers (read as the catalogue is: by staff and integrations).
+    Route("POST", "/v1/sellers", STAFF_ONLY, body=TEST_SELLER, answer=201),
+    Route("GET", "/v1/sellers", S_I),
+    Route("GET", "/v1/sellers/{seller_id}", S_I),
+    Route("PATCH", "/v1/sellers/{seller_id}", STAFF_ONLY, body={"email": "faktura@example.se"}),
     # Subscriptions.
     Route(
         "POST",
@@ -331,6 +337,7 @@ def build_world(api: Api) -> World:
     endpoint = ok(api.post("/v1/webhook-endpoints", {"url": "http://127.0.0.1:9/a"}), 201)
     tasks = ok(api.get("/v1/tasks", params={"status": "open"}))["data"]
     shared = {"plan_id": plan["id"], "code": "sso", "endpoint_id": endpoint["id"]}
+    shared["seller_id"] = ok(api.get("/v1/sellers"))["data"][0]["id"]
     shared["bill_run_id"] = run["id"]
     shared["task_id"] = tasks[0]["id"]
     callers = {

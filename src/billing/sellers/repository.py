@@ -4,7 +4,10 @@
 lock (:func:`lock_sellers`): on PostgreSQL a transaction-scoped advisory lock that every writer
 of sellers takes first, so two requests cannot both make a default or both take a prefix (the
 unique ``number_prefix`` would answer the loser a bare 409; the lock makes it wait and see the
-winner instead). SQLite needs nothing: ``BEGIN IMMEDIATE`` already serializes writers.
+winner instead). A writer of customers takes it shared (:func:`billing.sellers.service.
+hold_sellers`): customers are made side by side, but the first seller, which numbers the
+customers made before it, waits for those being made and is seen by those made after. SQLite
+needs nothing: ``BEGIN IMMEDIATE`` already serializes writers.
 """
 
 from __future__ import annotations
