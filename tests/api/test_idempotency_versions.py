@@ -17,7 +17,7 @@ from tests.api.helpers import (
     state,
     sub_path,
 )
-from tests.conftest import Api
+from tests.conftest import Api, add_test_seller
 
 
 def keyed(key: str) -> dict[str, str]:
@@ -165,6 +165,7 @@ def test_statuses_follow_the_test_clock_both_ways(api: Api) -> None:
 def test_test_clock_is_404_when_off(make_app: Callable[..., Any]) -> None:
     with TestClient(make_app(test_clock=False)) as client:
         api = Api(client)
+        add_test_seller(api)
         assert_problem(api.put("/v1/test-clock", {"today": "2025-04-02"}), 404, "not_found")
         assert_problem(api.get("/v1/test-clock"), 404, "not_found")
         # Today is the real date: a subscription that started long ago is active.

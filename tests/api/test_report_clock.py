@@ -11,7 +11,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from tests.api.helpers import ok
-from tests.conftest import Api
+from tests.conftest import Api, add_test_seller
 
 
 def test_generated_on_follows_the_test_clock(api: Api) -> None:
@@ -26,6 +26,7 @@ def test_generated_on_without_a_test_clock_is_the_utc_date(
 ) -> None:
     with TestClient(make_app(test_clock=False)) as client:
         api = Api(client)
+        add_test_seller(api)
         before = datetime.now(UTC).date()
         body = ok(api.get("/v1/reports/terminations", params={"month": "2025-04"}))
         after = datetime.now(UTC).date()

@@ -97,13 +97,14 @@ def check_invariants(engine: Engine, *, subscriptions: int) -> dict[str, int]:
                 ).scalars()
             )
             assert numbers == list(range(1, len(numbers) + 1)), f"{series} numbers have gaps"
-        # Every document carries entries adding up to its total; credit notes point at an
-        # invoice of the same subscription.
+        # Every document carries entries adding up to its net total (its lines are net), and
+        # its total is net + VAT; credit notes point at an invoice of the same subscription.
         bad = conn.execute(
             text(
                 "SELECT d.id FROM documents d LEFT JOIN ledger_entries e ON e.document_id = d.id "
-                "GROUP BY d.id, d.type, d.total HAVING count(e.id) = 0 OR "
-                "(CASE WHEN d.type = 'invoice' THEN 1 ELSE -1 END) * sum(e.amount) <> d.total"
+                "GROUP BY d.id, d.type, d.total, d.net_total, d.vat_total HAVING count(e.id) = 0"
+                " OR (CASE WHEN d.type = 'invoice' THEN 1 ELSE -1 END) * sum(e.amount)"
+                " <> d.net_total OR d.net_total + d.vat_total <> d.total"
             )
         ).all()
         assert bad == [], f"documents without their entries: {bad[:5]}"

@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from billing.storage.db import make_engine
 from tests.api.helpers import bill, ok, setup, sub_path
-from tests.conftest import Api, Database
+from tests.conftest import Api, Database, add_test_seller
 
 
 def invoices(api: Api, **params: str) -> list[dict[str, Any]]:
@@ -25,6 +25,7 @@ def invoices(api: Api, **params: str) -> list[dict[str, Any]]:
 def test_the_app_setting_sets_every_due_date(make_app: Callable[..., Any]) -> None:
     with TestClient(make_app(payment_terms_days=14)) as client:
         api = Api(client)
+        add_test_seller(api)
         sub = setup(api, today="2025-04-02", start="2025-04-02")
         # A bill run's invoice: issued 2 April, due 14 days later.
         bill(api, "2025-04-02")

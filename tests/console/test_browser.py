@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import ADMIN_TOKEN
+from tests.conftest import ADMIN_TOKEN, TEST_SELLER
 
 pytestmark = pytest.mark.browser
 
@@ -132,6 +132,7 @@ def _seed(base: str) -> dict[str, Any]:
             return r.json()
 
         post("/v1/test-clock", {"today": "2025-04-02"}, method="PUT")
+        post("/v1/sellers", TEST_SELLER)
         customer = post("/v1/customers", {"name": "Ängsbacka Fönster AB", "currency": "SEK"})
         post("/v1/customers", {"name": "Bergen Alarm AS", "currency": "NOK", "locale": "nb_NO"})
         plan = post(

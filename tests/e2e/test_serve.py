@@ -24,6 +24,7 @@ import pytest
 from sqlalchemy import create_engine, inspect
 
 from billing.storage.models import Base
+from tests.conftest import TEST_SELLER
 from tests.e2e.conftest import Server
 
 pytestmark = pytest.mark.e2e
@@ -52,6 +53,7 @@ def test_a_subscription_life_over_http(database_url: str, serve: Callable[..., S
     server = serve(database_url)
     with server.client() as http:
         _today(http, "2025-04-02")
+        _ok(http.post("/v1/sellers", json=TEST_SELLER), 201)
         customer = _ok(
             http.post(
                 "/v1/customers",

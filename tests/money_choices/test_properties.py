@@ -33,7 +33,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from billing.storage.migrate import upgrade
-from tests.conftest import ADMIN_TOKEN, Api
+from tests.conftest import ADMIN_TOKEN, Api, add_test_seller
 from tests.money_choices.helpers import assert_money_sound, invoices, money, path
 
 PRORATIONS = ["by_day", "from_next_period", "none"]
@@ -63,7 +63,9 @@ def fresh_api() -> Iterator[Api]:
     app = create_app(settings_, migrate=False)
     try:
         with TestClient(app) as client:
-            yield Api(client)
+            api = Api(client)
+            add_test_seller(api)
+            yield api
     finally:
         app.state.engine.dispose()
         shutil.rmtree(folder, ignore_errors=True)

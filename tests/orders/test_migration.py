@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, text
 from billing.http.app import create_app
 from billing.settings import Settings
 from billing.storage.migrate import upgrade
-from tests.conftest import ADMIN_TOKEN, Api, Database
+from tests.conftest import ADMIN_TOKEN, Api, Database, add_test_seller
 from tests.lifecycle.helpers import ok
 from tests.storage.conftest import empty_database  # noqa: F401
 
@@ -62,6 +62,7 @@ def test_invoiced_order_lines_move_onto_the_ledger(empty_database: Database) -> 
     try:
         with TestClient(app) as client:
             api = Api(client)
+            add_test_seller(api)
             api.today("2025-03-10")
             invoice = ok(api.get("/v1/invoices/inv_1"))
             assert [(x["description"], x["amount"]) for x in invoice["lines"]] == [

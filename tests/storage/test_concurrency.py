@@ -51,7 +51,7 @@ from billing.domain.timeline import Event, Schedule
 from billing.invoicing import repository as ledger_repo
 from billing.storage.models import Document, LedgerEntry, Payment, Subscription
 from billing.subscriptions import repository as sub_repo
-from tests.conftest import ADMIN_TOKEN, Api, Database
+from tests.conftest import ADMIN_TOKEN, Api, Database, add_test_seller
 
 THREADS = 6
 OPERATIONS = 15
@@ -188,7 +188,9 @@ def _hammer(app: Any, sub_id: str, seed: int) -> Outcome:
 def setup(make_app: Callable[..., Any]) -> Iterator[tuple[Any, Api]]:
     app = make_app()
     with TestClient(app) as client:
-        yield app, Api(client)
+        api = Api(client)
+        add_test_seller(api)
+        yield app, api
 
 
 @dataclass
