@@ -48,6 +48,9 @@ STD_GROSS = LineTax(TaxCode.STANDARD, 2500, inclusive=True)
 FOOD_12 = LineTax(TaxCode.FOOD, 1200)
 FOOD_6 = LineTax(TaxCode.FOOD, 600)
 EXEMPT = LineTax(TaxCode.EXEMPT, 0)
+#: The breakdown rows lines taxed at 12 % and 6 % are summed in, whatever their category.
+S12 = LineTax(TaxCode.STANDARD, 1200)
+S6 = LineTax(TaxCode.STANDARD, 600)
 
 SE_SELLER = SellerTax("SE", vat_registered=True)
 NO_SELLER = SellerTax("NO", vat_registered=True)
@@ -148,8 +151,8 @@ class TestRatesFollowTheSupplyDate:
         (invoice,) = p.documents
         assert invoice.taxes == (FOOD_12, FOOD_6)
         assert invoice.vat == (
-            VatLine(FOOD_12, 10_000, 10_000, 1_200),
-            VatLine(FOOD_6, 10_000, 10_000, 600),
+            VatLine(S12, 10_000, 10_000, 1_200),
+            VatLine(S6, 10_000, 10_000, 600),
         )
         assert (invoice.net_total, invoice.vat_total, invoice.total) == (20_000, 1_800, 21_800)
 
@@ -279,7 +282,7 @@ class TestVatOfRoundsHalfUp:
         # 14 öre at 12 % gross: 14 × 12/112 = 1.5 → 2; taxable 12.
         food_gross = LineTax(TaxCode.FOOD, 1200, inclusive=True)
         assert vat_of(14, food_gross) == 2
-        assert invoice_vat([(food_gross, 14)]) == (VatLine(food_gross, 14, 12, 2),)
+        assert invoice_vat([(food_gross, 14)]) == (VatLine(food_gross.group, 14, 12, 2),)
         # 7 öre at 25 % gross: 7/5 = 1.4 → 1; taxable 6.
         assert vat_of(7, STD_GROSS) == 1
 
@@ -287,7 +290,7 @@ class TestVatOfRoundsHalfUp:
         assert vat_of(999, UNTAXED) == vat_of(999, EXEMPT) == 0
 
 
-class TestOneRoundingPerTaxOnTheDocument:
+class TestOneRoundingPerRateOnTheDocument:
     def test_three_lines_of_1_ore_at_25_percent(self) -> None:
         # Σ = 3; VAT R(0.75) = 1, not R(0.25) + R(0.25) + R(0.25) = 0.
         assert invoice_vat([(STD, 1), (STD, 1), (STD, 1)]) == (VatLine(STD, 3, 3, 1),)
@@ -321,7 +324,16 @@ class TestOneRoundingPerTaxOnTheDocument:
         food = line_tax(TaxCategory.FOOD, Treatment.DOMESTIC, country="DK", supply_date=supplied)
         rows = invoice_vat([(standard, 2), (food, 2)])
         assert totals(rows).vat == 1
-        assert [(r.tax.rate, r.taxable, r.vat) for r in rows] == [(2500, 4, 1)]
+        # one row of the rate, EN 16931 category S ("standard rated"), whatever the category
+        assert rows == (VatLine(STD, 4, 4, 1),)
+
+    def test_lines_without_vat_are_rows_of_their_reason(self) -> None:
+        # Exempt and reverse-charged lines each print their own note: two rows at 0 %.
+        reverse = LineTax(TaxCode.REVERSE_CHARGE, 0)
+        assert invoice_vat([(EXEMPT, 100), (reverse, 200), (EXEMPT, 300)]) == (
+            VatLine(EXEMPT, 400, 400, 0),
+            VatLine(reverse, 200, 200, 0),
+        )
 
 
 class TestCreditNotesAreCumulativeAgainstTheirInvoice:
@@ -368,9 +380,20 @@ class TestCreditNotesAreCumulativeAgainstTheirInvoice:
 
     def test_each_tax_is_cumulative_on_its_own(self) -> None:
         # Before: 2 öre at 25 % credited (V = 1). Now 2 at 25 %: V(4) − V(2) = 1 − 1 = 0;
-        # and 5 at 12 %, none before: R(0.6) = 1.
-        rows = credit_vat([(STD, 2), (FOOD_12, 5)], credited_before={STD: 2, FOOD_6: 100})
-        assert rows == (VatLine(STD, 2, 2, 0), VatLine(FOOD_12, 5, 5, 1))
+        # and 5 at 12 %, none before at 12 % (100 at 6 % do not count): R(0.6) = 1.
+        rows = credit_vat([(STD, 2), (FOOD_12, 5)], credited_before={STD: 2, S6: 100})
+        assert rows == (VatLine(STD, 2, 2, 0), VatLine(S12, 5, 5, 1))
+
+    def test_categories_at_the_same_rate_are_one_row_credited_cumulatively(self) -> None:
+        # Invoice: food 5 + reduced 5, both 12 %: one row of 10, VAT R(1.2) = 1. The food is
+        # given back first: V(5) = R(0.6) = 1; then the reduced line, with 5 given back
+        # before in the same row: V(10) − V(5) = 1 − 1 = 0. Σ 1, the invoice's VAT (row by
+        # category, 1 + 1 = 2 would be given back).
+        (row,) = invoice_vat([(FOOD_12, 5), (LineTax(TaxCode.REDUCED, 1200), 5)])
+        assert row == VatLine(S12, 10, 10, 1)
+        (first,) = credit_vat([(FOOD_12, 5)], credited_before={})
+        (second,) = credit_vat([(LineTax(TaxCode.REDUCED, 1200), 5)], credited_before={S12: 5})
+        assert (first, second) == (VatLine(S12, 5, 5, 1), VatLine(S12, 5, 5, 0))
 
 
 class TestPostingWithVat:
@@ -440,7 +463,7 @@ class TestPostingWithVat:
             "inv_a",
         )
         assert note.taxes == (FOOD_12,)
-        assert note.vat == (VatLine(FOOD_12, 5_000, 5_000, 600),)
+        assert note.vat == (VatLine(S12, 5_000, 5_000, 600),)
         assert (note.net_total, note.vat_total, note.total, note.status) == (
             5_000,
             600,

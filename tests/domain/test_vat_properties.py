@@ -27,7 +27,7 @@ Then ``credit_vat`` alone: random invoice lines and random partitions of them in
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -64,6 +64,7 @@ from billing.domain.vat import (
     TaxCategory,
     TaxCode,
     Treatment,
+    VatLine,
     credit_vat,
     invoice_vat,
     line_tax,
@@ -274,6 +275,15 @@ class Writer(FakeLedger):
                 event("an invoice partly credited")
 
 
+def assert_one_row_per_rate(rows: Sequence[VatLine]) -> None:
+    """VAT is rounded once per rate (domain.md; EN 16931 BR-S-08): one row per rate and kind
+    of price; rows at 0 % are one per code (their notes differ)."""
+    taxed = [(r.tax.rate, r.tax.inclusive) for r in rows if r.tax.rate > 0]
+    assert len(taxed) == len(set(taxed))
+    untaxed = [(r.tax.code, r.tax.inclusive) for r in rows if r.tax.rate == 0]
+    assert len(untaxed) == len(set(untaxed))
+
+
 def assert_document_sound(doc: PlannedDocument) -> None:
     for value in (doc.total, doc.net_total, doc.vat_total):
         assert type(value) is int
@@ -286,9 +296,10 @@ def assert_document_sound(doc: PlannedDocument) -> None:
     assert len(doc.taxes) == len(doc.entries)
     lines: dict[LineTax, int] = defaultdict(int)
     for e, tax in zip(doc.entries, doc.taxes, strict=True):
-        lines[tax] += abs(e.amount)
+        lines[tax.group] += abs(e.amount)
     assert {row.tax: row.lines for row in doc.vat} == dict(lines)
-    assert len(doc.vat) == len(lines), "one row per tax"
+    assert len(doc.vat) == len(lines), "one row per breakdown group"
+    assert_one_row_per_rate(doc.vat)
     for row in doc.vat:
         assert 0 <= row.vat <= row.lines
         assert row.taxable == (row.lines - row.vat if row.tax.inclusive else row.lines)
@@ -466,8 +477,13 @@ TestTaxedLife = TaxedLife.TestCase
 
 line_taxes = st.builds(
     LineTax,
-    st.sampled_from([TaxCode.STANDARD, TaxCode.REDUCED, TaxCode.FOOD, TaxCode.EXEMPT]),
-    st.sampled_from([0, 1, 600, 1200, 1500, 2500, 9_999]),
+    st.sampled_from([TaxCode.STANDARD, TaxCode.REDUCED, TaxCode.FOOD, TaxCode.REDUCED_LOW]),
+    st.sampled_from([1, 600, 1200, 1500, 2500, 9_999]),
+    st.booleans(),
+) | st.builds(
+    LineTax,
+    st.sampled_from([TaxCode.EXEMPT, TaxCode.REVERSE_CHARGE, TaxCode.UNTAXED]),
+    st.just(0),
     st.booleans(),
 )
 amounts = st.integers(1, 40) | st.integers(1, 10**12)
@@ -503,7 +519,7 @@ def test_credit_notes_give_back_the_invoices_vat_cumulatively(
     gross_back = 0
     for note in notes:
         rows = credit_vat(note, credited_before=dict(before))
-        assert [r.tax for r in rows] == list(dict.fromkeys(t for t, _ in note))
+        assert [r.tax for r in rows] == list(dict.fromkeys(t.group for t, _ in note))
         for row in rows:
             assert all(type(v) is int for v in (row.lines, row.taxable, row.vat))
             assert row.vat >= 0
@@ -534,6 +550,7 @@ def test_an_invoices_vat_depends_only_on_the_sum_per_tax(
         merged[tax] += amount
     rows = invoice_vat(lines)
     assert set(invoice_vat(shuffled)) == set(rows) == set(invoice_vat(merged.items()))
+    assert_one_row_per_rate(rows)
     for row in rows:
         assert row.vat == vat_of(row.lines, row.tax)
         # gross prices: the price list's amount is what is asked
