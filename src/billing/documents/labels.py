@@ -1,21 +1,27 @@
 """The words on documents and in the console, in the languages of our customers.
 
-A small dictionary of our own rather than gettext catalogues: four languages, some sixty
+A small dictionary of our own rather than gettext catalogues: four languages, some hundred
 phrases, all reviewed in one place. Babel does what it is good at (money, dates, numbers);
 these are the words around them. A locale whose language is not here gets English words with
 its own Babel formats.
+
+The words the JSON documents carry too (the legal notes, the start-up fee and one-off product
+names) and the choice of language are :mod:`billing.invoicing.legal`'s; they are included
+here, so a document and its JSON say the same.
+
+Some words are the law's own and read the same in every language: "Godkänd för F-skatt" (the
+Swedish F-tax approval, as Skatteverket words it), "Foretaksregisteret" (the Norwegian
+register) and "MVA" after a Norwegian organisation number.
 """
 
 from __future__ import annotations
 
-from babel import Locale, UnknownLocaleError
+from billing.invoicing.legal import LANGUAGES, WORDS, language_of
 
-LANGUAGES = ("sv", "nb", "da", "en")
-
-#: Norwegian has two written standards and a macro code; all read the Bokmål texts.
-_ALIASES = {"no": "nb", "nn": "nb"}
+__all__ = ["LANGUAGES", "language_of", "text", "texts"]
 
 _TEXTS: dict[str, tuple[str, str, str, str]] = {
+    **WORDS,
     # key: (sv, nb, da, en)
     "invoice": ("Faktura", "Faktura", "Faktura", "Invoice"),
     "credit_note": ("Kreditfaktura", "Kreditnota", "Kreditnota", "Credit note"),
@@ -52,9 +58,7 @@ _TEXTS: dict[str, tuple[str, str, str, str]] = {
     "reason": ("Orsak", "Årsak", "Årsag", "Reason"),
     "end_date": ("slutdatum", "sluttdato", "slutdato", "end date"),
     "item_main": ("Abonnemang", "Abonnement", "Abonnement", "Subscription"),
-    "item_setup": ("Startavgift", "Etableringsgebyr", "Oprettelsesgebyr", "Start-up fee"),
     "item_addon": ("Tillägg", "Tillegg", "Tilvalg", "Add-on"),
-    "item_one_off": ("Engångsleverans", "Engangslevering", "Engangslevering", "One-off delivery"),
     "status_open": ("Obetald", "Ubetalt", "Ubetalt", "Open"),
     "status_paid": ("Betald", "Betalt", "Betalt", "Paid"),
     "status_void": ("Makulerad", "Annullert", "Annulleret", "Void"),
@@ -132,19 +136,54 @@ _TEXTS: dict[str, tuple[str, str, str, str]] = {
     ),
     "event_retention_offer_made": ("Erbjudande", "Tilbud", "Tilbud", "Retention offer"),
     "event_terminated": ("Avslutat", "Avsluttet", "Afsluttet", "Terminated"),
+    # The legal content of documents issued since VAT.
+    "seller": ("Säljare", "Selger", "Sælger", "Seller"),
+    "buyer": ("Köpare", "Kjøper", "Køber", "Buyer"),
+    "org_number": ("Org.nr", "Org.nr.", "Reg.nr.", "Reg. no."),
+    "org_number_SE": ("Org.nr", "Org.nr.", "Org.nr.", "Reg. no."),
+    "org_number_NO": ("Org.nr.", "Org.nr.", "Org.nr.", "Org. no."),
+    "org_number_DK": ("CVR-nr.", "CVR-nr.", "CVR-nr.", "CVR no."),
+    "vat_number": ("Momsreg.nr", "MVA-nr.", "Momsnr.", "VAT no."),
+    "buyer_vat_number": (
+        "Köparens momsreg.nr",
+        "Kjøpers MVA-nr.",
+        "Købers momsnr.",
+        "Buyer's VAT no.",
+    ),
+    "f_skatt": ("Godkänd för F-skatt",) * 4,
+    "foretaksregisteret": ("Foretaksregisteret",) * 4,
+    "vat_registered_suffix": ("MVA",) * 4,
+    "email": ("E-post", "E-post", "E-mail", "Email"),
+    "phone": ("Telefon", "Telefon", "Telefon", "Phone"),
+    "vat": ("Moms", "MVA", "Moms", "VAT"),
+    "vat_rate": ("Momssats", "MVA-sats", "Momssats", "VAT rate"),
+    "taxable_amount": ("Underlag", "Grunnlag", "Momsgrundlag", "Taxable amount"),
+    "vat_breakdown": (
+        "Momsspecifikation",
+        "MVA-spesifikasjon",
+        "Momsspecifikation",
+        "VAT breakdown",
+    ),
+    "net_total": ("Summa exkl. moms", "Sum ekskl. MVA", "I alt ekskl. moms", "Total excl. VAT"),
+    "gross_total": ("Summa inkl. moms", "Sum inkl. MVA", "I alt inkl. moms", "Total incl. VAT"),
+    "payment": ("Betalning", "Betaling", "Betaling", "Payment"),
+    "bankgiro": ("Bankgiro", "Bankgiro", "Bankgiro", "Bankgiro"),
+    "plusgiro": ("Plusgiro", "Plusgiro", "Plusgiro", "PlusGiro"),
+    "account": ("Bankkonto", "Kontonummer", "Kontonr.", "Account"),
+    "iban": ("IBAN",) * 4,
+    "bic": ("BIC",) * 4,
+    "reference_SE": ("OCR-nummer", "OCR-nummer", "OCR-nummer", "OCR number"),
+    "reference_NO": ("KID", "KID", "KID", "KID"),
+    "reference_DK": ("Betalnings-id", "Betalings-ID", "Betalings-id", "Payment ID"),
+    "reference": (
+        "Betalningsreferens",
+        "Betalingsreferanse",
+        "Betalingsreference",
+        "Payment reference",
+    ),
 }
 
 _INDEX = {lang: i for i, lang in enumerate(LANGUAGES)}
-
-
-def language_of(locale: str) -> str:
-    """The document language for a customer locale: ``sv_SE`` → ``sv``, ``no`` → ``nb``."""
-    try:
-        language = Locale.parse(locale.replace("-", "_")).language
-    except (ValueError, UnknownLocaleError):
-        return "en"
-    language = _ALIASES.get(language, language)
-    return language if language in _INDEX else "en"
 
 
 def texts(language: str) -> dict[str, str]:

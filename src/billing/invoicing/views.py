@@ -1,19 +1,111 @@
-"""Documents as integrators and people read them: lines with service periods, the billed unit
-price and quantity, totals in minor units and formatted in the customer's locale."""
+"""Documents as integrators read them: lines with service periods, the billed unit price and
+quantity, totals in minor units and formatted in the customer's locale.
+
+**Legal content.** A document issued since VAT keeps ``parties`` (seller and buyer as issued)
+and its ``vat_breakdown``. Its JSON shows ``net_total``, ``vat_total`` and the gross
+``total``; the breakdown with each rate as a percent (``"25"``) and in hundredths of one
+(``rate_bps``) and the note its code needs; the ``treatment``; ``seller`` and ``buyer`` with
+their numbers as printed; the ``payment_reference``, the ``customer_number`` and the legal
+``notes`` in the customer's language (:mod:`billing.invoicing.legal`). Each line names its
+``product`` (the plan's name, the add-on's, the start-up fee, the order line's or one-off
+delivery's description) and how it was taxed. A document issued before VAT has no parties:
+net = total, no VAT, no parties, no notes; nothing is invented for it.
+
+A page (:func:`documents_out`) is read in a fixed number of queries whatever its size:
+entries, credits, customers, subscriptions and plans, and one-off deliveries when a line is
+one.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from billing.customers import repository as customers
-from billing.domain import posting
+from billing.domain import codec, posting
+from billing.domain.events import OneOffDelivered
 from billing.domain.money import format_money
 from billing.invoicing import repository
-from billing.storage.models import Document, LedgerEntry
+from billing.invoicing.legal import (
+    language_of,
+    note_text,
+    notes_of,
+    party_out,
+    rate_percent,
+    word,
+)
+from billing.storage.models import (
+    Customer,
+    Document,
+    LedgerEntry,
+    Plan,
+    Subscription,
+    TimelineEvent,
+)
+from billing.storage.rows import rows_where
+
+# -- product names --------------------------------------------------------------------------
+
+
+def addon_name(plan: Plan | None, code: str) -> str | None:
+    """The name of add-on ``code`` in ``plan``'s catalogue (None: not there)."""
+    for addon in (plan.addons if plan else None) or ():
+        if addon.get("code") == code:
+            return str(addon.get("name") or code)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    """What names the products on some documents: each subscription's plan and each one-off
+    delivery's description. The plan is the subscription's current one (a line billed before
+    a change of plan shows the new plan's name, as its tax category also is the new plan's)."""
+
+    plans: Mapping[str, Plan] = field(default_factory=dict)
+    one_offs: Mapping[str, str] = field(default_factory=dict)
+
+    def product(self, entry: LedgerEntry, language: str) -> str:
+        if entry.order_id is not None:  # an order's line: as ordered
+            return entry.description or word(language, "item_one_off")
+        if entry.item == "setup":
+            return word(language, "item_setup")
+        kind, _, code = entry.item.partition(":")
+        if kind == "one_off":
+            return self.one_offs.get(code) or word(language, "item_one_off")
+        plan = self.plans.get(entry.subscription_id or "")
+        if kind == "addon":
+            return addon_name(plan, code) or code
+        return plan.name if plan is not None else entry.item
+
+
+def catalogue(session: Session, entries: Iterable[LedgerEntry]) -> Catalogue:
+    """The catalogue of ``entries``: three queries at most, whatever their number."""
+    rows = list(entries)
+    sub_ids = sorted({e.subscription_id for e in rows if e.subscription_id is not None})
+    plans: dict[str, Plan] = {}
+    if sub_ids:
+        subs = rows_where(
+            session, Subscription, Subscription.id.in_(sub_ids), order_by=[Subscription.id]
+        )
+        plan_ids = sorted({s.plan_id for s in subs})
+        by_id = {p.id: p for p in rows_where(session, Plan, Plan.id.in_(plan_ids), order_by=[])}
+        plans = {s.id: by_id[s.plan_id] for s in subs if s.plan_id in by_id}
+    one_offs: dict[str, str] = {}
+    event_ids = sorted({e.item[8:] for e in rows if e.item.startswith("one_off:")})
+    if event_ids:
+        where = TimelineEvent.id.in_(event_ids)
+        for ev in rows_where(session, TimelineEvent, where, order_by=[]):
+            payload = codec.decode(ev.type, ev.data)
+            if isinstance(payload, OneOffDelivered) and payload.description:
+                one_offs[ev.id] = payload.description
+    return Catalogue(plans, one_offs)
+
+
+# -- lines and documents --------------------------------------------------------------------
 
 
 def describe(entry: LedgerEntry) -> str:
@@ -42,13 +134,31 @@ def _order_fields(e: LedgerEntry) -> dict[str, Any]:
     }
 
 
+def _tax_fields(e: LedgerEntry) -> dict[str, Any]:
+    """How the line was taxed; all None for a line posted before VAT."""
+    return {
+        "tax_code": e.tax_code,
+        "vat_rate": None if e.vat_rate is None else rate_percent(e.vat_rate),
+        "vat_rate_bps": e.vat_rate,
+        "vat_inclusive": e.vat_inclusive,
+    }
+
+
 def lines(
-    entries: Sequence[LedgerEntry], *, currency: str, locale: str, sign: int = 1
+    entries: Sequence[LedgerEntry],
+    *,
+    currency: str,
+    locale: str,
+    sign: int = 1,
+    products: Catalogue | None = None,
 ) -> list[dict[str, Any]]:
+    language = language_of(locale)
+    names = products or Catalogue()
     return [
         {
             "entry_id": str(e.id),
             "description": describe(e),
+            "product": names.product(e, language),
             "item": e.item,
             "kind": e.kind,
             "service_start": e.service_start.isoformat(),
@@ -60,6 +170,7 @@ def lines(
             "amount": sign * e.amount,
             "amount_formatted": format_money(sign * e.amount, currency, locale),
             "credits_entry_id": str(e.credits_entry_id) if e.credits_entry_id else None,
+            **_tax_fields(e),
             **_order_fields(e),
         }
         for e in entries
@@ -67,17 +178,27 @@ def lines(
 
 
 def documents_out(session: Session, docs: Sequence[Document]) -> list[dict[str, Any]]:
-    """A page of documents with their lines and credits read in two queries, not per document."""
+    """A page of documents with their lines, credits, customers and products, read in a fixed
+    number of queries (module docstring), not per document."""
+    if not docs:
+        return []
     ids = [d.id for d in docs]
     entries = repository.entries_of_documents(session, ids)
     invoices = [d.id for d in docs if d.type == "invoice"]
     credited = repository.credited_totals(session, invoices) if invoices else {}
+    customer_ids = sorted({d.customer_id for d in docs})
+    buyers = {
+        c.id: c for c in rows_where(session, Customer, Customer.id.in_(customer_ids), order_by=[])
+    }
+    products = catalogue(session, (e for rows in entries.values() for e in rows))
     return [
         document_out(
             session,
             d,
             entries.get(d.id, []),
             credited=credited.get(d.id, 0) if d.type == "invoice" else None,
+            customer=buyers.get(d.customer_id),
+            products=products,
         )
         for d in docs
     ]
@@ -87,19 +208,79 @@ def document_number(doc: Document) -> str:
     return posting.document_number(doc.series, doc.number)
 
 
+def net_total(doc: Document) -> int:
+    """The net (Σ taxable): as stored; for a document issued before VAT, its total."""
+    return doc.net_total if doc.net_total is not None else doc.total - (doc.vat_total or 0)
+
+
+def _vat_fields(doc: Document, locale: str) -> dict[str, Any]:
+    language = language_of(locale)
+    country = str(doc.parties["seller"]["country"]) if doc.parties else ""
+
+    def money(amount: int) -> str:
+        return format_money(amount, doc.currency, locale)
+
+    rows = [
+        {
+            "code": r["code"],
+            "rate": rate_percent(int(r["rate"])),
+            "rate_bps": int(r["rate"]),
+            "inclusive": bool(r["inclusive"]),
+            "lines": int(r["lines"]),
+            "taxable": int(r["taxable"]),
+            "taxable_formatted": money(int(r["taxable"])),
+            "vat": int(r["vat"]),
+            "vat_formatted": money(int(r["vat"])),
+            "note": note_text(str(r["code"]), country, language) if doc.parties else None,
+        }
+        for r in doc.vat_breakdown or ()
+    ]
+    return {
+        "net_total": net_total(doc),
+        "net_total_formatted": money(net_total(doc)),
+        "vat_total": doc.vat_total or 0,
+        "vat_total_formatted": money(doc.vat_total or 0),
+        "vat_breakdown": rows,
+    }
+
+
+def _party_fields(doc: Document, customer: Customer) -> dict[str, Any]:
+    parties = doc.parties
+    if parties is None:  # issued before VAT: no parties were kept
+        return {
+            "treatment": None,
+            "seller": None,
+            "buyer": None,
+            "customer_number": customer.customer_number,
+        }
+    return {
+        "treatment": parties.get("treatment"),
+        "seller": party_out(parties["seller"]),
+        "buyer": party_out(parties["buyer"]),
+        "customer_number": parties["buyer"].get("customer_number"),
+    }
+
+
 def document_out(
     session: Session,
     doc: Document,
     entries: Sequence[LedgerEntry] | None = None,
     *,
     credited: int | None = None,
+    customer: Customer | None = None,
+    products: Catalogue | None = None,
 ) -> dict[str, Any]:
-    """One document as the API shows it. ``entries`` and ``credited`` (what credit notes gave
-    back on an invoice) may be passed in when a page of documents loaded them together."""
-    customer = customers.get(session, doc.customer_id)
+    """One document as the API shows it. ``entries``, ``credited`` (what credit notes gave
+    back on an invoice), ``customer`` and ``products`` may be passed in when a page of
+    documents loaded them together."""
+    if customer is None:
+        customer = customers.get(session, doc.customer_id)
     if entries is None:
         entries = repository.document_entries(session, doc.id)
+    if products is None:
+        products = catalogue(session, entries)
     sign = -1 if doc.type == "credit_note" else 1
+    locale = customer.locale
     out: dict[str, Any] = {
         "id": doc.id,
         "type": doc.type,
@@ -108,10 +289,15 @@ def document_out(
         "subscription_id": doc.subscription_id,
         "currency": doc.currency,
         "issue_date": doc.issue_date.isoformat(),
-        "lines": lines(entries, currency=doc.currency, locale=customer.locale, sign=sign),
+        "lines": lines(entries, currency=doc.currency, locale=locale, sign=sign, products=products),
         "total": doc.total,
-        "total_formatted": format_money(doc.total, doc.currency, customer.locale),
+        "total_formatted": format_money(doc.total, doc.currency, locale),
         "bill_run_id": doc.bill_run_id,
+        "seller_id": doc.seller_id,
+        **_vat_fields(doc, locale),
+        **_party_fields(doc, customer),
+        "payment_reference": doc.payment_reference,
+        "notes": [{"code": n.code, "text": n.text} for n in notes_of(doc, language_of(locale))],
     }
     if doc.type == "invoice":
         if credited is None:
@@ -124,7 +310,7 @@ def document_out(
             balance_applied=doc.balance_applied,
             amount_credited=credited,
             amount_due=due,
-            amount_due_formatted=format_money(due, doc.currency, customer.locale),
+            amount_due_formatted=format_money(due, doc.currency, locale),
         )
     else:
         out["invoice_id"] = doc.invoice_id
