@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+#: Session secrets that are refused outside development however long they are.
+_WEAK_SECRETS = frozenset({"changethis", "changeme", "secret", "password", "development"})
 
 
 def _default_database_url() -> str:
@@ -27,6 +30,28 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     #: Days from issue to due date on every invoice (requests, bill runs, orders).
     payment_terms_days: int = Field(default=30, ge=0, le=365)
+    #: ``development`` and ``test`` allow conveniences that ``production`` refuses: a missing
+    #: session secret (a random one per process) and webhooks to private addresses.
+    environment: Literal["development", "test", "production"] = "development"
+    #: Signs the console's session cookies (HMAC-SHA256); at least 32 characters. Required in
+    #: production; in development a random one is made per process (sessions then end with
+    #: the process and are not shared between workers).
+    session_secret: SecretStr | None = None
+    #: Development and tests only: webhooks may use ``http`` and go to loopback and private
+    #: addresses (link-local, multicast and reserved ones stay refused). Refused in production.
+    webhook_allow_private: bool = False
+    #: Host names (comma separated) a deployment trusts as webhook receivers although they are
+    #: internal: no address check for them (``https`` is still required).
+    webhook_allowed_hosts: Annotated[frozenset[str], NoDecode] = frozenset()
+    #: Failed authentications (unknown tokens) one client address may make per window before
+    #: it is answered 429 ``too_many_failed_attempts``; a valid token is never refused.
+    auth_failure_limit: int = Field(default=20, ge=1, le=100_000)
+    auth_failure_window_seconds: int = Field(default=60, ge=1, le=86_400)
+    #: How many client addresses the failure limiter tracks (the least recent are forgotten).
+    auth_failure_max_clients: int = Field(default=10_000, ge=1, le=10_000_000)
+    #: How long a process trusts a token it checked before checking it again: the longest a
+    #: key revoked in another process keeps working here (in its own process, at once).
+    auth_cache_seconds: float = Field(default=2.0, ge=0, le=30)
 
     @field_validator("database_url")
     @classmethod
@@ -47,15 +72,47 @@ class Settings(BaseSettings):
             raise ValueError("BILLING_ADMIN_TOKEN must be at least 16 characters")
         return value or None
 
+    @field_validator("webhook_allowed_hosts", mode="before")
+    @classmethod
+    def _hosts(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.split(",")
+        if isinstance(value, list | tuple | set | frozenset):
+            return frozenset(str(h).strip().lower().rstrip(".") for h in value if str(h).strip())
+        return value
+
+    @model_validator(mode="after")
+    def _production(self) -> Settings:
+        """Refuse unsafe defaults outside development (as full-stack-fastapi-template does)."""
+        secret = self.session_secret.get_secret_value() if self.session_secret else None
+        if secret is not None and len(secret) < 32:
+            raise ValueError("BILLING_SESSION_SECRET must be at least 32 characters")
+        if self.environment != "production":
+            return self
+        if secret is None:
+            raise ValueError("BILLING_SESSION_SECRET is required in production")
+        if secret.lower() in _WEAK_SECRETS or len(set(secret)) < 8:
+            raise ValueError("BILLING_SESSION_SECRET is too weak; use e.g. `openssl rand -hex 32`")
+        if self.webhook_allow_private:
+            raise ValueError("BILLING_WEBHOOK_ALLOW_PRIVATE is for development and tests only")
+        return self
+
 
 #: ``Session.info`` key under which an application's sessions carry its payment terms.
 PAYMENT_TERMS_DAYS = "payment_terms_days"
+#: ``Session.info`` keys of the webhook target policy (:mod:`billing.webhooks.targets`).
+WEBHOOK_ALLOW_PRIVATE = "webhook_allow_private"
+WEBHOOK_ALLOWED_HOSTS = "webhook_allowed_hosts"
 
 
 def session_info(settings: Settings) -> dict[str, Any]:
     """What the database sessions of an application carry of its settings, for the services
     that need them (``sessionmaker.configure(info=…)``)."""
-    return {PAYMENT_TERMS_DAYS: settings.payment_terms_days}
+    return {
+        PAYMENT_TERMS_DAYS: settings.payment_terms_days,
+        WEBHOOK_ALLOW_PRIVATE: settings.webhook_allow_private,
+        WEBHOOK_ALLOWED_HOSTS: settings.webhook_allowed_hosts,
+    }
 
 
 @lru_cache(maxsize=1)

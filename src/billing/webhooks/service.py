@@ -8,33 +8,47 @@ an hour loses nothing: the events wait in the feed. Every attempt is logged.
 
 Requests are POSTs of the event as JSON, signed: ``Billing-Signature: t=<unix time>,v1=<hex>``
 where the hex is HMAC-SHA256 over ``"<t>.<body>"`` with the endpoint's secret.
+
+Receivers are public https URLs (:mod:`billing.webhooks.targets`): checked when registered and
+again, after resolving the host, at each pass; a pass connects to the addresses it checked,
+sends through no proxy and follows no redirect (a 3xx is a failure). A target refused at
+delivery is logged as a failed attempt (``webhook_url_not_allowed: …``) and nothing is sent.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import json
 import secrets
+import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from billing.clock import utcnow
-from billing.domain.errors import InvalidInput
 from billing.errors import NotFound
 from billing.events.service import event_out, page
 from billing.ids import new_id
 from billing.storage.db import is_postgres, unit_of_work
-from billing.storage.models import WebhookDelivery, WebhookEndpoint
+from billing.storage.models import OutboxEvent, WebhookDelivery, WebhookEndpoint
+from billing.webhooks.targets import (
+    Resolver,
+    Target,
+    TargetPolicy,
+    TargetRefused,
+    check_url,
+    resolve_target,
+    system_resolver,
+)
 
 BATCH = 100
 TIMEOUT_SECONDS = 5.0
@@ -48,8 +62,8 @@ class Response:
     error: str | None
 
 
-#: How a request is sent: (url, body, headers) -> Response. Tests may pass their own.
-Sender = Callable[[str, bytes, dict[str, str]], Response]
+#: How a request is sent: (checked target, body, headers) -> Response. Tests may pass their own.
+Sender = Callable[[Target, bytes, dict[str, str]], Response]
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -69,22 +83,49 @@ def verify(secret: str, header: str, body: bytes, *, tolerance: int = 300) -> bo
     return hmac.compare_digest(sign(secret, timestamp, body), header)
 
 
-def http_sender(url: str, body: bytes, headers: dict[str, str]) -> Response:
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+@lru_cache(maxsize=1)
+def _tls() -> ssl.SSLContext:
+    return ssl.create_default_context()
+
+
+def _connect(target: Target) -> socket.socket:
+    """A connection to one of the addresses that were checked (never a fresh lookup)."""
+    failure: OSError = OSError(f"{target.host}: no address to connect to")
+    for address in target.addresses:
+        try:
+            return socket.create_connection((address, target.port), timeout=TIMEOUT_SECONDS)
+        except OSError as exc:
+            failure = exc
+    raise failure
+
+
+class _PinnedHTTP(http.client.HTTPConnection):
+    def __init__(self, target: Target) -> None:
+        super().__init__(target.host, target.port, timeout=TIMEOUT_SECONDS)
+        self.target = target
+
+    def connect(self) -> None:
+        self.sock = _connect(self.target)
+
+
+class _PinnedHTTPS(_PinnedHTTP):
+    default_port = 443
+
+    def connect(self) -> None:
+        self.sock = _tls().wrap_socket(_connect(self.target), server_hostname=self.target.host)
+
+
+def http_sender(target: Target, body: bytes, headers: dict[str, str]) -> Response:
+    """POST to the target's checked addresses; no proxy, no redirect followed."""
+    conn = (_PinnedHTTPS if target.scheme == "https" else _PinnedHTTP)(target)
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as resp:  # noqa: S310
-            return Response(resp.status, None)
-    except urllib.error.HTTPError as exc:
-        return Response(exc.code, f"HTTP {exc.code}")
-    except (urllib.error.URLError, OSError, TimeoutError) as exc:
-        return Response(None, str(getattr(exc, "reason", exc))[:500])
-
-
-def validate_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InvalidInput("a webhook url is an absolute http(s) URL", code="invalid_url")
-    return url
+        conn.request("POST", target.path, body=body, headers=headers)
+        status = conn.getresponse().status
+    except (OSError, http.client.HTTPException) as exc:
+        return Response(None, (str(exc) or type(exc).__name__)[:500])
+    finally:
+        conn.close()
+    return Response(status, None if 200 <= status < 300 else f"HTTP {status}")
 
 
 def create_endpoint(
@@ -92,7 +133,7 @@ def create_endpoint(
 ) -> WebhookEndpoint:
     endpoint = WebhookEndpoint(
         id=new_id("whe"),
-        url=validate_url(url),
+        url=check_url(url, TargetPolicy.of(session.info)),
         secret="whsec_" + secrets.token_urlsafe(32),
         description=description,
         types=types,
@@ -137,13 +178,13 @@ def deliver_endpoint(
     *,
     now: datetime,
     sender: Sender = http_sender,
+    resolver: Resolver = system_resolver,
 ) -> dict[str, Any]:
     """One pass for one endpoint: send what is after its cursor, stop at the first failure.
 
     The endpoint row stays locked for the pass (``SKIP LOCKED`` on PostgreSQL), so two
-    dispatchers never send to one endpoint at once."""
-    sent = 0
-    failed = False
+    dispatchers never send to one endpoint at once. The target is resolved and checked once
+    per pass, before anything is sent."""
     with unit_of_work(factory) as session:
         q = select(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id)
         if is_postgres(session):
@@ -154,53 +195,99 @@ def deliver_endpoint(
         if endpoint.next_attempt_at is not None and endpoint.next_attempt_at > now:
             return {"endpoint_id": endpoint_id, "sent": 0, "waiting": True}
         events = page(session, after=endpoint.cursor, limit=BATCH, types=endpoint.types)
-        for event in events:
-            body = json.dumps(event_out(event), separators=(",", ":"), sort_keys=True).encode()
-            timestamp = int(time.time())
-            headers = {
-                "Content-Type": "application/json",
-                "User-Agent": "billing-webhooks/1",
-                "Billing-Event-Id": event.id,
-                "Billing-Event-Type": event.type,
-                "Billing-Event-Seq": str(event.seq),
-                "Billing-Signature": sign(endpoint.secret, timestamp, body),
-            }
-            started = time.monotonic()
-            response = sender(endpoint.url, body, headers)
-            ok = response.status is not None and 200 <= response.status < 300
-            session.add(
-                WebhookDelivery(
-                    endpoint_id=endpoint.id,
-                    event_seq=event.seq,
-                    event_type=event.type,
-                    attempt=endpoint.failures + 1,
-                    status_code=response.status,
-                    error=response.error,
-                    succeeded=ok,
-                    duration_ms=int((time.monotonic() - started) * 1000),
-                    attempted_at=utcnow(),
-                )
-            )
-            if not ok:
-                endpoint.failures += 1
-                endpoint.next_attempt_at = now + backoff(endpoint.failures)
-                failed = True
-                break
-            endpoint.cursor = event.seq
-            endpoint.failures = 0
-            endpoint.next_attempt_at = None
-            sent += 1
-    return {"endpoint_id": endpoint_id, "sent": sent, "failed": failed}
+        if not events:
+            return {"endpoint_id": endpoint_id, "sent": 0, "failed": False}
+        try:
+            target = resolve_target(endpoint.url, TargetPolicy.of(session.info), resolver)
+        except TargetRefused as refused:
+            error = f"webhook_url_not_allowed: {refused.reason}"
+            _log(session, endpoint, events[0], Response(None, error[:500]), 0, now=now)
+            return {"endpoint_id": endpoint_id, "sent": 0, "failed": True}
+        except OSError as exc:
+            error = f"{endpoint.url}: no address ({exc})"
+            _log(session, endpoint, events[0], Response(None, error[:500]), 0, now=now)
+            return {"endpoint_id": endpoint_id, "sent": 0, "failed": True}
+        sent = _send(session, endpoint, events, target, sender, now=now)
+    return {"endpoint_id": endpoint_id, "sent": sent, "failed": sent < len(events)}
+
+
+def _send(
+    session: Session,
+    endpoint: WebhookEndpoint,
+    events: Sequence[OutboxEvent],
+    target: Target,
+    sender: Sender,
+    *,
+    now: datetime,
+) -> int:
+    """Send ``events`` in order until one fails; how many were acknowledged."""
+    for sent, event in enumerate(events):
+        body = json.dumps(event_out(event), separators=(",", ":"), sort_keys=True).encode()
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "billing-webhooks/1",
+            "Billing-Event-Id": event.id,
+            "Billing-Event-Type": event.type,
+            "Billing-Event-Seq": str(event.seq),
+            "Billing-Signature": sign(endpoint.secret, int(time.time()), body),
+        }
+        started = time.monotonic()
+        response = sender(target, body, headers)
+        if not _log(session, endpoint, event, response, started, now=now):
+            return sent
+    return len(events)
+
+
+def _log(
+    session: Session,
+    endpoint: WebhookEndpoint,
+    event: OutboxEvent,
+    response: Response,
+    started: float,
+    *,
+    now: datetime,
+) -> bool:
+    """Record one attempt and move the endpoint on (cursor) or back (backoff); whether it
+    succeeded. ``started == 0``: nothing was sent."""
+    ok = response.status is not None and 200 <= response.status < 300
+    elapsed = int((time.monotonic() - started) * 1000) if started else 0
+    session.add(
+        WebhookDelivery(
+            endpoint_id=endpoint.id,
+            event_seq=event.seq,
+            event_type=event.type,
+            attempt=endpoint.failures + 1,
+            status_code=response.status,
+            error=response.error,
+            succeeded=ok,
+            duration_ms=elapsed,
+            attempted_at=utcnow(),
+        )
+    )
+    if ok:
+        endpoint.cursor = event.seq
+        endpoint.failures = 0
+        endpoint.next_attempt_at = None
+    else:
+        endpoint.failures += 1
+        endpoint.next_attempt_at = now + backoff(endpoint.failures)
+    return ok
 
 
 def dispatch(
-    factory: sessionmaker[Session], *, now: datetime | None = None, sender: Sender = http_sender
+    factory: sessionmaker[Session],
+    *,
+    now: datetime | None = None,
+    sender: Sender = http_sender,
+    resolver: Resolver = system_resolver,
 ) -> dict[str, Any]:
     """One dispatch pass over every endpoint that is due; bounded (BATCH events each)."""
     now = now or utcnow()
     with unit_of_work(factory) as session:
         ids = _due_endpoints(session, now)
-    results = [deliver_endpoint(factory, eid, now=now, sender=sender) for eid in ids]
+    results = [
+        deliver_endpoint(factory, eid, now=now, sender=sender, resolver=resolver) for eid in ids
+    ]
     return {"endpoints": results, "sent": sum(r["sent"] for r in results)}
 
 
