@@ -4,12 +4,12 @@ customer's money as the API shows it (for the conservation identity).
 The conservation identity, per customer, from what the API shows (see ``Money``):
 
     Σ invoice totals − Σ credit-note totals
-        = Σ paid in money − Σ refunds + Σ invoice amount_due − balance − unreturned
+        = Σ paid in money − Σ refunds + Σ invoice amount_due − balance
 
-where ``unreturned`` is overpayment the "credit_note" choice leaves to the invoicing system:
-per invoice, ``max(0, amount_paid + balance_applied + amount_credited − total)`` less what
-refunds and ``credit_kept`` balance entries already gave back for that invoice (never
-negative; zero when every credit note of the invoice chose "refund" or "balance").
+with no other term: every öre a credit note gives back beyond what was owed on its invoice is
+refunded or kept as customer credit, whatever the choice (``unreturned``, per invoice
+``max(0, amount_paid + balance_applied + amount_credited − total)`` less what refunds and
+``credit_kept`` entries gave back for it, is checked to be zero: no money in limbo).
 """
 
 from __future__ import annotations
@@ -209,7 +209,7 @@ class Money:
     balance: int = 0  # the customer balance now
     balance_applied: int = 0  # Σ invoice balance_applied
     kept: int = 0  # Σ credit_kept balance entries
-    unreturned: int = 0  # overpayment left to the invoicing system ("credit_note")
+    unreturned: int = 0  # overpayment neither refunded nor kept: must stay 0
     unreturned_by_invoice: dict[str, int] = field(default_factory=dict)
     refunded_by_invoice: dict[str, int] = field(default_factory=dict)
     paid_by_invoice: dict[str, int] = field(default_factory=dict)
@@ -217,7 +217,7 @@ class Money:
 
     def identity_holds(self) -> bool:
         left = self.charges - self.credits
-        right = self.paid - self.refunded + self.due - self.balance - self.unreturned
+        right = self.paid - self.refunded + self.due - self.balance
         return left == right
 
 
@@ -285,5 +285,5 @@ def assert_money_sound(api: Api, customer: dict[str, Any]) -> Money:
     for inv_id, refunded in m.refunded_by_invoice.items():
         assert refunded <= m.paid_by_invoice[inv_id], (inv_id, m)
     for inv_id, left in m.unreturned_by_invoice.items():
-        assert left >= 0, (inv_id, m)
+        assert left == 0, (inv_id, m)  # no money in limbo
     return m

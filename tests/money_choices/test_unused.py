@@ -161,7 +161,7 @@ ACTIONS = {
     "drop": ("/changes", {"effective_date": TODAY, "unit_amount": 20000, "proration": "by_day"}),
 }
 # unused → (refund, kept as balance); "none" posts nothing at all.
-ROUTED = {"credit_note": (0, 0), "refund": (5000, 0), "balance": (0, 5000)}
+ROUTED = {"credit_note": (0, 5000), "refund": (5000, 0), "balance": (0, 5000)}
 
 
 @pytest.mark.parametrize("unused", ["credit_note", "refund", "balance", "none"])
@@ -208,8 +208,8 @@ def test_each_unused_choice_on_each_action(api: Api, action: str, unused: str) -
             [("credit_kept", kept, note["id"])] if kept else []
         )
     m = assert_money_sound(api, cust)
-    # Only the credit-note choice leaves the overpayment to the invoicing system.
-    assert m.unreturned == (5000 if unused == "credit_note" else 0)
+    # No choice leaves the overpayment nowhere (the credit-note choice keeps it as credit).
+    assert m.unreturned == 0
 
 
 # -- "none": the customer keeps paying for the period under way ----------------------------------
@@ -289,5 +289,7 @@ def test_pause_credit_note_for_comparison(api: Api) -> None:
     assert period_total(api, sub, APRIL) == 10000
     assert period_total(api, sub, MAY) == 15484
     m = assert_money_sound(api, cust)
-    assert m.unreturned == 20000 and m.refunded == 0 and m.balance == 0
+    # The 200.00 kr given back on a paid invoice is kept as credit; May's invoice (154.84 kr)
+    # consumes it first: 45.16 kr credit is left.
+    assert (m.unreturned, m.refunded, m.kept, m.balance) == (0, 0, 20000, 20000 - 15484)
     assert invoices(api, customer_id=cust["id"])[0]["amount_due"] == 0

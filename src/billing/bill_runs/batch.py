@@ -44,7 +44,7 @@ from billing.domain.timeline import Schedule
 from billing.domain.vat import LineTax
 from billing.events.service import SERIES as EVENT_SERIES
 from billing.ids import new_id
-from billing.invoicing.balance import apply_balance
+from billing.invoicing.balance import apply_balance, route_unused
 from billing.invoicing.issuing import Sale, row_tax
 from billing.invoicing.repository import entry_from_row
 from billing.invoicing.service import vat_rows
@@ -256,7 +256,7 @@ def bill_batch(
     settling.write(conn, customer_of)
     credited = [invoice_id for d in due for invoice_id in d.plan.credited_invoices]
     if credited:
-        _refresh_credited(conn, credited)
+        _refresh_credited(conn, credited, rows.new_notes)
     if rows.new_invoices:
         _consume_balances(conn, rows.new_invoices)
     result = BatchResult(len(subs), *_counts(due))
@@ -317,6 +317,7 @@ class _Rows:
         self.entries: list[tuple[Any, ...]] = []
         self.events: list[tuple[Any, ...]] = []
         self.new_invoices: list[tuple[str, str]] = []  # (customer, invoice): balance pass
+        self.new_notes: list[str] = []  # credit notes: what they give back beyond what is owed
 
     def add(self, d: _Due, planned: PlannedDocument, *, number: int, seq: int) -> None:
         day, ts = self.day, self.ts
@@ -347,6 +348,8 @@ class _Rows:
         )  # fmt: skip
         if kind is DocumentType.INVOICE:
             self.new_invoices.append((cid, doc_id))
+        else:
+            self.new_notes.append(doc_id)
 
 
 def _json(value: Any) -> str:
@@ -378,14 +381,19 @@ def _consume_balances(conn: Connection, new_invoices: list[tuple[str, str]]) -> 
         session.close()
 
 
-def _refresh_credited(conn: Connection, invoice_ids: list[str]) -> None:
-    """The invoices a batch credited get their status from the one rule in invoicing (rare in a
-    bill run: a change posts its credits at once), through a session joined to this
-    transaction."""
+def _refresh_credited(conn: Connection, invoice_ids: list[str], notes: list[str]) -> None:
+    """The invoices a batch credited get their status from the one rule in invoicing, and what
+    its credit notes give back beyond what was owed becomes customer credit, as for any credit
+    note (rare in a bill run: a change posts its credits at once), through a session joined to
+    this transaction."""
     session = Session(bind=conn, expire_on_commit=False, autoflush=False)
     try:
         for invoice_id in dict.fromkeys(invoice_ids):
             refresh_invoice_status(session, invoice_id)
+        for note_id in notes:
+            note = session.get(Document, note_id)
+            assert note is not None
+            route_unused(session, note, unused="credit_note", issue_date=note.issue_date)
         session.flush()
     finally:
         session.close()

@@ -24,7 +24,8 @@ class Proration(StrEnum):
 class Unused(StrEnum):
     """What paid time that is given back (a cancellation, a pause, a reduction) becomes."""
 
-    #: A credit note against the invoice that billed it, nothing more.
+    #: A credit note against the invoice that billed it; what it gives back beyond what is owed
+    #: on that invoice (it was paid) is kept as customer credit, as with ``balance``.
     CREDIT_NOTE = "credit_note"
     #: The credit note, and a refund of what was paid for it (never more than was paid).
     REFUND = "refund"

@@ -1,15 +1,17 @@
-"""What paid time given back becomes: a refund, customer balance, or the credit note alone.
+"""What paid time given back becomes: a refund or customer credit — never nothing.
 
-A credit note always documents what is given back. When the invoice it credits had been paid
-(in money or from balance) beyond what is now owed on it, that overpayment goes back:
+A credit note always documents what is given back, and first reduces what is still owed on the
+invoice it credits. When that invoice had been paid (in money or from balance) beyond what is
+now owed on it, that overpayment goes back (domain.md, "Every öre has a place"):
 
 * ``refund``: a refund document (series RF) in the documents feed tells the invoicing system to
   pay it back; never more than was paid in money on that invoice (less earlier refunds); the
-  rest becomes balance;
-* ``balance``: it is kept as customer credit; later invoices consume it first (the invoice
-  shows ``balance_applied``; its amount due never goes below zero);
-* ``credit_note``: the credit note alone; what happens to the money is left to the invoicing
-  system.
+  rest becomes customer credit;
+* ``balance`` and ``credit_note`` (the default): it is kept as customer credit; later invoices
+  consume it first (the invoice shows ``balance_applied``; its amount due never goes below
+  zero). ``credit_note`` once left the overpayment to the invoicing system, where it was nobody's:
+  it now names the same rule as ``balance`` (kept for the clients that send it);
+* ``none`` gives nothing back, so no credit note is made at all.
 
 The customer balance is an append-only ledger per customer in the customer's currency; it
 never goes negative.
@@ -81,7 +83,7 @@ def route_unused(
     session: Session, note: Document, *, unused: str, issue_date: date
 ) -> list[Document]:
     """Send the overpayment a credit note creates to a refund or the balance."""
-    if unused not in ("refund", "balance") or note.invoice_id is None:
+    if unused not in ("refund", "balance", "credit_note") or note.invoice_id is None:
         return []
     lock_customer(session, note.customer_id)
     invoice = repository.get_document(session, note.invoice_id, "invoice")

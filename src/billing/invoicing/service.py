@@ -182,7 +182,8 @@ def post_entries(
     """Post a subscription's ``new`` entries as documents. ``unused`` says what paid time given
     back becomes beyond the credit note that always documents it: ``refund`` (a refund
     instruction for what was overpaid, never more than was paid), ``balance`` (customer credit
-    that later invoices consume first) or ``credit_note`` (the credit note alone).
+    that later invoices consume first) or ``credit_note`` (the default: the same as ``balance``;
+    no overpayment is ever left nowhere).
     ``payment_terms_days`` defaults to the application's setting."""
     if not new:
         return Posting([], [])
