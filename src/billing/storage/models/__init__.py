@@ -7,6 +7,7 @@ registers every table on ``Base.metadata``.
 """
 
 from billing.storage.models.access import ApiKey, ClockSetting, IdempotencyRecord
+from billing.storage.models.bank import BankAllocation, BankPayment, PaymentFile
 from billing.storage.models.base import Base, BigInt, Json, UTCDateTime
 from billing.storage.models.bill_runs import BillRun, BillRunBatch, BillRunParked
 from billing.storage.models.customers import Customer, Plan
@@ -26,6 +27,8 @@ from billing.storage.models.work import Onboarding, OnboardingEvent, Task
 __all__ = [
     "ApiKey",
     "BalanceEntry",
+    "BankAllocation",
+    "BankPayment",
     "Base",
     "BigInt",
     "BillRun",
@@ -47,6 +50,7 @@ __all__ = [
     "OrderLine",
     "OutboxEvent",
     "Payment",
+    "PaymentFile",
     "Plan",
     "Seller",
     "Subscription",
