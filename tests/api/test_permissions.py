@@ -256,6 +256,12 @@ ROUTES: list[Route] = [
         answer=201,
     ),
     Route("POST", "/v1/orders/{order_id}/cancel", STAFF_ONLY, R),
+    # Receivables: a customer's statement as the customer is read; the aging of all customers
+    # by staff and integrations only.
+    Route("GET", "/v1/customers/{customer_id}/statement", READERS, R),
+    Route("GET", "/v1/customers/{customer_id}/statement.html", READERS, R),
+    Route("GET", "/v1/customers/{customer_id}/statement.pdf", READERS, R),
+    Route("GET", "/v1/receivables/aging", S_I, query={"as_of": "2025-04-10"}),
 ]
 
 #: Mounted apps that are not routes of the API, and why they are not walked.

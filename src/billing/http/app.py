@@ -23,6 +23,7 @@ from billing.http.routers import (
     lifecycle,
     onboarding,
     orders,
+    receivables,
     renderings,
     sellers,
     subscriptions,
@@ -41,6 +42,7 @@ bearer = HTTPBearer(auto_error=False, description="An API token: staff, integrat
 ROUTERS = (
     admin,
     customers,
+    receivables,
     sellers,
     subscriptions,
     lifecycle,
