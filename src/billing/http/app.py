@@ -28,6 +28,7 @@ from billing.http.routers import (
     sellers,
     subscriptions,
     webhooks,
+    xml,
 )
 from billing.settings import Settings, get_settings, session_info
 from billing.storage.db import make_engine, make_session_factory, unit_of_work
@@ -37,8 +38,8 @@ from billing.storage.migrate import upgrade
 #: billing.http.deps.get_actor (which answers problem+json, not FastAPI's 403).
 bearer = HTTPBearer(auto_error=False, description="An API token: staff, integration or portal")
 
-#: The routers under /v1, in the order they match: renderings before documents
-#: (/invoices/{id}.pdf is not an invoice id).
+#: The routers under /v1, in the order they match: renderings and xml before documents
+#: (/invoices/{id}.pdf is not an invoice id; xml also answers Accept: application/xml).
 ROUTERS = (
     admin,
     customers,
@@ -47,6 +48,7 @@ ROUTERS = (
     subscriptions,
     lifecycle,
     renderings,
+    xml,
     documents,
     events,
     webhooks,
