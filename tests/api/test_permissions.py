@@ -262,6 +262,18 @@ ROUTES: list[Route] = [
     Route("GET", "/v1/customers/{customer_id}/statement.html", READERS, R),
     Route("GET", "/v1/customers/{customer_id}/statement.pdf", READERS, R),
     Route("GET", "/v1/receivables/aging", S_I, query={"as_of": "2025-04-10"}),
+    # Documents as Peppol UBL, read as the JSON documents are (also by Accept on their own
+    # URLs). The walk's buyers have no organisation or VAT number: 409 past authorization.
+    Route(
+        "GET", "/v1/invoices/{invoice_id}.xml", READERS, R, answer=(409, "buyer_endpoint_missing")
+    ),
+    Route(
+        "GET",
+        "/v1/credit-notes/{credit_note_id}.xml",
+        READERS,
+        R,
+        answer=(409, "buyer_endpoint_missing"),
+    ),
 ]
 
 #: Mounted apps that are not routes of the API, and why they are not walked.
