@@ -8,6 +8,7 @@ import sys
 from billing.bill_runs.cli import run_from_cli
 from billing.http.openapi import render_openapi, write_openapi
 from billing.http.server import serve as run_server
+from billing.payments.cli import import_payments_cli
 from billing.settings import get_settings
 from billing.storage.migrate import upgrade
 from billing.terminations.cli import run_scheduler_cli
@@ -45,6 +46,9 @@ def parser() -> argparse.ArgumentParser:
     hooks = sub.add_parser("webhooks", help="deliver the event feed to webhook endpoints")
     hooks.add_argument("--once", action="store_true", help="one pass, then exit")
     hooks.add_argument("--interval", type=float, default=2.0, help="seconds between passes")
+    payments = sub.add_parser("import-payments", help="import a bank file of payments")
+    payments.add_argument("file", help="a BgMax, OCR giro or camt.054 file")
+    payments.add_argument("--format", choices=["bgmax", "ocr_giro", "camt054"], default=None)
     return parser
 
 
@@ -75,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_from_cli(
             args.as_of, workers=args.workers, batch_size=args.batch_size, new=args.new
         )
+    if args.command == "import-payments":
+        return import_payments_cli(args.file, format=args.format)
     if args.command == "openapi":
         return _openapi(args.output)
     return 2

@@ -36,6 +36,8 @@ from billing.http.permissions import Capability
 from billing.storage.models import Base
 from tests.api.helpers import api_key, bill, ok
 from tests.conftest import TEST_SELLER, Api
+from tests.payments.builders import Pay
+from tests.payments.builders import bgmax as bgmax_file
 
 STAFF, INTEGRATION, PORTAL = "staff", "integration", "portal"
 ANYONE = frozenset({STAFF, INTEGRATION, PORTAL})
@@ -262,17 +264,14 @@ ROUTES: list[Route] = [
     Route("GET", "/v1/customers/{customer_id}/statement.html", READERS, R),
     Route("GET", "/v1/customers/{customer_id}/statement.pdf", READERS, R),
     Route("GET", "/v1/receivables/aging", S_I, query={"as_of": "2025-04-10"}),
-    # Documents as Peppol UBL, read as the JSON documents are (also by Accept on their own
-    # URLs). The walk's buyers have no organisation or VAT number: 409 past authorization.
+    # Bank files and the unmatched payments queue (an empty body is no bank file).
+    Route("POST", "/v1/payment-files", S_I, answer=(422, "bank_file_format")),
+    Route("GET", "/v1/payments/unmatched", STAFF_ONLY),
     Route(
-        "GET", "/v1/invoices/{invoice_id}.xml", READERS, R, answer=(409, "buyer_endpoint_missing")
-    ),
-    Route(
-        "GET",
-        "/v1/credit-notes/{credit_note_id}.xml",
-        READERS,
-        R,
-        answer=(409, "buyer_endpoint_missing"),
+        "POST",
+        "/v1/payments/unmatched/{bank_payment_id}/allocate",
+        STAFF_ONLY,
+        body={"invoice_id": "{invoice_id}", "amount": 100},
     ),
 ]
 
@@ -335,6 +334,13 @@ def _customer_world(api: Api, name: str, plan: dict[str, Any]) -> dict[str, str]
     }
 
 
+def _unmatched_bank_payment(api: Api) -> str:
+    """A BgMax payment to the test seller's bankgiro whose reference names no invoice."""
+    content = bgmax_file(TEST_SELLER["bank"]["bankgiro"], [Pay("4321", 5000)])
+    r = api.client.post("/v1/payment-files", content=content, headers=api.headers())
+    return str(ok(r, 201)["payments"][0]["id"])
+
+
 def build_world(api: Api) -> World:
     """Two customers with a subscription (billed, then given notice: an invoice and a credit
     note each; the other customer's notice stands, so its termination tasks are open), an
@@ -358,6 +364,7 @@ def build_world(api: Api) -> World:
     shared["seller_id"] = ok(api.get("/v1/sellers"))["data"][0]["id"]
     shared["bill_run_id"] = run["id"]
     shared["task_id"] = tasks[0]["id"]
+    shared["bank_payment_id"] = _unmatched_bank_payment(api)
     callers = {
         STAFF: api,
         INTEGRATION: api_key(api, INTEGRATION),

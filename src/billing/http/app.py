@@ -23,6 +23,7 @@ from billing.http.routers import (
     lifecycle,
     onboarding,
     orders,
+    payments,
     receivables,
     renderings,
     sellers,
@@ -54,6 +55,7 @@ ROUTERS = (
     webhooks,
     onboarding,
     orders,
+    payments,
 )
 
 
