@@ -318,3 +318,22 @@ def test_a_fresh_install_without_a_seller_issues_nothing(bare_api: Api) -> None:
     assert ok(api.get(f"/v1/customers/{cust['id']}"))["customer_number"] == "1001"
     ok(api.post("/v1/bill-runs", {"as_of": "2025-04-02"}), 201)
     assert invoice_of(api, sub)["vat_total"] == 2_500
+
+
+def test_a_preview_shows_the_vat_it_would_post_and_changes_nothing(api: Api) -> None:
+    se = seller(api, SE_SELLER)
+    cust = buyer(api, se, kind="business")
+    sub = subscribe(api, cust, monthly(api, "SEK", unit_amount=3_333), quantity=3)
+    before = ok(api.get("/v1/credit-notes", params={"customer_id": cust["id"]}))["data"]
+    body = {"quantity": 2, "effective_date": "2025-04-16"}
+    seen = ok(api.post(f"/v1/subscriptions/{sub['id']}/changes?preview=true", body))
+    [note] = [d for d in seen["documents"] if d["type"] == "credit_note"]
+    [new] = [d for d in seen["documents"] if d["type"] == "invoice"]
+    # As the real change posts it (test above): 4 999 back with 1 250 VAT; two licences for
+    # 15 days anew: R(6 666 × 15/30) = 3 333 net, VAT R(833.25) = 833.
+    assert (note["net_total"], note["vat_total"]) == (4_999, 1_250)
+    assert (new["net_total"], new["vat_total"], new["total"]) == (3_333, 833, 4_166)
+    # Numbers (and the payment reference made from one) are taken only when posted.
+    assert new["number"] is None and new["payment_reference"] is None
+    after = ok(api.get("/v1/credit-notes", params={"customer_id": cust["id"]}))["data"]
+    assert after == before == []

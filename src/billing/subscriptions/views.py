@@ -55,9 +55,11 @@ def change_out(session: Session, result: ChangeResult, *, preview: bool) -> dict
     for doc in result.posting.documents:
         shown = document_out(session, doc, by_doc.get(doc.id, []))
         if preview:
-            # Nothing is committed: the document would get its id and number when posted.
+            # Nothing is committed: the document would get its id and number (and with it its
+            # payment reference) when posted.
             shown["id"] = None
             shown["number"] = None
+            shown["payment_reference"] = None
             for line in shown["lines"]:
                 line["entry_id"] = None
         documents.append(shown)
