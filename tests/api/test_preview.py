@@ -17,7 +17,8 @@ def call(api: Api, method: str, path: str, body: Any, preview: bool) -> Any:
 
 
 def without_ids(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Documents without what only posting gives them (ids, numbers and the payment reference made from one, entry ids)."""
+    """Documents without what only posting gives them (ids, numbers and the payment reference
+    made from one, entry ids)."""
     out = []
     for d in docs:
         d = {k: v for k, v in d.items() if k not in ("id", "number", "payment_reference")}
