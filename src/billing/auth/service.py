@@ -1,8 +1,14 @@
-"""API keys: tokens are shown once and stored only as SHA-256 hashes."""
+"""API keys: tokens are shown once and stored only as SHA-256 hashes.
+
+A revoked key keeps its row (who made it, when, its role) but not its hash: ``token_hash``
+becomes :data:`REVOKED` and a digest of the old hash, which no token hashes to. Revoking does
+not reach a process's memory of recent tokens; :meth:`billing.auth.guard.Guard.revoke` does.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
@@ -17,6 +23,10 @@ from billing.ids import new_id
 from billing.storage.models import ApiKey, Customer
 
 BOOTSTRAP_KEY_ID = "key_bootstrap_admin"
+#: The prefix of a revoked key's ``token_hash`` (a SHA-256 hex digest never has a colon).
+REVOKED = "revoked:"
+
+log = logging.getLogger(__name__)
 
 
 class Role(StrEnum):
@@ -46,6 +56,12 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def bearer_token(authorization: str) -> str:
+    """The token of an ``Authorization: Bearer <token>`` header ("" for none or another scheme)."""
+    scheme, _, token = authorization.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
 def authenticate(session: Session, token: str | None) -> Actor:
     if not token:
         raise Unauthorized("a bearer token is required")
@@ -53,6 +69,27 @@ def authenticate(session: Session, token: str | None) -> Actor:
     if key is None:
         raise Unauthorized("unknown token")
     return Actor(key.id, Role(key.role), key.customer_id)
+
+
+def revoked_hash(token_hash: str) -> str:
+    """What a key's ``token_hash`` becomes when it is revoked (64 characters, unique as the
+    hash it replaces)."""
+    return REVOKED + hashlib.sha256(token_hash.encode()).hexdigest()[: 64 - len(REVOKED)]
+
+
+def is_revoked(key: ApiKey) -> bool:
+    return key.token_hash.startswith(REVOKED)
+
+
+def revoke_api_key(session: Session, key_id: str) -> ApiKey:
+    """Revoke the key ``key_id`` (idempotent); its token stops working once this commits."""
+    key = session.get(ApiKey, key_id)
+    if key is None:
+        raise NotFound(f"api key {key_id} not found")
+    if not is_revoked(key):
+        key.token_hash = revoked_hash(key.token_hash)
+        session.flush()
+    return key
 
 
 def create_api_key(
@@ -83,6 +120,10 @@ def ensure_bootstrap_key(session: Session, token: str) -> None:
     if session.scalar(select(ApiKey.id).where(ApiKey.token_hash == digest)) is not None:
         return
     existing = session.get(ApiKey, BOOTSTRAP_KEY_ID)
+    if existing is not None and existing.token_hash == revoked_hash(digest):
+        # Revoked: a restart with the same admin token does not bring it back.
+        log.warning("the bootstrap key of BILLING_ADMIN_TOKEN is revoked; set a new token")
+        return
     if existing is not None:
         # The admin token was changed: the old bootstrap key stops working.
         session.delete(existing)

@@ -2,6 +2,8 @@
 
 The sign-in form carries a nonce that must match a short-lived cookie (CSRF before there is a
 session); a successful sign-in sets the signed session cookie, scoped to the console's path.
+An unknown token counts against the client's address as on the API (billing.auth.guard): past
+the limit the form answers 429 with ``Retry-After``; a valid token always signs in.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from billing.auth.guard import guard_of
+from billing.auth.limiter import client_key
 from billing.console.auth import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
@@ -21,6 +25,7 @@ from billing.console.auth import (
 )
 from billing.console.web import Csrf, ReadFactory, Staff, check_csrf, go, page, prefix_of, reading
 from billing.domain.errors import DomainError
+from billing.errors import Unauthorized
 
 router = APIRouter(include_in_schema=False)
 
@@ -63,6 +68,8 @@ def login(
     try:
         with reading(factory) as session:
             _, cookie = sign_in(session, token)
+    except Unauthorized as exc:
+        return _failed(request, exc)
     except DomainError as exc:
         return _login_page(request, exc.detail, exc.status)
     prefix = prefix_of(request)
@@ -77,6 +84,18 @@ def login(
         secure=request.url.scheme == "https",
     )
     response.delete_cookie(LOGIN_COOKIE, path=prefix, httponly=True, samesite="strict")
+    return response
+
+
+def _failed(request: Request, exc: Unauthorized) -> Response:
+    """An unknown token: counted against the address; 401, or 429 past the limit."""
+    guard = guard_of(request.app.state.parent)
+    wait = guard.failed(client_key(request.client.host if request.client else None))
+    if wait is None:
+        return _login_page(request, exc.detail, exc.status)
+    message = f"Too many failed sign-ins from this address; try again in {wait} seconds."
+    response = _login_page(request, message, 429)
+    response.headers["Retry-After"] = str(wait)
     return response
 
 

@@ -1,10 +1,17 @@
-"""Request-size limits, URLs without control characters, and ``Idempotency-Key`` for POSTs.
+"""Request-size limits, URLs without control characters, the bearer token checked first, and
+``Idempotency-Key`` for POSTs.
+
+Authentication comes before anything is stored: the token of a ``/v1`` request is checked
+(billing.auth.guard) before its idempotency key is looked at, so an unknown token is 401 (429
+``too_many_failed_attempts`` once its address failed too often) and leaves no row behind.
 
 Idempotency: the first request with a key claims it (a row committed before the work starts);
 a retry with the same key and body gets the stored response and changes nothing; the same key
 with a different body is ``idempotency_conflict`` (422); a retry while the first is still
-running gets ``idempotency_in_progress`` (409). Keys are scoped to the caller's token. A first
-request that fails with a server error releases its key so the retry runs.
+running gets ``idempotency_in_progress`` (409). Keys are scoped to the caller's API key. A
+first request that fails with a server error, or is refused as 401/403 (the route never ran),
+releases its key so that nothing is kept and a retry runs. A request without a token claims
+no key (the route refuses it, or needs no caller).
 """
 
 from __future__ import annotations
@@ -21,6 +28,9 @@ from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from billing.auth.guard import guard_of
+from billing.auth.limiter import client_key
+from billing.auth.service import Actor, bearer_token
 from billing.clock import utcnow
 from billing.http.problems import problem
 from billing.schemas_common import has_control
@@ -154,7 +164,7 @@ def _store(
 ) -> None:
     with unit_of_work(factory) as session:
         where = (IdempotencyRecord.actor == actor, IdempotencyRecord.key == key)
-        if status >= 500:
+        if status >= 500 or status in (401, 403):
             session.execute(delete(IdempotencyRecord).where(*where))
         else:
             session.execute(
@@ -168,19 +178,74 @@ def _store(
             )
 
 
-class IdempotencyMiddleware:
-    """``Idempotency-Key`` on POSTs (pure ASGI: the response is captured and stored)."""
+#: Where :class:`AuthenticationMiddleware` leaves the caller it checked (``scope["state"]``).
+ACTOR_STATE = "billing.actor"
+
+
+class AuthenticationMiddleware:
+    """Checks the bearer token of a ``/v1`` request before anything else runs: an unknown or
+    revoked token is answered 401 ``unauthorized``, or 429 ``too_many_failed_attempts`` (with
+    ``Retry-After``) once its client address failed too often (billing.auth.limiter); a valid
+    one goes on with its actor in ``scope["state"]``. A request without a bearer token goes on
+    as it is: the route answers 401 if it needs a caller (not counted as a failed attempt)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/v1/"):
+            await self.app(scope, receive, send)
+            return
+        token = bearer_token(Headers(scope=scope).get("authorization", ""))
+        if not token:
+            await self.app(scope, receive, send)
+            return
+        guard = guard_of(scope["app"].state)
+        actor = guard.known(token) or await run_in_threadpool(guard.check, token)
+        if actor is None:
+            client = scope.get("client")
+            wait = guard.failed(client_key(client[0] if client else None))
+            await refusal(wait)(scope, receive, send)
+            return
+        scope.setdefault("state", {})[ACTOR_STATE] = actor
+        await self.app(scope, receive, send)
+
+
+def refusal(wait: int | None) -> Response:
+    """The answer to an unknown token: 401, or 429 when its address must wait ``wait`` s."""
+    if wait is None:
+        return problem(401, "unauthorized", "unknown token")
+    response = problem(
+        429,
+        "too_many_failed_attempts",
+        f"too many failed authentications from this address; retry in {wait} s",
+        title="Too many requests",
+    )
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
+class IdempotencyMiddleware:
+    """``Idempotency-Key`` on POSTs (pure ASGI: the response is captured and stored), behind
+    :class:`AuthenticationMiddleware`: a key is scoped to, and only claimed for, a caller
+    whose token was checked. (The gate is part of this middleware so that no installation
+    can put idempotency before it.)"""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.gate = AuthenticationMiddleware(self._keyed)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.gate(scope, receive, send)
+
+    async def _keyed(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
         key = headers.get("idempotency-key")
-        if key is None:
+        caller: Actor | None = scope.get("state", {}).get(ACTOR_STATE)
+        if key is None or caller is None:
             await self.app(scope, receive, send)
             return
         if not 1 <= len(key) <= 255:
@@ -189,7 +254,7 @@ class IdempotencyMiddleware:
             return
         factory: sessionmaker[Session] = scope["app"].state.session_factory
         body = await read_body(receive) or b""
-        actor = hashlib.sha256(headers.get("authorization", "").encode()).hexdigest()
+        actor = caller.key_id
         digest = hashlib.sha256(
             b"\0".join([scope["path"].encode(), scope.get("query_string", b""), body])
         ).hexdigest()
