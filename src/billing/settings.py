@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -9,8 +10,16 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-#: Session secrets that are refused outside development however long they are.
-_WEAK_SECRETS = frozenset({"changethis", "changeme", "secret", "password", "development"})
+#: Placeholders a session secret may not contain outside development, however long it is.
+_PLACEHOLDERS = ("changethis", "changeme")
+
+
+def _weak(secret: str) -> bool:
+    """A placeholder, or under ~128 bits by a rough estimate (length x bits per distinct
+    character): ``openssl rand -hex 32`` gives 256, 40 times ``a`` gives 0."""
+    distinct = len(set(secret))
+    bits = len(secret) * math.log2(distinct) if distinct > 1 else 0.0
+    return any(p in secret.lower() for p in _PLACEHOLDERS) or bits < 128
 
 
 def _default_database_url() -> str:
@@ -91,7 +100,7 @@ class Settings(BaseSettings):
             return self
         if secret is None:
             raise ValueError("BILLING_SESSION_SECRET is required in production")
-        if secret.lower() in _WEAK_SECRETS or len(set(secret)) < 8:
+        if _weak(secret):
             raise ValueError("BILLING_SESSION_SECRET is too weak; use e.g. `openssl rand -hex 32`")
         if self.webhook_allow_private:
             raise ValueError("BILLING_WEBHOOK_ALLOW_PRIVATE is for development and tests only")
