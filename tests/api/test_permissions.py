@@ -273,6 +273,18 @@ ROUTES: list[Route] = [
         STAFF_ONLY,
         body={"invoice_id": "{invoice_id}", "amount": 100},
     ),
+    # Documents as Peppol UBL, read as the JSON documents are (also by Accept on their own
+    # URLs). The walk's buyers have no organisation or VAT number: 409 past authorization.
+    Route(
+        "GET", "/v1/invoices/{invoice_id}.xml", READERS, R, answer=(409, "buyer_endpoint_missing")
+    ),
+    Route(
+        "GET",
+        "/v1/credit-notes/{credit_note_id}.xml",
+        READERS,
+        R,
+        answer=(409, "buyer_endpoint_missing"),
+    ),
 ]
 
 #: Mounted apps that are not routes of the API, and why they are not walked.
