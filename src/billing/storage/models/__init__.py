@@ -7,6 +7,7 @@ registers every table on ``Base.metadata``.
 """
 
 from billing.storage.models.access import ApiKey, ClockSetting, IdempotencyRecord
+from billing.storage.models.accounts import ChartAccount
 from billing.storage.models.bank import BankAllocation, BankPayment, PaymentFile
 from billing.storage.models.base import Base, BigInt, Json, UTCDateTime
 from billing.storage.models.bill_runs import BillRun, BillRunBatch, BillRunParked
@@ -34,6 +35,7 @@ __all__ = [
     "BillRun",
     "BillRunBatch",
     "BillRunParked",
+    "ChartAccount",
     "ClockSetting",
     "Customer",
     "Document",
