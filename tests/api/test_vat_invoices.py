@@ -272,9 +272,7 @@ class TestRefused:
         plan = monthly(api, "SEK")
         api.today("2025-04-01")
         body = {"customer_id": cust["id"], "plan_id": plan["id"], "start_date": "2025-04-01"}
-        assert_problem(
-            api.post("/v1/subscriptions", body), 422, "reverse_charge_needs_vat_number"
-        )
+        assert_problem(api.post("/v1/subscriptions", body), 422, "reverse_charge_needs_vat_number")
 
     def test_a_reference_that_is_not_digits_is_refused(self, api: Api) -> None:
         assert_problem(
@@ -337,3 +335,54 @@ def test_a_preview_shows_the_vat_it_would_post_and_changes_nothing(api: Api) -> 
     assert new["number"] is None and new["payment_reference"] is None
     after = ok(api.get("/v1/credit-notes", params={"customer_id": cust["id"]}))["data"]
     assert after == before == []
+
+
+def test_add_ons_and_one_offs_carry_their_own_category(api: Api) -> None:
+    se = seller(api, SE_SELLER)
+    cust = buyer(api, se, kind="consumer")
+    plan = monthly(
+        api,
+        "SEK",
+        addons=[
+            {
+                "code": "assist",
+                "name": "Assist sjukvård",
+                "unit_amount": 4_000,
+                "tax_category": "exempt",
+            }
+        ],
+    )
+    sub = subscribe(api, cust, plan)
+    api.today("2025-05-01")
+    ok(
+        api.post(
+            f"/v1/subscriptions/{sub['id']}/addons",
+            {"code": "assist", "effective_date": "2025-05-01"},
+        )
+    )
+    # A health check delivered on the licence's timeline, exempt like any medical care.
+    done = ok(
+        api.post(
+            f"/v1/subscriptions/{sub['id']}/one-offs",
+            {
+                "delivered_on": "2025-05-01",
+                "description": "Hälsokontroll",
+                "unit_amount": 1_500,
+                "tax_category": "exempt",
+            },
+        )
+    )
+    [health] = [d for d in done["documents"] if d["type"] == "invoice"]
+    assert [line["tax_code"] for line in health["lines"]] == ["exempt"]
+    assert (health["net_total"], health["vat_total"]) == (1_500, 0)
+    ok(api.post("/v1/bill-runs", {"as_of": "2025-05-01"}), 201)
+    may = [
+        d
+        for d in ok(api.get("/v1/invoices", params={"subscription_id": sub["id"]}))["data"]
+        if d["issue_date"] == "2025-05-01" and d["id"] != health["id"]
+    ]
+    rows = {r for d in may for r in breakdown(d)}
+    codes = {line["item"]: line["tax_code"] for d in may for line in d["lines"]}
+    # The licence at 25 %, the add-on exempt, on May's invoice(s).
+    assert codes.get("main") == "standard" and codes.get("addon:assist") == "exempt", codes
+    assert ("standard", 2500) in rows and ("exempt", 0) in rows

@@ -195,6 +195,7 @@ def _what_is_due(
                 as_of=as_of,
                 payment_terms_days=payment_terms_days,
                 bill_run_id=claim.bill_run_id,
+                events=evs,
             )
             check_writable(plan)  # past a bound: parked here, so the bulk write cannot fail
         except Exception as exc:  # noqa: BLE001 - one subscription's failure, not the batch's

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from billing.bill_runs.repository import Claim, in_range
+from billing.domain.events import Event
 from billing.domain.ledger import Entry
 from billing.domain.posting import PostingPlan, plan_posting
 from billing.domain.vat import LineTax, TaxCategory
@@ -80,6 +81,7 @@ class Sales:
         as_of: date,
         payment_terms_days: int,
         bill_run_id: str,
+        events: Sequence[Event] = (),
     ) -> PostingPlan:
         """The posting plan of a subscription's ``new`` entries, taxed and issued by its
         seller."""
@@ -98,6 +100,7 @@ class Sales:
             inclusive=bool(row.plan_prices_include_vat),
             posted=posted,
             before=issuing.credited_before(self._breakdowns(credited)) if credited else {},
+            items=issuing.item_categories(events),
         )
         return plan_posting(
             new,

@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import ClassVar
 
 from billing.domain.choices import CancelMode, Proration, Unused
+from billing.domain.vat import TaxCategory
 
 
 class EventType(StrEnum):
@@ -230,6 +231,9 @@ class OneOffDelivered:
     unit_amount: int
     quantity: int = 1
     description: str = ""
+    #: Its VAT category (a health check may be exempt while the licence is not); None: the
+    #: plan's.
+    tax_category: TaxCategory | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from billing.domain.errors import InvalidInput
+from billing.domain.events import Event, OneOffDelivered
 from billing.domain.ledger import Entry
 from billing.domain.posting import Issuer, TaxBook
 from billing.domain.references import ReferenceScheme
@@ -39,6 +40,7 @@ __all__ = [
     "Sale",
     "addon_categories",
     "credited_before",
+    "item_categories",
     "order_book",
     "row_tax",
     "sale_of",
@@ -158,6 +160,16 @@ def addon_categories(plan: Plan) -> dict[str, TaxCategory]:
     }
 
 
+def item_categories(events: Iterable[Event]) -> dict[str, TaxCategory]:
+    """The lines of a timeline that name their own category: one-offs delivered with one
+    (``one_off:<event id>``, the item their ledger entries carry)."""
+    return {
+        f"one_off:{e.id}": e.payload.tax_category
+        for e in events
+        if isinstance(e.payload, OneOffDelivered) and e.payload.tax_category is not None
+    }
+
+
 def subscription_book(
     sale: Sale,
     *,
@@ -166,12 +178,15 @@ def subscription_book(
     inclusive: bool,
     posted: Mapping[str, LineTax],
     before: Mapping[str, Mapping[LineTax, int]],
+    items: Mapping[str, TaxCategory] | None = None,
 ) -> TaxBook:
     """How a subscription's lines are taxed: the plan's ``category`` for the subscription and
-    its start-up fee, each add-on's own; ``inclusive`` when the plan's prices include VAT."""
+    its start-up fee, each add-on's own, a line of ``items`` (one-offs) its own; ``inclusive``
+    when the plan's prices include VAT."""
+    own = items or {}
 
     def charge(entry: Entry) -> LineTax:
-        of_item = category
+        of_item = own.get(entry.item, category)
         if entry.item.startswith("addon:"):
             of_item = addons.get(entry.item.split(":", 1)[1], category)
         return line_tax(

@@ -17,7 +17,7 @@ its lines (:mod:`billing.invoicing.issuing`) and the parties as they are at issu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NamedTuple
@@ -178,6 +178,7 @@ def post_entries(
     bill_run_id: str | None = None,
     payment_terms_days: int | None = None,
     unused: str = "credit_note",
+    item_categories: Mapping[str, TaxCategory] | None = None,
 ) -> Posting:
     """Post a subscription's ``new`` entries as documents. ``unused`` says what paid time given
     back becomes beyond the credit note that always documents it: ``refund`` (a refund
@@ -199,6 +200,7 @@ def post_entries(
         inclusive=plan_row.prices_include_vat,
         posted=posted_taxes(posted),
         before=issuing.credited_before(repository.credit_breakdowns(session, credited)),
+        items=item_categories,
     )
     plan = plan_posting(
         new,

@@ -29,6 +29,9 @@ def deliver_one_off(
             code="delivery_in_future",
         )
     payload = OneOffDelivered(
-        unit_amount=body.unit_amount, quantity=body.quantity, description=body.description
+        unit_amount=body.unit_amount,
+        quantity=body.quantity,
+        description=body.description,
+        tax_category=body.tax_category,
     )
     return record(session, loaded, actor, [Change(body.delivered_on, payload)], reason=body.reason)

@@ -41,6 +41,7 @@ from billing.domain.timeline import Schedule
 from billing.events.service import emit
 from billing.ids import new_id
 from billing.invoicing import repository as ledger_repo
+from billing.invoicing.issuing import item_categories
 from billing.invoicing.service import Posting, post_entries
 from billing.storage.models import Subscription, TimelineEvent
 from billing.subscriptions import repository
@@ -217,6 +218,7 @@ def post_billed_difference(
         new=new,
         issue_date=loaded.today,
         unused=unused.value,
+        item_categories=item_categories(loaded.events),
     )
 
 

@@ -6,6 +6,7 @@ from typing import Any
 from pydantic import BaseModel, Field, StrictBool, StrictInt, model_validator
 
 from billing.domain.choices import CancelMode, Proration, Unused
+from billing.domain.vat import TaxCategory
 from billing.plans.schemas import ContractIn
 from billing.schemas_common import Amount, Day, Months, Name, Quantity, Request, Text
 
@@ -88,6 +89,11 @@ class OneOffCreate(Request):
     description: Name = Field(description="What was delivered, as the invoice line reads.")
     unit_amount: Amount = Field(description="Price per unit in minor units, net.")
     quantity: Quantity = 1
+    tax_category: TaxCategory | None = Field(
+        default=None,
+        description="Its VAT category (e.g. exempt for a medical health check); "
+        "absent: the plan's.",
+    )
     reason: Text | None = None
 
 
