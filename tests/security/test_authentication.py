@@ -90,6 +90,14 @@ class TestFailedAuthenticationLimit:
         assert ok(api.get("/v1/customers"))["data"] == []
         assert api.post("/v1/customers", CUSTOMER).status_code == 201
 
+    def test_the_issues_reproducer_200_wrong_tokens(self, api: Api) -> None:
+        """With the default settings (20 a minute): 20 x 401, then 429 for the other 180."""
+        before = snapshot(api)
+        codes = [api.as_token(f"wrong-{n}").get("/v1/customers").status_code for n in range(200)]
+        assert (codes.count(401), codes.count(429)) == (20, 180) and codes[:20] == [401] * 20
+        assert snapshot(api) == before
+        assert api.get("/v1/customers").status_code == 200
+
     def test_requests_without_a_token_are_not_counted(self, limited: Api) -> None:
         anonymous = Api(limited.client, token="")
         for _ in range(12):

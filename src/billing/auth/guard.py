@@ -13,9 +13,11 @@ console's sign-in:
   remember what it read. So a revoked key stops at once in this process and within
   ``BILLING_AUTH_CACHE_SECONDS`` in every other (each remembers for that long at most).
 
-Cost of the bound (a timing loop on the 2-core development machine, under load): the database
-check is 0.6-0.9 ms on SQLite and 1.0-1.3 ms on PostgreSQL per request; a remembered token
-0.3-1 µs. At 2 s a busy token costs one check per worker every 2 s.
+Cost of the bound (timing loops on the 2-core development machine, shared with other work):
+checking a token in the database takes 0.6-0.9 ms on SQLite and 1.0-1.3 ms on PostgreSQL
+(2-8 ms when the machine was overloaded, a quarter to a third of a whole small read request);
+a remembered token about 2 µs. At 2 s a busy token costs one check per worker every 2 s;
+``BILLING_AUTH_CACHE_SECONDS=0`` checks every request (revocation at once everywhere).
 
 The guard also keeps ``app.state.actor_cache`` (billing.http.deps) in step: it writes the actors
 it checked there and removes the tokens it finds unknown or revoked, so the handlers' own
