@@ -189,3 +189,24 @@ class TestAging:
         assert sek.buckets[Bucket.DAYS_31_60] == 1000 and sek.buckets[Bucket.NOT_DUE] == 500
         assert (sek.overdue_total, sek.balance) == (1000, 1300)
         assert (dkk.open_total, dkk.unallocated_credit, dkk.balance) == (0, 300, -300)
+
+
+class TestOverpaymentFromTheBank:
+    def test_money_beyond_the_invoice_is_received_and_held_as_credit(self) -> None:
+        # A bank payment of 350.00 on a 300.00 invoice: 300.00 paid, 50.00 kept (overpaid).
+        inv = invoice()
+        extra = CreditRow(3, "overpaid", 5000, inv.id, inv.number, inv.issue_date, inv.id, None)
+        r = rows(invoices=[inv], payments=[payment(30000)], credits=[extra])
+        s = build_statement(r, start=None, end=D(2025, 4, 30))
+        assert [(m.kind, m.amount, m.credit) for m in s.movements][-1] == (
+            "payment_credit",
+            -5000,
+            5000,
+        )
+        assert (s.closing_balance, s.customer_credit, s.unallocated, s.open_items) == (
+            -5000,
+            5000,
+            [],
+            [],
+        )
+        assert s.closing_balance == parts(s)

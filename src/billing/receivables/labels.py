@@ -36,6 +36,12 @@ _WORDS: dict[str, tuple[str, str, str, str]] = {
         "Tilgodehavende anvendt",
         "Credit applied",
     ),
+    "kind_payment_credit": (
+        "Överbetalning, sparad som tillgodohavande",
+        "Overbetaling, lagt til gode",
+        "Overbetaling, gemt som tilgodehavende",
+        "Overpayment kept as credit",
+    ),
     "kind_credit_unallocated": (
         "Kredit varken återbetald eller sparad",
         "Kreditt verken tilbakebetalt eller lagt til gode",

@@ -84,7 +84,7 @@ def _movement_lines(
                 t[f"kind_{m.kind}"],
                 m.number,
                 m.reference or "",
-                money(m.credit) if m.credit else money(m.amount),
+                money(m.amount) if m.amount or not m.credit else money(m.credit),
                 money(m.balance),
             ),
             m.kind,

@@ -11,7 +11,13 @@ kind                date                        amount
 ``refund``          issue date                  + total (money paid back to the customer)
 ``credit_kept``     the credit note's date      0; ``credit`` + amount
 ``credit_applied``  the invoice's date          0; ``credit`` − amount
+``payment_credit``  the invoice's date          − amount; ``credit`` + amount
 ==================  ==========================  =====================================
+
+``payment_credit`` is money a bank payment brought beyond what its invoice asked, kept as
+customer credit (balance entries of kind ``overpaid``, :mod:`billing.payments.credit`): money
+received (−) that the customer now holds as credit (+). Its entry names the invoice but not
+the bank payment, so it is dated by the invoice (see the report to the lead).
 
 **Positions.** Each invoice, on a day, from the rows dated by then: ``billed`` (its total once
 issued), ``credited``, ``paid``, ``applied`` (customer credit it consumed), ``refunded`` and
@@ -196,7 +202,15 @@ _RANK = {
     "credit_kept": 3,
     "refund": 4,
     "payment": 5,
+    "payment_credit": 6,
 }
+#: Balance-entry kinds and the movement each is; what each is to its invoice's position.
+_CREDIT_KINDS = {
+    "credit_kept": "credit_kept",
+    "applied": "credit_applied",
+    "overpaid": "payment_credit",
+}
+_POSITION_TERM = {"credit_kept": "kept", "applied": "applied"}
 
 
 def movements(rows: AccountRows) -> list[Movement]:
@@ -218,9 +232,12 @@ def movements(rows: AccountRows) -> list[Movement]:
         for p in rows.payments
     ]
     for c in rows.credits:
-        kind = "credit_kept" if c.kind == "credit_kept" else "credit_applied"
+        kind = _CREDIT_KINDS[c.kind]
         reference = c.invoice_number if kind == "credit_kept" else None
-        out.append(Movement(c.day, kind, c.document_id, c.document_number, reference, 0, c.amount))
+        amount = -c.amount if kind == "payment_credit" else 0
+        out.append(
+            Movement(c.day, kind, c.document_id, c.document_number, reference, amount, c.amount)
+        )
     return sorted(out, key=lambda m: (m.day, _RANK[m.kind], m.number, m.document_id))
 
 
@@ -244,9 +261,9 @@ def positions(rows: AccountRows, *, as_of: date) -> dict[str, Position]:
         if p.paid_on <= as_of:
             add(p.invoice_id, "paid", p.amount)
     for c in rows.credits:
-        if c.day <= as_of:
-            key = c.invoice_id or c.document_id
-            add(key, "kept" if c.kind == "credit_kept" else "applied", abs(c.amount))
+        # Money paid beyond an invoice is credit, not a term of the invoice's position.
+        if c.day <= as_of and c.kind in _POSITION_TERM:
+            add(c.invoice_id or c.document_id, _POSITION_TERM[c.kind], abs(c.amount))
     return {key: Position(**terms) for key, terms in acc.items()}
 
 
