@@ -35,6 +35,18 @@ class Unused(StrEnum):
     NONE = "none"
 
 
+class Collect(StrEnum):
+    """When a terms change's difference on periods already billed is invoiced."""
+
+    #: At once, on the change's own documents (a credit note per corrected invoice, an
+    #: invoice for what is charged anew).
+    NOW = "now"
+    #: On the next bill run's documents, with the next period and every other change waiting:
+    #: many changes in a month make one invoice (and a credit note per corrected invoice)
+    #: instead of documents for each (Stripe's ``create_prorations``).
+    NEXT_INVOICE = "next_invoice"
+
+
 class CancelMode(StrEnum):
     """How a cancellation request names its end date (api-contract.md)."""
 

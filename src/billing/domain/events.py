@@ -18,7 +18,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import ClassVar
 
-from billing.domain.choices import CancelMode, Proration, Unused
+from billing.domain.choices import CancelMode, Collect, Proration, Unused
 from billing.domain.vat import TaxCategory
 
 
@@ -87,6 +87,8 @@ class _MoneyChoices:
 
     proration: Proration | None = None
     unused: Unused | None = None
+    #: When its difference on billed periods is invoiced (None: at once, as before the choice).
+    collect: Collect | None = None
     #: The date staff asked for, when the proration moved the change to a period start.
     requested_date: date | None = None
     #: Proration "none": billed on the new terms only from this date (the next period).

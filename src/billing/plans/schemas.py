@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StrictBool, StrictInt, StrictStr, model_validator
 
-from billing.domain.choices import Proration, Unused
+from billing.domain.choices import Collect, Proration, Unused
 from billing.domain.vat import TaxCategory
 from billing.schemas_common import Amount, Currency, Months, Name, Request, Response
 
@@ -66,6 +66,8 @@ class PlanCreate(Request):
     four_eyes: StrictBool = False
     proration: Proration = Proration.BY_DAY
     unused: Unused = Unused.CREDIT_NOTE
+    #: When a change's difference on billed periods is invoiced (changes may say otherwise).
+    collect: Collect = Collect.NOW
     #: The VAT category of the subscription and its start-up fee (add-ons may have their own).
     tax_category: TaxCategory = TaxCategory.STANDARD
     #: Whether its prices (unit, start-up fee, add-ons) include VAT (a consumer price list).
@@ -104,6 +106,7 @@ class PlanOut(Response):
     four_eyes: bool
     proration: str
     unused: str
+    collect: str
     tax_category: str
     prices_include_vat: bool
     created_at: datetime

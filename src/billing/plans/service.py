@@ -41,6 +41,7 @@ def create_plan(session: Session, body: PlanCreate) -> Plan:
         ),
         proration=body.proration,
         unused=body.unused,
+        collect=body.collect.value,
         tax_category=body.tax_category.value,
         prices_include_vat=body.prices_include_vat,
         four_eyes=body.four_eyes or bool(body.contract and body.contract.four_eyes),

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from billing.auth.service import Actor
 from billing.clock import Clock
-from billing.domain.choices import Unused
+from billing.domain.choices import Collect, Unused
 from billing.domain.errors import InvalidInput
 from billing.domain.events import RetentionOfferMade, SetupFeeWaived, StartPostponed
 from billing.domain.rules import refuse_if_ended
@@ -78,7 +78,8 @@ def apply_retention_offer(
             quantity=body.quantity,
             interval_months=body.interval_months,
         )
-        planned = plan_change(session, after, request)
+        # An offer's money is posted once, at once (its brief showed it): never collected later.
+        planned = plan_change(session, after, request, collect=Collect.NOW)
         changes.extend(planned.changes)
         unused = planned.unused
     if body.attach_addon is not None:

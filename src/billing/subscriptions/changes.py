@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from billing.auth.service import Actor
 from billing.clock import Clock
 from billing.domain.bounds import check_schedule
-from billing.domain.choices import Proration, Unused
+from billing.domain.choices import Collect, Proration, Unused
 from billing.domain.errors import InvalidInput
 from billing.domain.events import (
     IntervalChanged,
@@ -45,12 +45,14 @@ class PlannedChange:
     changes: list[Change]
     proration: Proration
     unused: Unused
+    collect: Collect
 
 
 @dataclass(frozen=True, slots=True)
 class _Choices:
     proration: Proration
     unused: Unused
+    collect: Collect
     requested_date: date | None
     billing_from: date | None
 
@@ -61,13 +63,16 @@ def plan_change(
     body: ChangeRequest,
     *,
     proration: Proration | None = None,
+    collect: Collect | None = None,
 ) -> PlannedChange:
-    """Validate a change request and work out its events (nothing is recorded)."""
+    """Validate a change request and work out its events (nothing is recorded).
+    ``proration`` and ``collect`` override the request's and the plan's."""
     schedule = loaded.schedule
     refuse_if_ended(schedule, loaded.today)
     check_in_service(schedule, body.effective_date, "the effective date")
     chosen = Proration(proration or body.proration or loaded.plan.proration)
     unused = Unused(body.unused or loaded.plan.unused)
+    collect = Collect(collect or body.collect or loaded.plan.collect)
     effective = body.effective_date
     next_start = next_period_start(schedule, effective)
     billing_from: date | None = None
@@ -76,14 +81,14 @@ def plan_change(
     elif (chosen is Proration.NONE or unused is Unused.NONE) and next_start != effective:
         billing_from = next_start
     requested = body.effective_date if effective != body.effective_date else None
-    choices = _Choices(chosen, unused, requested, billing_from)
+    choices = _Choices(chosen, unused, collect, requested, billing_from)
     payloads = _payloads(session, loaded, body, choices)
     if not payloads:
         raise InvalidInput("the change changes nothing", code="no_change")
     changes = [Change(effective, p) for p in payloads]
     # The new terms within the bounds (amount_too_large), for quotes and previews too.
     check_schedule(with_changes(loaded, changes), before=schedule)
-    return PlannedChange(effective, changes, chosen, unused)
+    return PlannedChange(effective, changes, chosen, unused, collect)
 
 
 def _payloads(
@@ -92,6 +97,7 @@ def _payloads(
     common: dict[str, Any] = {
         "proration": c.proration,
         "unused": c.unused,
+        "collect": c.collect,
         "requested_date": c.requested_date,
         "billing_from": c.billing_from,
     }
@@ -126,7 +132,13 @@ def _payloads(
 def change(session: Session, actor: Actor, loaded: Loaded, body: ChangeRequest) -> ChangeResult:
     planned = plan_change(session, loaded, body)
     return record(
-        session, loaded, actor, planned.changes, reason=body.reason, unused=planned.unused
+        session,
+        loaded,
+        actor,
+        planned.changes,
+        reason=body.reason,
+        unused=planned.unused,
+        post=planned.collect is Collect.NOW,
     )
 
 

@@ -111,9 +111,12 @@ def record(
     reason: str | None,
     unused: Unused = Unused.CREDIT_NOTE,
     counts_as_version: bool = True,
+    post: bool = True,
 ) -> ChangeResult:
     """Record ``changes`` as one request (see the module docstring). ``counts_as_version``:
-    False only for notes nobody must re-read before changing (the scheduler's)."""
+    False only for notes nobody must re-read before changing (the scheduler's). ``post``:
+    False when the difference waits for the next bill run (``collect: next_invoice``): the
+    settlement point stays, so that run derives from the change's date."""
     if not changes:
         raise ValueError("a request records at least one event")
     events = list(loaded.events)
@@ -146,6 +149,8 @@ def record(
     after = replace(loaded, events=tuple(events), schedule=schedule)
     if any(c.payload.KIND in TERMINATION_KINDS for c in changes):
         sync_tasks(session, sub, loaded.plan, schedule)
+    if not post:
+        return ChangeResult(after, rows[-1], Posting([], []))
     posting = post_billed_difference(session, after, cause_event_id=rows[-1].id, unused=unused)
     return ChangeResult(after, rows[-1], posting)
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, StrictBool, StrictInt, model_validator
 
-from billing.domain.choices import CancelMode, Proration, Unused
+from billing.domain.choices import CancelMode, Collect, Proration, Unused
 from billing.domain.vat import TaxCategory
 from billing.plans.schemas import ContractIn
 from billing.schemas_common import Amount, Day, Months, Name, Quantity, Request, Text
@@ -68,6 +68,11 @@ class ChangeRequest(Request):
     interval_months: Months | None = None
     proration: Proration | None = None
     unused: Unused | None = None
+    collect: Collect | None = Field(
+        default=None,
+        description="now: its difference on billed periods is invoiced at once; next_invoice: "
+        "on the next bill run's documents. Absent: the plan's.",
+    )
     reason: Text | None = None
 
     @model_validator(mode="after")

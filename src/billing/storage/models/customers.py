@@ -65,6 +65,9 @@ class Plan(Base):
     unused: Mapped[str] = mapped_column(
         String(20), default="credit_note", server_default="credit_note"
     )
+    #: When a terms change's difference on billed periods is invoiced: ``now`` or
+    #: ``next_invoice`` (:class:`billing.domain.choices.Collect`).
+    collect: Mapped[str] = mapped_column(String(20), default="now", server_default="now")
     #: VAT category of its subscription (and start-up fee); add-ons carry their own.
     tax_category: Mapped[str] = mapped_column(
         String(20), default="standard", server_default="standard"
