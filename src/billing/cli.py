@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from billing.bill_runs.cli import run_from_cli
+from billing.exports.cli import export_sie_cli
 from billing.http.openapi import render_openapi, write_openapi
 from billing.http.server import serve as run_server
 from billing.payments.cli import import_payments_cli
@@ -49,6 +50,11 @@ def parser() -> argparse.ArgumentParser:
     payments = sub.add_parser("import-payments", help="import a bank file of payments")
     payments.add_argument("file", help="a BgMax, OCR giro or camt.054 file")
     payments.add_argument("--format", choices=["bgmax", "ocr_giro", "camt054"], default=None)
+    sie = sub.add_parser("export-sie", help="write a seller's journal of a period as SIE typ 4")
+    sie.add_argument("--seller", default=None, help="seller id (default: the default seller)")
+    sie.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD, included")
+    sie.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD, included")
+    sie.add_argument("--output", default="-", help="file to write ('-': standard output)")
     return parser
 
 
@@ -81,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.command == "import-payments":
         return import_payments_cli(args.file, format=args.format)
+    if args.command == "export-sie":
+        return export_sie_cli(args.seller, start=args.start, end=args.end, output=args.output)
     if args.command == "openapi":
         return _openapi(args.output)
     return 2

@@ -20,6 +20,7 @@ from billing.http.routers import (
     customers,
     documents,
     events,
+    exports,
     lifecycle,
     onboarding,
     orders,
@@ -56,6 +57,7 @@ ROUTERS = (
     onboarding,
     orders,
     payments,
+    exports,
 )
 
 
