@@ -285,6 +285,16 @@ ROUTES: list[Route] = [
         R,
         answer=(409, "buyer_endpoint_missing"),
     ),
+    # The books: the SIE export (of the default seller when none is named) and the seller's
+    # chart of accounts, read by staff and integrations; only staff change the chart.
+    Route("GET", "/v1/exports/sie", S_I, query={"from": "2025-04-01", "to": "2025-04-30"}),
+    Route("GET", "/v1/sellers/{seller_id}/accounts", S_I),
+    Route(
+        "PUT",
+        "/v1/sellers/{seller_id}/accounts",
+        STAFF_ONLY,
+        body={"accounts": [{"key": "bank", "account": "1940", "name": "Övriga bankkonton"}]},
+    ),
 ]
 
 #: Mounted apps that are not routes of the API, and why they are not walked.
