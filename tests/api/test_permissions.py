@@ -90,6 +90,7 @@ ROUTES: list[Route] = [
     Route("GET", "/redoc", frozenset({"anonymous", *ANYONE})),
     # Admin.
     Route("POST", "/v1/api-keys", STAFF_ONLY, body={"role": "integration"}, answer=201),
+    Route("POST", "/v1/api-keys/{key_id}/revoke", STAFF_ONLY),
     Route("PUT", "/v1/test-clock", STAFF_ONLY, body={"today": "2025-04-10"}),
     Route("GET", "/v1/test-clock", STAFF_ONLY),
     # Customers and plans.
@@ -202,7 +203,7 @@ ROUTES: list[Route] = [
         "POST",
         "/v1/webhook-endpoints",
         STAFF_ONLY,
-        body={"url": "http://127.0.0.1:9/b"},
+        body={"url": "https://hooks.example.com/b"},
         answer=201,
     ),
     Route("GET", "/v1/webhook-endpoints", STAFF_ONLY),
@@ -380,13 +381,15 @@ def build_world(api: Api) -> World:
         cid = {"customer_id": ids["customer_id"]}
         ids["invoice_id"] = ok(api.get("/v1/invoices", params=cid))["data"][0]["id"]
         ids["credit_note_id"] = ok(api.get("/v1/credit-notes", params=cid))["data"][0]["id"]
-    endpoint = ok(api.post("/v1/webhook-endpoints", {"url": "http://127.0.0.1:9/a"}), 201)
+    endpoint = ok(api.post("/v1/webhook-endpoints", {"url": "https://hooks.example.com/a"}), 201)
     tasks = ok(api.get("/v1/tasks", params={"status": "open"}))["data"]
     shared = {"plan_id": plan["id"], "code": "sso", "endpoint_id": endpoint["id"]}
     shared["seller_id"] = ok(api.get("/v1/sellers"))["data"][0]["id"]
     shared["bill_run_id"] = run["id"]
     shared["task_id"] = tasks[0]["id"]
     shared["bank_payment_id"] = _unmatched_bank_payment(api)
+    spare = ok(api.post("/v1/api-keys", {"role": "integration"}), 201)
+    shared["key_id"] = spare["id"]
     callers = {
         STAFF: api,
         INTEGRATION: api_key(api, INTEGRATION),

@@ -21,6 +21,7 @@ from billing.console.auth import (
     SESSION_SECONDS,
     csrf_ok,
     new_login_nonce,
+    session_key,
     sign_in,
 )
 from billing.console.web import Csrf, ReadFactory, Staff, check_csrf, go, page, prefix_of, reading
@@ -67,7 +68,9 @@ def login(
         return _login_page(request, "The sign-in form expired; please try again.", 403)
     try:
         with reading(factory) as session:
-            _, cookie = sign_in(session, token)
+            _, cookie = sign_in(
+                session, token, secret=session_key(request.app.state.parent.settings)
+            )
     except Unauthorized as exc:
         return _failed(request, exc)
     except DomainError as exc:

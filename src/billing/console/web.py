@@ -18,7 +18,13 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
 
 from billing.clock import Clock
-from billing.console.auth import SESSION_COOKIE, ConsoleSession, csrf_ok, read_session
+from billing.console.auth import (
+    SESSION_COOKIE,
+    ConsoleSession,
+    csrf_ok,
+    read_session,
+    session_key,
+)
 
 TEMPLATES = Path(__file__).parent / "templates"
 templates = Jinja2Templates(directory=TEMPLATES)
@@ -46,8 +52,9 @@ def get_clock(request: Request) -> Clock:
 
 def current(request: Request) -> ConsoleSession:
     """The signed-in staff member (or :class:`~billing.console.auth.LoginRequired`)."""
+    secret = session_key(request.app.state.parent.settings)
     with read_factory(request)() as session:
-        return read_session(session, request.cookies.get(SESSION_COOKIE))
+        return read_session(session, request.cookies.get(SESSION_COOKIE), secret=secret)
 
 
 Staff = Annotated[ConsoleSession, Depends(current)]

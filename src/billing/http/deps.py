@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Protocol
@@ -13,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from billing.auth.service import Actor, authenticate
 from billing.clock import Clock
 from billing.domain.errors import InvalidInput
+from billing.http.middleware import ACTOR_STATE
 from billing.invoicing.repository import PREVIEW
 from billing.storage.db import unit_of_work
 
@@ -33,7 +33,6 @@ def get_session(request: Request) -> Iterator[Session]:
             session.rollback()
 
 
-ACTOR_CACHE_SECONDS = 30.0
 
 # scope="function": the transaction commits before the response is sent, so a client that
 # got an answer always reads its own write on the next request.
@@ -43,23 +42,17 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 def get_actor(request: Request) -> Actor:
     """The caller, looked up in a short read transaction of its own (so handlers that run
     several transactions, like bill runs, hold no lock while they do)."""
+    # The authentication gate (billing.http.middleware) checked the token of every /v1 request
+    # first, within its revocation bound, and left the caller here.
+    checked = request.scope.get("state", {}).get(ACTOR_STATE)
+    if isinstance(checked, Actor):
+        return checked
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     token = token.strip() if scheme.lower() == "bearer" else ""
-    cache: dict[str, tuple[float, Actor]] = request.app.state.actor_cache
-    now = time.monotonic()
-    hit = cache.get(token) if token else None
-    if hit is not None and hit[0] > now:
-        return hit[1]
     factory: sessionmaker[Session] = request.app.state.read_session_factory
     with factory() as session:
-        actor = authenticate(session, token or None)
-    # API keys are never edited or revoked while a process runs, so a known token's role may
-    # be remembered briefly: one query less per request.
-    if len(cache) > 10_000:
-        cache.clear()
-    cache[token] = (now + ACTOR_CACHE_SECONDS, actor)
-    return actor
+        return authenticate(session, token or None)
 
 
 CurrentActor = Annotated[Actor, Depends(get_actor)]

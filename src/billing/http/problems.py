@@ -37,6 +37,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         (409, "A business rule refused the change (e.g. already_ended, overdue_balance)"),
         (412, "If-Match names a stale version (code version_conflict)"),
         (422, "Invalid input or a broken rule (validation_error, minimum_term, …)"),
+        (429, "Too many failed authentications from this address (too_many_failed_attempts)"),
     )
 }
 

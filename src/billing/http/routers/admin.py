@@ -8,6 +8,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from pydantic import StrictStr
 
+from billing.auth.guard import guard_of
 from billing.auth.service import Role, create_api_key
 from billing.errors import NotFound
 from billing.http.deps import ClockDep, SessionDep
@@ -33,6 +34,14 @@ def post_api_key(body: ApiKeyCreate, session: SessionDep, actor: StaffActor) -> 
         session, role=Role(body.role), customer_id=body.customer_id, created_by=actor
     )
     return {"id": key.id, "role": key.role, "customer_id": key.customer_id, "token": token}
+
+
+@router.post("/api-keys/{key_id}/revoke")
+def post_revoke_api_key(key_id: str, request: Request, actor: StaffActor) -> dict[str, Any]:
+    """Revoke a key (idempotent): its token stops working at once in this process and within
+    ``BILLING_AUTH_CACHE_SECONDS`` in every other (billing.auth.guard)."""
+    key = guard_of(request.app.state).revoke(key_id)
+    return {"id": key.id, "role": key.role, "customer_id": key.customer_id, "revoked": True}
 
 
 def _require_test_clock(request: Request) -> None:
