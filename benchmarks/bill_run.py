@@ -41,6 +41,7 @@ Prints one line per measurement and a Markdown table to paste into ``RESULTS.md`
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import re
@@ -181,6 +182,19 @@ def seed_template(
     return seconds
 
 
+#: The JSON a run writes per document (a typical size: one VAT row; the seller and buyer).
+RAW_BREAKDOWN = json.dumps(
+    [{"code": "standard", "rate": 2500, "inclusive": False, "lines": 24995, "taxable": 24995,
+      "vat": 6249}]
+)  # fmt: skip
+RAW_PARTIES = json.dumps(
+    {"treatment": "domestic", "seller": {"id": "slr_x", "legal_name": "Synthetic Säljare AB",
+     "country": "SE", "organisation_number": "5560360793", "vat_number": "SE556036079301"},
+     "buyer": {"customer_id": "cus_x", "name": "Customer 1", "country": "SE"}},
+    ensure_ascii=False,
+)  # fmt: skip
+
+
 def _raw_rows(size: int, *, with_documents: bool) -> Iterator[tuple[str, tuple[Any, ...]]]:
     """The rows a bill run writes for ``size`` subscriptions, made as cheaply as Python can."""
     now = datetime.now(UTC)
@@ -189,11 +203,14 @@ def _raw_rows(size: int, *, with_documents: bool) -> Iterator[tuple[str, tuple[A
         sid = f"sub_{TAG}{i:016x}"
         cid = f"cus_{TAG}{i // SUBSCRIPTIONS_PER_CUSTOMER:016x}"
         doc = f"inv_raw{i:025d}" if with_documents else None
+        # As the run writes them: with VAT (25 % on 249,95 kr), the parties and a reference.
         if with_documents:
             yield "d", (doc, "invoice", "INV", 1_000_000_000 + i, cid, sid, None, None, "SEK",
-                        AS_OF, e, 24995, 0, "open", now)  # fmt: skip
+                        AS_OF, e, 31244, 0, "open", now, None, 24995, 6249, RAW_BREAKDOWN,
+                        RAW_PARTIES, f"{1_000_000_000 + i}")  # fmt: skip
         yield "e", (sid, cid, "main", "charge", s, e, s, e, 24995, 1, 24995, 24995, "SEK", None,
-                    None, "invoice" if doc else None, doc, now)  # fmt: skip
+                    None, "invoice" if doc else None, doc, now, "standard", 2500,
+                    False)  # fmt: skip
 
 
 def raw_insert(

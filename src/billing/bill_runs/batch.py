@@ -319,18 +319,27 @@ class _Rows:
         self.events: list[tuple[Any, ...]] = []
         self.new_invoices: list[tuple[str, str]] = []  # (customer, invoice): balance pass
         self.new_notes: list[str] = []  # credit notes: what they give back beyond what is owed
+        # JSON made once per distinct value: a batch's sales and breakdowns repeat.
+        self._parties: dict[int, str] = {}
+        self._breakdowns: dict[tuple[Any, ...], str] = {}
 
     def add(self, d: _Due, planned: PlannedDocument, *, number: int, seq: int) -> None:
         day, ts = self.day, self.ts
         sid, cid, cur, kind = d.subscription_id, d.customer_id, planned.currency, planned.type
         doc_id = new_id(_PREFIX[kind])
+        reference = planned.reference(number)
+        parties = self._parties.get(id(d.sale))
+        if parties is None:
+            parties = self._parties[id(d.sale)] = _json(d.sale.parties)
+        breakdown = self._breakdowns.get(planned.vat)
+        if breakdown is None:
+            breakdown = self._breakdowns[planned.vat] = _json(vat_rows(planned.vat))
         self.documents.append(
             (
                 doc_id, kind.value, planned.series, number, cid, sid, planned.invoice_id,
                 planned.bill_run_id, cur, day(planned.issue_date), day(planned.due_date),
                 planned.total, 0, planned.status, ts, planned.issuer.seller_id,
-                planned.net_total, planned.vat_total, _json(vat_rows(planned.vat)),
-                _json(d.sale.parties), planned.reference(number),
+                planned.net_total, planned.vat_total, breakdown, parties, reference,
             )
         )  # fmt: skip
         for e, tax in zip(planned.entries, planned.taxes, strict=True):
@@ -343,7 +352,7 @@ class _Rows:
                     tax.code.value, tax.rate, tax.inclusive,
                 )
             )  # fmt: skip
-        data = _json(planned.issued_data(number))
+        data = _json(planned.issued_data(number, reference))
         self.events.append(
             (seq, new_id("ev"), planned.issued_type, cid, sid, doc_id, data, ts)
         )  # fmt: skip

@@ -56,17 +56,21 @@ class Sales:
         self.sellers: dict[str, Any] = {r.id: r for r in conn.execute(select(sellers_t))}
         self.default = next((r for r in self.sellers.values() if r.is_default), None)
         self.sales: dict[str, Sale] = {}
+        self._of_customer: dict[str, Sale] = {}
 
     def sale(self, subscription_id: str) -> Sale:
-        """The sale to the subscription's customer (``seller_missing`` if it has no seller)."""
+        """The sale to the subscription's customer (``seller_missing`` if it has no seller),
+        made once per customer."""
         row = self.rows[subscription_id]
-        seller = self.sellers.get(row.seller_id) if row.seller_id else self.default
-        if seller is None:
-            raise Conflict(
-                "no seller to issue documents: create one with POST /v1/sellers",
-                code="seller_missing",
-            )
-        sale = issuing.sale_of(seller, row)
+        sale = self._of_customer.get(row.id)
+        if sale is None:
+            seller = self.sellers.get(row.seller_id) if row.seller_id else self.default
+            if seller is None:
+                raise Conflict(
+                    "no seller to issue documents: create one with POST /v1/sellers",
+                    code="seller_missing",
+                )
+            sale = self._of_customer[row.id] = issuing.sale_of(seller, row)
         self.sales[subscription_id] = sale
         return sale
 

@@ -197,8 +197,9 @@ class PlannedDocument:
         """The feed event announcing it: ``invoice.issued``, ``credit_note.issued``."""
         return f"{self.type.value}.issued"
 
-    def issued_data(self, number: int) -> dict[str, Any]:
-        """The payload of its ``<type>.issued`` feed event, once it is numbered ``number``."""
+    def issued_data(self, number: int, reference: str | None = None) -> dict[str, Any]:
+        """The payload of its ``<type>.issued`` feed event, once it is numbered ``number``
+        (``reference``: its payment reference, when the caller made it already)."""
         return issued_payload(
             series=self.series,
             number=number,
@@ -209,7 +210,7 @@ class PlannedDocument:
             bill_run_id=self.bill_run_id,
             net_total=self.net_total,
             vat_total=self.vat_total,
-            payment_reference=self.reference(number),
+            payment_reference=reference if reference is not None else self.reference(number),
         )
 
 
