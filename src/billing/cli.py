@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+
+from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
 
 from billing.bill_runs.cli import run_from_cli
 from billing.exports.cli import export_sie_cli
@@ -72,7 +76,32 @@ def _openapi(output: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a command; a configuration the settings refuse, or a database that cannot be
+    reached, is one line on stderr (never a traceback: those print settings' values, the
+    admin token and the database URL's password among them) and exit status 2."""
     args = parser().parse_args(argv)
+    try:
+        return _run(args)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"BILLING_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+            for e in exc.errors(include_input=False, include_url=False)
+        )
+        print(f"billing: the configuration is refused: {problems}", file=sys.stderr)
+    except OperationalError as exc:
+        reason = str(exc.orig).splitlines()[0] if exc.orig is not None else type(exc).__name__
+        print(
+            f"billing: the database cannot be reached: {_without_secrets(reason)}", file=sys.stderr
+        )
+    return 2
+
+
+def _without_secrets(text: str) -> str:
+    """``text`` with any ``scheme://user:password@`` credentials blanked."""
+    return re.sub(r"(://[^:/@\s]*):[^@\s]*@", r"\1:***@", text)
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
         return run_server(host=args.host, port=args.port, workers=args.workers)
     if args.command == "migrate":
