@@ -21,6 +21,12 @@ from billing.storage.models.ledger import (
 )
 from billing.storage.models.orders import Order, OrderCredit, OrderDelivery, OrderLine
 from billing.storage.models.payments import BalanceEntry, Payment
+from billing.storage.models.reminders import (
+    InvoiceDispute,
+    LatePaymentRuleRow,
+    Reminder,
+    ReminderSetting,
+)
 from billing.storage.models.sellers import Seller
 from billing.storage.models.subscriptions import Subscription, TimelineEvent
 from billing.storage.models.work import Onboarding, OnboardingEvent, Task
@@ -41,7 +47,9 @@ __all__ = [
     "Document",
     "DocumentCounter",
     "IdempotencyRecord",
+    "InvoiceDispute",
     "Json",
+    "LatePaymentRuleRow",
     "LedgerEntry",
     "LedgerSettlement",
     "Onboarding",
@@ -54,6 +62,8 @@ __all__ = [
     "Payment",
     "PaymentFile",
     "Plan",
+    "Reminder",
+    "ReminderSetting",
     "Seller",
     "Subscription",
     "Task",
