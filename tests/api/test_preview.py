@@ -18,10 +18,11 @@ def call(api: Api, method: str, path: str, body: Any, preview: bool) -> Any:
 
 def without_ids(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Documents without what only posting gives them (ids, numbers and the payment reference
-    made from one, entry ids)."""
+    made from one, the links to its renderings, entry ids)."""
     out = []
     for d in docs:
-        d = {k: v for k, v in d.items() if k not in ("id", "number", "payment_reference")}
+        posted = ("id", "number", "payment_reference", "links")
+        d = {k: v for k, v in d.items() if k not in posted}
         d["lines"] = [
             {k: v for k, v in ln.items() if k not in ("entry_id", "credits_entry_id")}
             for ln in d["lines"]

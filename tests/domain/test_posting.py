@@ -86,7 +86,13 @@ class TestFeedPayload:
     def test_issued_event_of_a_credit_note_in_a_bill_run(self) -> None:
         (note,) = plan([credit("L1", 1000)], run="br_1").documents
         assert note.issued_type == "credit_note.issued"
-        assert note.issued_data(42) == {
+        assert note.issued_data(42, document_id="cn_1") == {
+            "document_id": "cn_1",
+            "links": {
+                "xml": "/v1/credit-notes/cn_1.xml",
+                "html": "/v1/credit-notes/cn_1.html",
+                "pdf": "/v1/credit-notes/cn_1.pdf",
+            },
             "number": "CN-000042",
             "total": 1000,
             "net_total": 1000,

@@ -352,7 +352,7 @@ class _Rows:
                     tax.code.value, tax.rate, tax.inclusive,
                 )
             )  # fmt: skip
-        data = _json(planned.issued_data(number, reference))
+        data = _json(planned.issued_data(number, reference, document_id=doc_id))
         self.events.append(
             (seq, new_id("ev"), planned.issued_type, cid, sid, doc_id, data, ts)
         )  # fmt: skip

@@ -127,8 +127,27 @@ def document_number(series: str, number: int) -> str:
     return f"{series}-{number:06d}"
 
 
+#: The renderings of each kind of document, by name: the path under ``/v1`` after its id.
+RENDERINGS: dict[str, dict[str, str]] = {
+    "invoice": {"xml": "/v1/invoices/{id}.xml", "html": "/v1/invoices/{id}.html",
+                "pdf": "/v1/invoices/{id}.pdf"},
+    "credit_note": {"xml": "/v1/credit-notes/{id}.xml", "html": "/v1/credit-notes/{id}.html",
+                    "pdf": "/v1/credit-notes/{id}.pdf"},
+}  # fmt: skip
+
+
+def document_links(document_type: str, document_id: str) -> dict[str, str]:
+    """Where document ``document_id`` of ``document_type`` is rendered: ``xml`` (the Peppol
+    BIS Billing 3.0 UBL), ``html`` and ``pdf``, as URL paths; none for a refund (it is a
+    payment record, not a document people or invoicing systems read)."""
+    paths = RENDERINGS.get(document_type, {})
+    return {name: path.format(id=document_id) for name, path in paths.items()}
+
+
 def issued_payload(
     *,
+    document_id: str,
+    document_type: str,
     series: str,
     number: int,
     total: int,
@@ -144,8 +163,12 @@ def issued_payload(
 
     ``invoice_id``: the invoice a credit note or refund belongs to; ``bill_run_id``: the run
     that issued it, if one did; ``total`` is the gross, ``net_total`` + ``vat_total``.
+    ``document_id`` and its ``links`` (:func:`document_links`) let a receiver pull the
+    document (its UBL) without asking the documents feed first.
     """
     return {
+        "document_id": document_id,
+        "links": document_links(document_type, document_id),
         "number": document_number(series, number),
         "total": total,
         "net_total": total - vat_total if net_total is None else net_total,
@@ -197,10 +220,15 @@ class PlannedDocument:
         """The feed event announcing it: ``invoice.issued``, ``credit_note.issued``."""
         return f"{self.type.value}.issued"
 
-    def issued_data(self, number: int, reference: str | None = None) -> dict[str, Any]:
-        """The payload of its ``<type>.issued`` feed event, once it is numbered ``number``
-        (``reference``: its payment reference, when the caller made it already)."""
+    def issued_data(
+        self, number: int, reference: str | None = None, *, document_id: str
+    ) -> dict[str, Any]:
+        """The payload of its ``<type>.issued`` feed event, once it is numbered ``number`` and
+        stored as ``document_id`` (``reference``: its payment reference, when the caller made
+        it already)."""
         return issued_payload(
+            document_id=document_id,
+            document_type=self.type.value,
             series=self.series,
             number=number,
             total=self.total,

@@ -323,6 +323,8 @@ def _row(
 def emit_document(session: Session, doc: Document) -> None:
     """Announce a new document in the event feed (``invoice.issued`` and so on)."""
     issued = issued_payload(
+        document_id=doc.id,
+        document_type=doc.type,
         series=doc.series,
         number=doc.number,
         total=doc.total,

@@ -11,6 +11,10 @@ their numbers as printed; the ``payment_reference``, the ``customer_number`` and
 delivery's description) and how it was taxed. A document issued before VAT has no parties:
 net = total, no VAT, no parties, no notes; nothing is invented for it.
 
+**Links.** Each document names its renderings (:func:`links`): ``html`` and ``pdf``, and
+``xml`` (the Peppol BIS Billing 3.0 UBL) when it can be one, so an invoicing system that pulls
+the feed by cursor fetches each ``links.xml``; a refund has none.
+
 A page (:func:`documents_out`) is read in a fixed number of queries whatever its size:
 entries, credits, customers, subscriptions and plans, and one-off deliveries when a line is
 one.
@@ -38,6 +42,7 @@ from billing.invoicing.legal import (
     rate_percent,
     word,
 )
+from billing.peppol.readiness import peppol_ready
 from billing.storage.models import (
     Customer,
     Document,
@@ -261,6 +266,18 @@ def _party_fields(doc: Document, customer: Customer) -> dict[str, Any]:
     }
 
 
+def links(doc: Document, entries: Sequence[LedgerEntry]) -> dict[str, str]:
+    """Where the document is rendered (:func:`billing.domain.posting.document_links`): ``html``
+    and ``pdf``, and ``xml`` (its UBL) only when it can be one (:func:`peppol_ready`); none
+    for a preview's document (no id: it is nowhere)."""
+    if doc.id is None:
+        return {}
+    out = posting.document_links(doc.type, doc.id)
+    if "xml" in out and not peppol_ready(doc, entries):
+        del out["xml"]
+    return out
+
+
 def document_out(
     session: Session,
     doc: Document,
@@ -298,6 +315,7 @@ def document_out(
         **_party_fields(doc, customer),
         "payment_reference": doc.payment_reference,
         "notes": [{"code": n.code, "text": n.text} for n in notes_of(doc, language_of(locale))],
+        "links": links(doc, entries),
     }
     if doc.type == "invoice":
         if credited is None:
