@@ -113,3 +113,28 @@ def ok_xml(api: Api, path: str) -> bytes:
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("application/xml")
     return bytes(r.content)
+
+
+def test_the_contract_names_the_formats_media_types() -> None:
+    """The OpenAPI document: UBL as application/xml, SIE as code page 437 text, each with a
+    summary and the problems it answers."""
+    from billing.http.openapi import export_openapi
+
+    paths = export_openapi()["paths"]
+    for path, media in (
+        ("/v1/invoices/{invoice_id}.xml", "application/xml"),
+        ("/v1/credit-notes/{credit_note_id}.xml", "application/xml"),
+        ("/v1/exports/sie", "text/plain; charset=IBM437"),
+    ):
+        op = paths[path]["get"]
+        assert op["summary"] and op["description"], path
+        assert list(op["responses"]["200"]["content"]) == [media], path
+        assert "application/problem+json" in op["responses"]["409"]["content"], path
+    assert (
+        "buyer_endpoint_missing"
+        in paths["/v1/invoices/{invoice_id}.xml"]["get"]["responses"]["409"]["description"]
+    )
+    assert (
+        "export_range_too_long"
+        in paths["/v1/exports/sie"]["get"]["responses"]["422"]["description"]
+    )

@@ -17,6 +17,7 @@ from billing.auth.service import Actor, Role
 from billing.exports.service import chart_entries, export_sie, put_chart
 from billing.http.deps import ClockDep, SessionDep
 from billing.http.permissions import Capability, StaffActor
+from billing.http.problems import PROBLEM, Problem
 from billing.schemas_common import Day
 
 router = APIRouter(tags=["exports"])
@@ -26,9 +27,54 @@ ExportsBooks = Annotated[Actor, Depends(EXPORTS_BOOKS)]
 
 _SIE: dict[int | str, dict[str, Any]] = {
     200: {
-        "description": "A SIE typ 4 file (code page 437, CR LF).",
-        "content": {"text/plain; charset=IBM437": {"schema": {"type": "string"}}},
-    }
+        "description": "A SIE typ 4 file (code page 437, CR LF); Content-Disposition names "
+        "it as an attachment",
+        "content": {
+            "text/plain; charset=IBM437": {
+                "schema": {"type": "string"},
+                "example": "\r\n".join(
+                    (
+                        "#FLAGGA 0",
+                        "#FORMAT PC8",
+                        "#SIETYP 4",
+                        '#PROGRAM "billing" 0.1.0',
+                        "#GEN 20250531",
+                        '#FNAMN "Hälsokontroll Sverige AB"',
+                        "#ORGNR 556036-0793",
+                        "#RAR 0 20250101 20251231",
+                        "#VALUTA SEK",
+                        '#KONTO 1510 "Kundfordringar"',
+                        "#KTYP 1510 T",
+                        '#VER F 1 20250501 "Faktura SE-INV-000001"',
+                        "{",
+                        "   #TRANS 1510 {} 125.00",
+                        "   #TRANS 3001 {} -100.00",
+                        "   #TRANS 2611 {} -25.00",
+                        "}",
+                        "",
+                    )
+                ),
+            }
+        },
+    },
+    404: {
+        "model": Problem,
+        "content": {PROBLEM: {}},
+        "description": "No such seller (seller_not_found)",
+    },
+    409: {
+        "model": Problem,
+        "content": {PROBLEM: {}},
+        "description": "Something in the period has no booking rule yet (export_credit_kind)",
+    },
+    422: {
+        "model": Problem,
+        "content": {PROBLEM: {}},
+        "description": "from after to (export_range_reversed), more than 13 months "
+        "(export_range_too_long), a seller outside Sweden (export_seller_country), documents "
+        "not in SEK (export_currency), an account missing for a key (account_missing); "
+        "nothing is written",
+    },
 }
 
 
@@ -44,7 +90,12 @@ class ChartIn(BaseModel):
     accounts: list[ChartEntry] = Field(max_length=1000)
 
 
-@router.get("/exports/sie", response_class=Response, responses=_SIE)
+@router.get(
+    "/exports/sie",
+    response_class=Response,
+    responses=_SIE,
+    summary="The books of a period as a SIE typ 4 file",
+)
 def get_sie(
     session: SessionDep,
     actor: ExportsBooks,
@@ -55,7 +106,9 @@ def get_sie(
 ) -> Response:
     """The journal of ``from`` through ``to`` (both included, at most 13 months) of the seller
     (default: the default seller) as a SIE typ 4 file: one verification per invoice, credit
-    note, payment and refund, balanced to the öre, booked to the seller's chart of accounts."""
+    note, payment and refund, balanced to the öre, booked to the seller's chart of accounts
+    (``GET /v1/sellers/{id}/accounts``; the BAS defaults where the seller changed nothing).
+    api/formats.md lists the accounts and what each verification books."""
     export = export_sie(
         session,
         seller_id=seller,

@@ -25,6 +25,7 @@ from starlette.types import Scope
 
 from billing.http.deps import SessionDep
 from billing.http.permissions import ReadsDocuments
+from billing.http.problems import PROBLEM, Problem
 from billing.peppol.service import XmlDocument, document_xml
 from billing.peppol.ubl import MEDIA_TYPE
 
@@ -33,9 +34,17 @@ _JSON_TYPES = frozenset({"application/json"})
 
 _XML: dict[int | str, dict[str, Any]] = {
     200: {
-        "description": "The UBL 2.1 document (Peppol BIS Billing 3.0)",
+        "description": "The UBL 2.1 document (Peppol BIS Billing 3.0, EN 16931); "
+        "Content-Disposition names it <number>.xml",
         "content": {MEDIA_TYPE: {"schema": {"type": "string"}}},
-    }
+    },
+    409: {
+        "model": Problem,
+        "content": {PROBLEM: {}},
+        "description": "It cannot be an EN 16931 document: document_not_peppol_ready (issued "
+        "before VAT, without the legal parties) or buyer_endpoint_missing (the buyer had no "
+        "organisation or VAT number to address it by). The feed's links.xml is absent then.",
+    },
 }
 
 
@@ -90,16 +99,30 @@ router = APIRouter(tags=["documents"])
 negotiated = APIRouter(tags=["documents"], route_class=XmlPreferred)
 
 
-@router.get("/invoices/{invoice_id}.xml", response_class=Response, responses=_XML)
+@router.get(
+    "/invoices/{invoice_id}.xml",
+    response_class=Response,
+    responses=_XML,
+    summary="An invoice as Peppol BIS Billing 3.0 UBL",
+)
 def invoice_xml(invoice_id: str, session: SessionDep, actor: ReadsDocuments) -> Response:
-    """The invoice as a Peppol BIS Billing 3.0 UBL 2.1 Invoice."""
+    """The invoice as a Peppol BIS Billing 3.0 UBL 2.1 Invoice (also its own URL with
+    ``Accept: application/xml``): the parties, VAT breakdown and lines as issued, payment
+    means with the OCR/KID/FIK and the seller's account, due date, totals. An invoice's
+    ``links.xml`` in the documents feed is this path (api/formats.md)."""
     return _xml(document_xml(session, actor, invoice_id, "invoice"))
 
 
-@router.get("/credit-notes/{credit_note_id}.xml", response_class=Response, responses=_XML)
+@router.get(
+    "/credit-notes/{credit_note_id}.xml",
+    response_class=Response,
+    responses=_XML,
+    summary="A credit note as Peppol BIS Billing 3.0 UBL",
+)
 def credit_note_xml(credit_note_id: str, session: SessionDep, actor: ReadsDocuments) -> Response:
     """The credit note as a Peppol BIS Billing 3.0 UBL 2.1 CreditNote, referring to the
-    invoice it credits."""
+    invoice it credits (its BillingReference); also its own URL with ``Accept:
+    application/xml``. A credit note's ``links.xml`` in the feed is this path."""
     return _xml(document_xml(session, actor, credit_note_id, "credit_note"))
 
 
