@@ -26,6 +26,7 @@ from billing.http.routers import (
     orders,
     payments,
     receivables,
+    reminders,
     renderings,
     sellers,
     subscriptions,
@@ -58,6 +59,7 @@ ROUTERS = (
     orders,
     payments,
     exports,
+    reminders,
 )
 
 

@@ -23,6 +23,7 @@ from billing.domain.timeline import Status
 from billing.errors import Conflict
 from billing.events.service import emit, emit_for, lock_feed
 from billing.onboarding.service import run_onboarding
+from billing.reminders.service import run_reminders
 from billing.storage.db import unit_of_work
 from billing.subscriptions.recording import Change, ChangeResult, command, record
 from billing.subscriptions.state import Loaded, load
@@ -128,4 +129,5 @@ def run_scheduler(factory: sessionmaker[Session], clock: Clock) -> dict[str, Any
         "terminated": terminated,
         "passive_customers": passive,
         "onboarding": run_onboarding(factory, clock),
+        "reminders": run_reminders(factory, clock),
     }
