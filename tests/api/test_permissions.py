@@ -296,6 +296,39 @@ ROUTES: list[Route] = [
         STAFF_ONLY,
         body={"accounts": [{"key": "bank", "account": "1940", "name": "Övriga bankkonton"}]},
     ),
+    # Reminders: the late-payment tables and what stops reminders are staff's; reminders and a
+    # customer's reminder settings are read as the customer is. The walk sends no reminder, so
+    # a reminder's routes answer 404 past authorization.
+    Route("GET", "/v1/late-payment-rules/{country}", STAFF_ONLY),
+    Route(
+        "PUT",
+        "/v1/late-payment-rules/{country}",
+        STAFF_ONLY,
+        body={
+            "valid_from": "2026-07-01",
+            "reference_rate_bps": 175,
+            "points_bps": 800,
+            "reminder_fee": 6000,
+            "fee_needs_agreement": True,
+            "grace_days": 7,
+            "spacing_days": 14,
+            "compensation": 45000,
+        },
+    ),
+    Route("GET", "/v1/customers/{customer_id}/reminder-settings", READERS, R),
+    Route(
+        "PUT",
+        "/v1/customers/{customer_id}/reminder-settings",
+        STAFF_ONLY,
+        R,
+        body={"paused": False},
+    ),
+    Route("POST", "/v1/invoices/{invoice_id}/dispute", STAFF_ONLY, R, body={"reason": "wrong"}),
+    Route("DELETE", "/v1/invoices/{invoice_id}/dispute", STAFF_ONLY, R),
+    Route("GET", "/v1/customers/{customer_id}/reminders", READERS, R),
+    Route("GET", "/v1/reminders/{reminder_id}.html", READERS, answer=(404, "not_found")),
+    Route("GET", "/v1/reminders/{reminder_id}.pdf", READERS, answer=(404, "not_found")),
+    Route("GET", "/v1/reminders/{reminder_id}", READERS, answer=(404, "not_found")),
 ]
 
 #: Mounted apps that are not routes of the API, and why they are not walked.
@@ -388,6 +421,7 @@ def build_world(api: Api) -> World:
     shared["bill_run_id"] = run["id"]
     shared["task_id"] = tasks[0]["id"]
     shared["bank_payment_id"] = _unmatched_bank_payment(api)
+    shared["country"], shared["reminder_id"] = "SE", "rem_none"
     spare = ok(api.post("/v1/api-keys", {"role": "integration"}), 201)
     shared["key_id"] = spare["id"]
     callers = {
