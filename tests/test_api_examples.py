@@ -2,16 +2,20 @@
 
 Each example is a JSON file: ``description``, ``method``, ``path``, ``headers``, ``body``,
 ``status`` (the expected status code), ``response_excerpt`` and optionally ``given`` (examples
-that run first, each only checked for its status code). They all start from one world, built
-here: the test clock at 2025-04-10, customer Acme AB (SEK, sv_SE), plan team-monthly (249.95 kr a
-licence a month, billed in advance) and a subscription of 5 licences from 2025-04-02.
+that run first, each only checked for its status code) and ``content_type`` (the start of the
+answer's media type, for an answer that is not JSON). They all start from one world, built here:
+the test clock at 2025-04-10, customer Acme AB (a business with organisation number 556677-8899,
+SEK, sv_SE), plan team-monthly (249.95 kr a licence a month, billed in advance) and a
+subscription of 5 licences from 2025-04-02; the seller is the test seller (Testbolaget AB, not
+registered for VAT).
 
 Placeholders ``{name}`` in the path, headers and excerpt stand for: ``token`` (staff),
 ``customer_id``, ``plan_id``, ``subscription_id``, ``version`` (the subscription's current one),
 ``invoice_id`` (its first invoice) and ``cursor`` (``resume_cursor`` of the first one-item page
 of the credit-note feed, as a reader stores it). In the excerpt, ``"..."`` stands for any value;
 objects match when every key shown is there with a matching value; lists match item by item and
-must be as long.
+must be as long. An answer that is not JSON (UBL XML, a SIE file) has a text excerpt: its lines,
+stripped, are found among the answer's lines in that order (``...`` lines stand for any lines).
 
 api/examples/README.md shows each example as the curl command :func:`curl` renders.
 """
@@ -30,6 +34,7 @@ from tests.conftest import Api
 EXAMPLES = Path(__file__).resolve().parents[1] / "api" / "examples"
 NAMES = sorted(p.stem for p in EXAMPLES.glob("*.json"))
 FIELDS = {"description", "method", "path", "headers", "body", "status", "response_excerpt"}
+OPTIONAL = {"given", "content_type"}
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 ANY = "..."
 
@@ -45,7 +50,12 @@ class World:
         self.api = api
         api.today("2025-04-10")
         customer = api.customer(
-            name="Acme AB", currency="SEK", locale="sv_SE", timezone="Europe/Stockholm"
+            name="Acme AB",
+            kind="business",
+            organisation_number="5566778899",
+            currency="SEK",
+            locale="sv_SE",
+            timezone="Europe/Stockholm",
         )
         plan = api.plan(code="team-monthly", name="Team", unit_amount=24995, interval="month")
         sub = api.subscription(customer, plan, quantity=5, start_date="2025-04-02")
@@ -117,6 +127,14 @@ def mismatches(expected: Any, actual: Any, where: str = "$") -> list[str]:
     return [] if expected == actual else [f"{where}: expected {expected!r}, got {actual!r}"]
 
 
+def text_mismatches(expected: str, actual: str) -> list[str]:
+    """The excerpt's lines (stripped; ``...`` skipped) that are not among ``actual``'s lines in
+    the excerpt's order."""
+    lines = iter(line.strip() for line in actual.splitlines())
+    wanted = [line.strip() for line in expected.splitlines() if line.strip() not in ("", ANY)]
+    return [f"line not found (in order): {w!r}" for w in wanted if w not in lines]
+
+
 def curl(example: dict[str, Any]) -> str:
     """The example as a shell command; placeholders become shell variables ($SUBSCRIPTION_ID)."""
 
@@ -141,7 +159,11 @@ def test_there_are_examples() -> None:
 def test_example_is_well_formed_and_in_the_readme(name: str) -> None:
     example = load(name)
     assert FIELDS <= set(example), f"{name}: missing {sorted(FIELDS - set(example))}"
-    assert set(example) <= FIELDS | {"given"}, f"{name}: unknown {sorted(set(example) - FIELDS)}"
+    unknown = sorted(set(example) - FIELDS - OPTIONAL)
+    assert not unknown, f"{name}: unknown {unknown}"
+    assert isinstance(example["response_excerpt"], str) == ("content_type" in example), (
+        f"{name}: a text excerpt goes with a content_type, a JSON one without"
+    )
     for given in example.get("given", []):
         assert given in NAMES, f"{name}: given {given} is not an example"
     readme = (EXAMPLES / "README.md").read_text(encoding="utf-8")
@@ -160,5 +182,9 @@ def test_example_runs(api: Api, name: str) -> None:
     r = world.run(example)
     assert r.status_code == example["status"], f"{name}: {r.status_code} {r.text}"
     expected = world.fill_all(example["response_excerpt"])
-    problems = mismatches(expected, r.json())
+    if isinstance(expected, str):
+        assert r.headers["content-type"].startswith(example["content_type"]), r.headers
+        problems = text_mismatches(expected, r.text)
+    else:
+        problems = mismatches(expected, r.json())
     assert not problems, f"{name}:\n" + "\n".join(problems) + f"\n\nresponse: {r.text}"
