@@ -77,6 +77,10 @@ class TestSweden:
         assert {(row["code"], row["rate_bps"]) for row in charge["vat_breakdown"]} == {
             ("outside_scope", 0)
         }
+        # The customer's account holds both invoices: 12 500 + 51 038 = 63 538.
+        statement = ok(api.get(f"/v1/customers/{inv['customer_id']}/statement"))
+        assert statement["closing_balance"] == 63_538
+        assert len(statement["open_items"]) == 2
         # The same day again: nothing more (spacing 14 days).
         assert run_on(api, "2025-05-11")["sent"] == []
 
