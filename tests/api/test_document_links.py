@@ -8,11 +8,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
+from billing.invoicing import repository
+from billing.invoicing.views import ubl_possible
+from billing.peppol.readiness import peppol_ready
+from billing.storage.models import Document
 from tests.api.helpers import assert_problem, ok
 from tests.conftest import Api
 from tests.peppol.world import (
+    DE_BUYER,
+    DK_BUYER,
+    DK_SELLER,
+    NO_BUYER,
+    NO_SELLER,
     SE_BUYER,
     SE_SELLER,
     buyer,
@@ -113,6 +123,38 @@ def ok_xml(api: Api, path: str) -> bytes:
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("application/xml")
     return bytes(r.content)
+
+
+def test_the_feeds_check_agrees_with_the_xmls_refusals(api: Api) -> None:
+    """``ubl_possible`` (the feed's, in invoicing) says yes exactly where the XML's own rules
+    (:func:`peppol_ready`) do: domestic Swedish, Norwegian and Danish, reverse charge, outside
+    the EU, a seller not registered for VAT, a consumer, credit notes, and issued before VAT."""
+    se, no, dk = seller(api, SE_SELLER), seller(api, NO_SELLER), seller(api, DK_SELLER)
+    consumer = {"kind": "consumer", "name": "Anna", "legal_name": None, "organisation_number": None}
+    buyers = [
+        buyer(api, se, SE_BUYER),
+        buyer(api, se, {**SE_BUYER, **consumer}),
+        buyer(api, se, DE_BUYER, currency="SEK"),
+        buyer(api, se, NO_BUYER, currency="SEK", locale="sv_SE"),
+        buyer(api, no, NO_BUYER),
+        buyer(api, dk, DK_BUYER),
+        api.customer(**SE_BUYER),  # the test seller: not registered for VAT
+    ]
+    for i, cust in enumerate(buyers):
+        sub = subscribe(api, cust, plan(api, str(cust["currency"]), code=f"p{i}"))
+        body = {"mode": "immediately", "unused": "credit_note"}
+        ok(api.post(f"/v1/subscriptions/{sub['id']}/cancel", body))
+    with api.client.app.state.engine.begin() as conn:
+        conn.execute(text("UPDATE documents SET parties = NULL WHERE number = 1"))
+    with Session(api.client.app.state.engine) as session:
+        docs = list(session.scalars(select(Document).where(Document.type != "refund")))
+        seen = set()
+        for doc in docs:
+            entries = repository.document_entries(session, doc.id)
+            ready = peppol_ready(doc, entries)
+            assert ubl_possible(doc, entries) == ready, (doc.id, doc.parties)
+            seen.add(ready)
+    assert len(docs) >= 2 * len(buyers) and seen == {True, False}
 
 
 def test_the_contract_names_the_formats_media_types() -> None:

@@ -33,6 +33,7 @@ from billing.customers import repository as customers
 from billing.domain import codec, posting
 from billing.domain.events import OneOffDelivered
 from billing.domain.money import format_money
+from billing.domain.vat import TaxCode
 from billing.invoicing import repository
 from billing.invoicing.legal import (
     language_of,
@@ -42,7 +43,6 @@ from billing.invoicing.legal import (
     rate_percent,
     word,
 )
-from billing.peppol.readiness import peppol_ready
 from billing.storage.models import (
     Customer,
     Document,
@@ -266,14 +266,40 @@ def _party_fields(doc: Document, customer: Customer) -> dict[str, Any]:
     }
 
 
+def ubl_possible(doc: Document, entries: Sequence[LedgerEntry]) -> bool:
+    """Whether the document can be written as UBL, by what :mod:`billing.peppol.content`
+    refuses: issued before VAT (no parties, breakdown or lines), a row posted before VAT
+    (untaxed), a not-subject row beside VAT charged (BR-O-11), a buyer with neither an
+    organisation number nor a VAT number to address it by. Asked here, not of
+    :func:`billing.peppol.readiness.peppol_ready`, because peppol reads invoicing (importing it
+    would be a cycle between the packages); ``tests/api/test_document_links.py`` checks the
+    two agree on every kind of document the Peppol tests make."""
+    parties, rows = doc.parties, doc.vat_breakdown
+    if parties is None or rows is None or not entries:
+        return False
+    codes = [TaxCode(r["code"]) for r in rows]
+    if TaxCode.UNTAXED in codes:
+        return False
+    if any(c in _NOT_SUBJECT for c in codes) and any(
+        c in _TAXED or int(r["vat"]) != 0 for c, r in zip(codes, rows, strict=True)
+    ):
+        return False
+    buyer = parties["buyer"]
+    return bool(buyer.get("organisation_number") or buyer.get("vat_number"))
+
+
+_TAXED = frozenset({TaxCode.STANDARD, TaxCode.REDUCED, TaxCode.FOOD, TaxCode.REDUCED_LOW})
+_NOT_SUBJECT = frozenset({TaxCode.OUTSIDE_SCOPE, TaxCode.NOT_REGISTERED})
+
+
 def links(doc: Document, entries: Sequence[LedgerEntry]) -> dict[str, str]:
     """Where the document is rendered (:func:`billing.domain.posting.document_links`): ``html``
-    and ``pdf``, and ``xml`` (its UBL) only when it can be one (:func:`peppol_ready`); none
+    and ``pdf``, and ``xml`` (its UBL) only when it can be one (:func:`ubl_possible`); none
     for a preview's document (no id: it is nowhere)."""
     if doc.id is None:
         return {}
     out = posting.document_links(doc.type, doc.id)
-    if "xml" in out and not peppol_ready(doc, entries):
+    if "xml" in out and not ubl_possible(doc, entries):
         del out["xml"]
     return out
 
