@@ -1,10 +1,11 @@
 """Whether an issued document can be a Peppol BIS Billing 3.0 UBL document at all.
 
-The documents feed links a document's ``.xml`` only when its XML would be answered, not a 409:
-:func:`peppol_ready` asks the very rules that refuse it (:func:`billing.peppol.content.
+:func:`peppol_ready` asks the very rules that refuse the XML (:func:`billing.peppol.content.
 ubl_document`: issued before VAT, lines posted before VAT, no electronic address for the
-seller or the buyer) on the document and its ledger lines as the feed already read them, so
-the link and the answer cannot disagree. No query, no XML is written.
+seller or the buyer) on a document and its ledger lines: no query, no XML written. The
+documents feed cannot import it (peppol reads invoicing: a cycle), so it asks
+:func:`billing.invoicing.views.ubl_possible` on the stored document, and
+``tests/api/test_document_links.py`` checks the two agree.
 """
 
 from __future__ import annotations
