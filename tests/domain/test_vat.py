@@ -415,7 +415,7 @@ class TestPostingWithVat:
         )
         assert (invoice.net_total, invoice.vat_total, invoice.total) == (29_995, 6_249, 36_244)
         assert (invoice.status, invoice.due_date) == ("open", d("2026-05-15"))
-        data = invoice.issued_data(42)
+        data = invoice.issued_data(42, document_id="inv_1")
         assert (data["number"], data["total"], data["net_total"], data["vat_total"]) == (
             "SE-INV-000042",
             36_244,
@@ -524,7 +524,7 @@ class TestPostingWithVat:
         ref = invoice.reference(42)
         assert ref == payment_reference(ReferenceScheme.OCR, number=42)
         assert ref is not None and is_valid_reference(ReferenceScheme.OCR, ref)
-        assert invoice.issued_data(42)["payment_reference"] == ref
+        assert invoice.issued_data(42, document_id="inv_1")["payment_reference"] == ref
         assert note.reference(42) is None
 
 

@@ -119,6 +119,7 @@ def test_alarm_customer_with_three_sites_ends_one_by_one(api: Api) -> None:
         "terminated": [],
         "passive_customers": [],
         "onboarding": {"checked": 0, "steps": 0, "subscriptions": []},
+        "reminders": {"checked": 0, "sent": []},
     }
     # Billed exactly to each end date (8, 9 and 10 months from 2024-06-01), never after it.
     bill(api, "2025-04-01")

@@ -184,10 +184,11 @@ def snapshot(api: Api, customer: dict[str, Any], sub: dict[str, Any]) -> dict[st
 
 
 def without_ids(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Documents without what only posting gives them (ids, numbers, entry ids)."""
+    """Documents without what only posting gives them (ids, numbers and what is made from
+    them: the payment reference and the links; entry ids)."""
     out = []
     for d in docs:
-        d = {k: v for k, v in d.items() if k not in ("id", "number")}
+        d = {k: v for k, v in d.items() if k not in ("id", "number", "payment_reference", "links")}
         d["lines"] = [
             {k: v for k, v in ln.items() if k not in ("entry_id", "credits_entry_id")}
             for ln in d["lines"]

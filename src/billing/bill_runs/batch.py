@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from billing.bill_runs import bulk
 from billing.bill_runs import repository as repo
+from billing.bill_runs.follow_up import consume_balances, refresh_credited
 from billing.bill_runs.parking import Parking, check_writable
 from billing.bill_runs.parking import write as parking_write
 from billing.bill_runs.repository import Claim
@@ -44,12 +44,10 @@ from billing.domain.timeline import Schedule
 from billing.domain.vat import LineTax
 from billing.events.service import SERIES as EVENT_SERIES
 from billing.ids import new_id
-from billing.invoicing.balance import apply_balance, route_unused
 from billing.invoicing.issuing import Sale, row_tax
 from billing.invoicing.repository import entry_from_row
 from billing.invoicing.service import vat_rows
-from billing.invoicing.status import refresh_invoice_status
-from billing.storage.models import BalanceEntry, Document
+from billing.storage.models import BalanceEntry
 from billing.storage.numbering import take_numbers
 from billing.subscriptions.repository import event_from_row
 
@@ -257,9 +255,9 @@ def bill_batch(
     settling.write(conn, customer_of)
     credited = [invoice_id for d in due for invoice_id in d.plan.credited_invoices]
     if credited:
-        _refresh_credited(conn, credited, rows.new_notes)
+        refresh_credited(conn, credited, rows.new_notes)
     if rows.new_invoices:
-        _consume_balances(conn, rows.new_invoices)
+        consume_balances(conn, rows.new_invoices)
     result = BatchResult(len(subs), *_counts(due))
     result.entries = len(rows.entries)
     result.parked = len(parking)
@@ -364,46 +362,3 @@ class _Rows:
 
 def _json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
-def _consume_balances(conn: Connection, new_invoices: list[tuple[str, str]]) -> None:
-    """New invoices of customers holding balance consume it first (rare: one query finds
-    them), through the same rule as any other invoice."""
-    customers = sorted({c for c, _ in new_invoices})
-    rows = conn.execute(
-        select(balance_entries.c.customer_id)
-        .where(balance_entries.c.customer_id.in_(customers))
-        .group_by(balance_entries.c.customer_id)
-        .having(func.sum(balance_entries.c.amount) > 0)
-    ).all()
-    holding = {r[0] for r in rows}
-    if not holding:
-        return
-    session = Session(bind=conn, expire_on_commit=False, autoflush=False)
-    try:
-        for customer_id, invoice_id in new_invoices:
-            if customer_id in holding:
-                invoice = session.get(Document, invoice_id)
-                assert invoice is not None
-                apply_balance(session, invoice)
-        session.flush()
-    finally:
-        session.close()
-
-
-def _refresh_credited(conn: Connection, invoice_ids: list[str], notes: list[str]) -> None:
-    """The invoices a batch credited get their status from the one rule in invoicing, and what
-    its credit notes give back beyond what was owed becomes customer credit, as for any credit
-    note (rare in a bill run: a change posts its credits at once), through a session joined to
-    this transaction."""
-    session = Session(bind=conn, expire_on_commit=False, autoflush=False)
-    try:
-        for invoice_id in dict.fromkeys(invoice_ids):
-            refresh_invoice_status(session, invoice_id)
-        for note_id in notes:
-            note = session.get(Document, note_id)
-            assert note is not None
-            route_unused(session, note, unused="credit_note", issue_date=note.issue_date)
-        session.flush()
-    finally:
-        session.close()

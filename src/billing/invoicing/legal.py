@@ -39,6 +39,14 @@ _ALIASES = {"no": "nb", "nn": "nb"}
 WORDS: dict[str, tuple[str, str, str, str]] = {
     "item_setup": ("Startavgift", "Etableringsgebyr", "Oprettelsesgebyr", "Start-up fee"),
     "item_one_off": ("Engångsleverans", "Engangslevering", "Engangslevering", "One-off delivery"),
+    "item_reminder_fee": ("Påminnelseavgift", "Purregebyr", "Rykkergebyr", "Reminder fee"),
+    "item_late_compensation": (
+        "Förseningsersättning",
+        "Kompensasjon for forsinket betaling",
+        "Kompensationsbeløb",
+        "Late payment compensation",
+    ),
+    "item_late_interest": ("Dröjsmålsränta", "Forsinkelsesrente", "Morarente", "Late interest"),
     "note_reverse_charge": (
         "Omvänd betalningsskyldighet",
         "Omvendt avgiftsplikt",

@@ -78,6 +78,8 @@ class Catalogue:
             return entry.description or word(language, "item_one_off")
         if entry.item == "setup":
             return word(language, "item_setup")
+        if entry.item in LATE_PAYMENT_ITEMS:  # a reminder invoice's fee, compensation, interest
+            return word(language, f"item_{entry.item}")
         kind, _, code = entry.item.partition(":")
         if kind == "one_off":
             return self.one_offs.get(code) or word(language, "item_one_off")
@@ -113,6 +115,10 @@ def catalogue(session: Session, entries: Iterable[LedgerEntry]) -> Catalogue:
 # -- lines and documents --------------------------------------------------------------------
 
 
+#: The items of a reminder invoice (customer-level ledger entries, billing.reminders).
+LATE_PAYMENT_ITEMS = frozenset({"reminder_fee", "late_compensation", "late_interest"})
+
+
 def describe(entry: LedgerEntry) -> str:
     if entry.order_id is not None:  # a one-off order's line: as ordered, on its delivery day
         return f"{entry.description} {entry.service_start}"
@@ -123,6 +129,8 @@ def describe(entry: LedgerEntry) -> str:
         label = "Subscription"
     elif entry.item.startswith("addon:"):
         label = f"Add-on {entry.item.split(':', 1)[1]}"
+    elif entry.item in LATE_PAYMENT_ITEMS:
+        return f"{word('en', f'item_{entry.item}')} {entry.service_start}"
     else:
         label = "One-off delivery"
     what = "credit for" if entry.kind == "credit" else ""
