@@ -16,37 +16,7 @@ from stdnum import luhn
 from billing.domain.references import ReferenceScheme, is_valid_reference
 from tests.api.helpers import assert_problem, ok
 from tests.conftest import Api
-
-SE_SELLER: dict[str, Any] = {
-    "legal_name": "Hälsokontroll Sverige AB",
-    "address": {"line1": "Kungsgatan 12", "postal_code": "111 35", "city": "Stockholm"},
-    "country": "SE",
-    "organisation_number": "556036-0793",
-    "vat_number": "SE556036079301",
-    "f_skatt": True,
-    "bank": {"bankgiro": "5050-1055"},
-    "number_prefix": "SE",
-}
-NO_SELLER: dict[str, Any] = {
-    "legal_name": "Alarmsentralen Norge AS",
-    "address": {"line1": "Storgata 5", "postal_code": "0155", "city": "Oslo"},
-    "country": "NO",
-    "organisation_number": "923 609 016",
-    "vat_number": "NO923609016MVA",
-    "foretaksregisteret": True,
-    "bank": {"account": "8601.11.17947"},
-    "number_prefix": "NO",
-}
-DK_SELLER: dict[str, Any] = {
-    "legal_name": "Licens Danmark ApS",
-    "address": {"line1": "Vesterbrogade 3", "postal_code": "1620", "city": "København V"},
-    "country": "DK",
-    "organisation_number": "13585628",
-    "vat_number": "DK13585628",
-    "bank": {"account": "4440 0440116243", "creditor": "85858585"},
-    "number_prefix": "DK",
-}
-CURRENCY = {"SE": "SEK", "NO": "NOK", "DK": "DKK"}
+from tests.sellers import CURRENCY, DK_SELLER, NO_SELLER, SE_SELLER
 
 
 def seller(api: Api, body: dict[str, Any]) -> dict[str, Any]:

@@ -16,43 +16,17 @@ from lxml import etree
 from tests.api.helpers import ok
 from tests.conftest import Api
 from tests.peppol.conftest import OfficialRules, fatal, ubl_schemas
+from tests.sellers import CURRENCY, DK_SELLER, NO_SELLER
+from tests.sellers import SE_SELLER as BASE_SE_SELLER
 
 NS = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
 }
 
-SE_SELLER: dict[str, Any] = {
-    "legal_name": "Hälsokontroll Sverige AB",
-    "address": {"line1": "Kungsgatan 12", "postal_code": "111 35", "city": "Stockholm"},
-    "country": "SE",
-    "organisation_number": "556036-0793",
-    "vat_number": "SE556036079301",
-    "f_skatt": True,
-    "bank": {"bankgiro": "5050-1055"},
-    "number_prefix": "SE",
-    "email": "faktura@halsokontroll.example",
-}
-NO_SELLER: dict[str, Any] = {
-    "legal_name": "Alarmsentralen Norge AS",
-    "address": {"line1": "Storgata 5", "postal_code": "0155", "city": "Oslo"},
-    "country": "NO",
-    "organisation_number": "923 609 016",
-    "vat_number": "NO923609016MVA",
-    "foretaksregisteret": True,
-    "bank": {"account": "8601.11.17947"},
-    "number_prefix": "NO",
-}
-DK_SELLER: dict[str, Any] = {
-    "legal_name": "Licens Danmark ApS",
-    "address": {"line1": "Vesterbrogade 3", "postal_code": "1620", "city": "København V"},
-    "country": "DK",
-    "organisation_number": "13585628",
-    "vat_number": "DK13585628",
-    "bank": {"account": "4440 0440116243", "creditor": "85858585"},
-    "number_prefix": "DK",
-}
-CURRENCY = {"SE": "SEK", "NO": "NOK", "DK": "DKK"}
+#: Peppol needs the seller's electronic contact: the Swedish one with an e-mail address.
+SE_SELLER: dict[str, Any] = {**BASE_SE_SELLER, "email": "faktura@halsokontroll.example"}
+__all__ = ["CURRENCY", "DK_SELLER", "NO_SELLER", "SE_SELLER"]
 
 SE_BUYER: dict[str, Any] = {
     "kind": "business",
