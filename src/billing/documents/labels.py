@@ -16,7 +16,7 @@ register) and "MVA" after a Norwegian organisation number.
 
 from __future__ import annotations
 
-from billing.invoicing.legal import LANGUAGES, WORDS, language_of
+from billing.invoicing.legal import LANGUAGES, WORDS, in_language, language_of
 
 __all__ = ["LANGUAGES", "language_of", "text", "texts"]
 
@@ -188,8 +188,7 @@ _INDEX = {lang: i for i, lang in enumerate(LANGUAGES)}
 
 def texts(language: str) -> dict[str, str]:
     """Every phrase in one language (English for languages we do not have)."""
-    i = _INDEX.get(language, _INDEX["en"])
-    return {key: values[i] for key, values in _TEXTS.items()}
+    return in_language(_TEXTS, language)
 
 
 def text(language: str, key: str) -> str:

@@ -97,6 +97,17 @@ def language_of(locale: str) -> str:
     return language if language in _INDEX else "en"
 
 
+#: Phrases by key, each in the four languages: (sv, nb, da, en).
+Phrases = Mapping[str, tuple[str, str, str, str]]
+
+
+def in_language(phrases: Phrases, language: str) -> dict[str, str]:
+    """Every phrase of ``phrases`` in ``language`` (English for a language we do not have):
+    the one lookup of the documents', statements' and reminders' words."""
+    i = _INDEX.get(language, _INDEX["en"])
+    return {key: values[i] for key, values in phrases.items()}
+
+
 def word(language: str, key: str) -> str:
     return WORDS[key][_INDEX.get(language, _INDEX["en"])]
 

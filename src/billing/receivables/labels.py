@@ -7,7 +7,8 @@ are the statement's own. key: (sv, nb, da, en).
 
 from __future__ import annotations
 
-from billing.documents.labels import LANGUAGES, texts
+from billing.documents.labels import texts
+from billing.invoicing.legal import in_language
 
 _WORDS: dict[str, tuple[str, str, str, str]] = {
     "statement": ("Kontoutdrag", "Kontoutskrift", "Kontoudtog", "Statement of account"),
@@ -67,10 +68,6 @@ _WORDS: dict[str, tuple[str, str, str, str]] = {
     ),
 }
 
-_INDEX = {lang: i for i, lang in enumerate(LANGUAGES)}
-
-
 def statement_texts(language: str) -> dict[str, str]:
     """The documents' words and the statement's own, in ``language`` (English if unknown)."""
-    i = _INDEX.get(language, _INDEX["en"])
-    return {**texts(language), **{key: values[i] for key, values in _WORDS.items()}}
+    return {**texts(language), **in_language(_WORDS, language)}

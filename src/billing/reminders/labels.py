@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from billing.documents.labels import LANGUAGES
+from billing.invoicing.legal import in_language
 
 _WORDS: dict[str, tuple[str, str, str, str]] = {
     "reminder": ("Betalningspåminnelse", "Purring", "Rykker", "Payment reminder"),
@@ -46,5 +46,5 @@ _WORDS: dict[str, tuple[str, str, str, str]] = {
 
 
 def reminder_texts(language: str) -> dict[str, str]:
-    i = LANGUAGES.index(language) if language in LANGUAGES else LANGUAGES.index("en")
-    return {key: values[i] for key, values in _WORDS.items()}
+    """The reminder's words in ``language`` (English if unknown)."""
+    return in_language(_WORDS, language)
