@@ -23,6 +23,7 @@ from billing.bill_runs.batch import entry_from_row, event_from_row
 from billing.bill_runs.service import run_bill_run
 from billing.bill_runs.synthetic import seed
 from billing.domain.ledger import Scope, difference, target_pieces
+from billing.domain.posting import document_number
 from billing.domain.timeline import Schedule
 from billing.storage.db import make_engine, make_session_factory
 from billing.storage.models import LedgerEntry, TimelineEvent
@@ -97,6 +98,28 @@ def check_invariants(engine: Engine, *, subscriptions: int) -> dict[str, int]:
                 ).scalars()
             )
             assert numbers == list(range(1, len(numbers) + 1)), f"{series} numbers have gaps"
+        # Numbers are taken last (bill_runs.numbers): no provisional series is ever committed,
+        # and each document's feed event names its final number and payment reference, the
+        # feed's order being the numbers' order in every series.
+        provisional = conn.execute(
+            text("SELECT count(*) FROM documents WHERE series LIKE '~%'")
+        ).scalar_one()
+        assert provisional == 0
+        issued = conn.execute(
+            text(
+                "SELECT d.series, d.number, d.payment_reference, e.data FROM documents d "
+                "JOIN events e ON e.subject_id = d.id AND e.type = d.type || '.issued' "
+                "WHERE d.bill_run_id IS NOT NULL ORDER BY e.seq"
+            )
+        ).all()
+        assert issued, "the runs announced no documents"
+        last: dict[str, int] = {}
+        for series, number, reference, data in issued:
+            payload = data if isinstance(data, dict) else json.loads(data)
+            expected = (document_number(series, number), reference)
+            assert (payload["number"], payload.get("payment_reference")) == expected
+            assert number > last.get(series, 0), f"{series} {number}: the feed is out of order"
+            last[series] = number
         # Every document carries entries adding up to its net total (its lines are net), and
         # its total is net + VAT; credit notes point at an invoice of the same subscription.
         bad = conn.execute(

@@ -7,8 +7,11 @@ The whole batch is one transaction, taken in this order:
    changes), so nothing changes their timelines or ledgers under us;
 3. their events and posted entries (one range scan each), then
    :func:`billing.domain.ledger.difference` per subscription, in memory;
-4. the document counters, last and briefly: one ``UPDATE … + N`` per series for the batch;
-5. documents and ledger entries (COPY / executemany), the claim marked done, commit.
+4. documents (under a provisional series of the batch's own) and ledger entries (COPY /
+   executemany), parked subscriptions, settlement points, the customer credit consumed, the
+   claim marked done;
+5. the numbers, last and briefly (:mod:`.numbers`): one ``UPDATE … + N`` per counter, the
+   documents' numbers and payment references in one statement, the feed events; commit.
 
 A crash anywhere rolls all of it back: the batch stays undone, its numbers were never taken,
 and a rerun bills it again against the ledger as it is (so nothing twice, nothing skipped).
@@ -32,6 +35,7 @@ from sqlalchemy import Connection
 from billing.bill_runs import bulk
 from billing.bill_runs import repository as repo
 from billing.bill_runs.follow_up import consume_balances, refresh_credited
+from billing.bill_runs.numbers import Numbering, Pending
 from billing.bill_runs.parking import Parking, check_writable
 from billing.bill_runs.parking import write as parking_write
 from billing.bill_runs.repository import Claim
@@ -39,16 +43,14 @@ from billing.bill_runs.sales import Sales
 from billing.bill_runs.settling import Settling
 from billing.domain.events import Event
 from billing.domain.ledger import Entry, Scope, difference
-from billing.domain.posting import DocumentType, PlannedDocument, PostingPlan, lock_order
+from billing.domain.posting import DocumentType, PlannedDocument, PostingPlan
 from billing.domain.timeline import Schedule
 from billing.domain.vat import LineTax
-from billing.events.service import SERIES as EVENT_SERIES
 from billing.ids import new_id
 from billing.invoicing.issuing import Sale, row_tax
 from billing.invoicing.repository import entry_from_row
 from billing.invoicing.service import vat_rows
 from billing.storage.models import BalanceEntry
-from billing.storage.numbering import take_numbers
 from billing.subscriptions.repository import event_from_row
 
 balance_entries = BalanceEntry.__table__
@@ -245,13 +247,16 @@ def bill_batch(
     )
     t1 = time.perf_counter()
 
-    rows = _numbered(conn, due, now)
+    numbering = Numbering()
+    rows = _Rows(bulk.Values(conn), now, numbering)
+    for d in due:
+        for planned in d.plan.documents:
+            rows.add(d, planned)
     if rows.documents:
         bulk.insert_rows(conn, "documents", DOCUMENT_COLUMNS, rows.documents, adapted=True)
         bulk.insert_rows(conn, "ledger_entries", ENTRY_COLUMNS, rows.entries, adapted=True)
-        bulk.insert_rows(conn, "events", EVENT_COLUMNS, rows.events, adapted=True)
     customer_of = {sid: customer_id for sid, customer_id, _ in subs}
-    parking_write(conn, claim, parking, customer_of=customer_of, now=now)
+    parking_write(conn, claim, parking, numbering, customer_of=customer_of, now=now)
     settling.write(conn, customer_of)
     credited = [invoice_id for d in due for invoice_id in d.plan.credited_invoices]
     if credited:
@@ -271,27 +276,10 @@ def bill_batch(
         entries=result.entries,
     )
     t2 = time.perf_counter()
-    result.timings = {"read_compute": t1 - t0, "write": t2 - t1}
+    numbering.assign(conn, rows.ts)
+    t3 = time.perf_counter()
+    result.timings = {"read_compute": t1 - t0, "write": t2 - t1, "numbers": t3 - t2}
     return result
-
-
-def _numbered(conn: Connection, due: list[_Due], now: datetime) -> _Rows:
-    """The batch's rows, its documents numbered: the feed's counter first, then the documents'
-    series in :func:`lock_order` (one lock order everywhere: subscriptions, feed, documents)."""
-    needed: Counter[str] = Counter()
-    for d in due:
-        needed.update(d.plan.numbers_needed)
-    n_documents = sum(needed.values())
-    next_event = take_numbers(conn, EVENT_SERIES, n_documents) if n_documents else 0
-    next_number = {s: take_numbers(conn, s, needed[s]) for s in lock_order(needed)}
-    rows = _Rows(bulk.Values(conn), now)
-    for d in due:
-        for planned in d.plan.documents:
-            number = next_number[planned.series]
-            next_number[planned.series] += 1
-            rows.add(d, planned, number=number, seq=next_event)
-            next_event += 1
-    return rows
 
 
 def _counts(due: list[_Due]) -> tuple[int, int]:
@@ -300,32 +288,30 @@ def _counts(due: list[_Due]) -> tuple[int, int]:
     return kinds[DocumentType.INVOICE], kinds[DocumentType.CREDIT_NOTE]
 
 
-EVENT_COLUMNS = (
-    "seq", "id", "type", "customer_id", "subscription_id", "subject_id", "data", "created_at",
-)  # fmt: skip
 _PREFIX = {DocumentType.INVOICE: "inv", DocumentType.CREDIT_NOTE: "cn"}
 
 
 class _Rows:
     """The batch's rows for bulk insert, in column order, values adapted to the dialect."""
 
-    def __init__(self, values: bulk.Values, now: datetime) -> None:
+    def __init__(self, values: bulk.Values, now: datetime, numbering: Numbering) -> None:
         self.day = values.day
         self.ts = values.timestamp(now)
+        self.numbering = numbering
         self.documents: list[tuple[Any, ...]] = []
         self.entries: list[tuple[Any, ...]] = []
-        self.events: list[tuple[Any, ...]] = []
         self.new_invoices: list[tuple[str, str]] = []  # (customer, invoice): balance pass
         self.new_notes: list[str] = []  # credit notes: what they give back beyond what is owed
         # JSON made once per distinct value: a batch's sales and breakdowns repeat.
         self._parties: dict[int, str] = {}
         self._breakdowns: dict[tuple[Any, ...], str] = {}
 
-    def add(self, d: _Due, planned: PlannedDocument, *, number: int, seq: int) -> None:
+    def add(self, d: _Due, planned: PlannedDocument) -> None:
+        """The document's rows, under a provisional number (its own comes last)."""
         day, ts = self.day, self.ts
         sid, cid, cur, kind = d.subscription_id, d.customer_id, planned.currency, planned.type
         doc_id = new_id(_PREFIX[kind])
-        reference = planned.reference(number)
+        number = self.numbering.provisional(Pending(doc_id, cid, sid, planned))
         parties = self._parties.get(id(d.sale))
         if parties is None:
             parties = self._parties[id(d.sale)] = _json(d.sale.parties)
@@ -334,10 +320,10 @@ class _Rows:
             breakdown = self._breakdowns[planned.vat] = _json(vat_rows(planned.vat))
         self.documents.append(
             (
-                doc_id, kind.value, planned.series, number, cid, sid, planned.invoice_id,
+                doc_id, kind.value, self.numbering.series, number, cid, sid, planned.invoice_id,
                 planned.bill_run_id, cur, day(planned.issue_date), day(planned.due_date),
                 planned.total, 0, planned.status, ts, planned.issuer.seller_id,
-                planned.net_total, planned.vat_total, breakdown, parties, reference,
+                planned.net_total, planned.vat_total, breakdown, parties, None,
             )
         )  # fmt: skip
         for e, tax in zip(planned.entries, planned.taxes, strict=True):
@@ -350,10 +336,6 @@ class _Rows:
                     tax.code.value, tax.rate, tax.inclusive,
                 )
             )  # fmt: skip
-        data = _json(planned.issued_data(number, reference, document_id=doc_id))
-        self.events.append(
-            (seq, new_id("ev"), planned.issued_type, cid, sid, doc_id, data, ts)
-        )  # fmt: skip
         if kind is DocumentType.INVOICE:
             self.new_invoices.append((cid, doc_id))
         else:

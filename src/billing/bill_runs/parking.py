@@ -21,7 +21,6 @@ exception, its detail naming the exception's class.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,13 +29,11 @@ from typing import Any
 from sqlalchemy import Connection
 
 from billing.bill_runs import bulk
+from billing.bill_runs.numbers import Numbering, PendingEvent
 from billing.bill_runs.repository import Claim
 from billing.domain.bounds import COLUMN_MAX, MAX_DOCUMENT_TOTAL, AmountTooLarge, fits_column
 from billing.domain.errors import DomainError
 from billing.domain.posting import PostingPlan
-from billing.events.service import SERIES as EVENT_SERIES
-from billing.ids import new_id
-from billing.storage.numbering import take_numbers
 
 #: The problem code of a failure that is no domain error (a bug, a fault in the data).
 BILLING_FAILED = "billing_failed"
@@ -47,9 +44,6 @@ DETAIL_CHARS = 2000
 
 PARKED_COLUMNS = (
     "bill_run_id", "subscription_id", "customer_id", "batch_seq", "code", "detail", "parked_at",
-)  # fmt: skip
-EVENT_COLUMNS = (
-    "seq", "id", "type", "customer_id", "subscription_id", "subject_id", "data", "created_at",
 )  # fmt: skip
 
 
@@ -123,32 +117,28 @@ def write(
     conn: Connection,
     claim: Claim,
     parking: Parking,
+    numbering: Numbering,
     *,
     customer_of: Mapping[str, str],
     now: datetime,
 ) -> None:
-    """The batch's parked subscriptions and their feed events, in the batch's transaction.
-
-    The events take their numbers after the batch's documents have taken theirs: the feed's
-    counter is then this transaction's already, or no document counter is (the batch issued
-    nothing), so the lock order (feed, then documents) holds either way.
-    """
+    """The batch's parked subscriptions, in the batch's transaction; their feed events go to
+    ``numbering``, which numbers them after the batch's documents."""
     if not parking:
         return
-    first_seq = take_numbers(conn, EVENT_SERIES, len(parking))
     rows: list[tuple[Any, ...]] = []
-    events: list[tuple[Any, ...]] = []
-    for n, p in enumerate(parking.parked):
+    for p in parking.parked:
         customer_id = customer_of[p.subscription_id]
         rows.append(
             (claim.bill_run_id, p.subscription_id, customer_id, claim.seq, p.code, p.detail, now)
         )
-        data = json.dumps({"bill_run_id": claim.bill_run_id, **p.as_dict()}, separators=(",", ":"))
-        events.append(
-            (
-                first_seq + n, new_id("ev"), PARKED_EVENT, customer_id, p.subscription_id,
-                claim.bill_run_id, data, now,
+        numbering.events.append(
+            PendingEvent(
+                type=PARKED_EVENT,
+                customer_id=customer_id,
+                subscription_id=p.subscription_id,
+                subject_id=claim.bill_run_id,
+                data={"bill_run_id": claim.bill_run_id, **p.as_dict()},
             )
-        )  # fmt: skip
+        )
     bulk.insert_rows(conn, "bill_run_parked", PARKED_COLUMNS, rows)
-    bulk.insert_rows(conn, "events", EVENT_COLUMNS, events)
