@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from typing import Any
 from unittest import mock
 
+from sqlalchemy import event
+
 from tests.api.helpers import assert_problem, bill, ok
 from tests.conftest import Api
 from tests.receivables.helpers import statement
@@ -197,3 +199,29 @@ def test_a_disputed_invoice_is_still_overdue_and_says_it_is_disputed(api: Api) -
     ok(api.delete(f"/v1/invoices/{inv['id']}/dispute"))
     assert invoice(api, inv["id"])["disputed"] is False
     assert customer(api, cid)["disputed_amount"] == 0
+
+
+def test_a_page_of_customers_is_read_in_a_fixed_number_of_queries(api: Api) -> None:
+    engine = api.client.app.state.engine
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    def page_queries() -> int:
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            ok(api.get("/v1/customers", params={"limit": 100}))
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(statements)
+
+    for name in ("A AB", "B AB"):
+        invoiced(api, name)
+    few = page_queries()
+    for name in ("C AB", "D AB", "E AB"):
+        _, inv = invoiced(api, name)
+        pay(api, inv["id"], 1_000, "2025-04-10")
+    assert len(ok(api.get("/v1/customers", params={"limit": 100}))["data"]) == 5
+    assert page_queries() == few

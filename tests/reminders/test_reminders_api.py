@@ -1,7 +1,8 @@
 """Reminders through the API and the scheduler, on both databases: a Swedish, a Norwegian and
 a Danish overdue invoice get the lawful fee and the interest for the exact days (the seeded
-tables of migration 0015, docs/receivables.md); a paid or disputed invoice and a paused customer get none; Denmark
-stops after three; the reminder is in the feed and renders; bad table rows change nothing.
+tables of migration 0015, docs/receivables.md); a paid or disputed invoice and a paused
+customer get none; Denmark stops after three; the reminder is in the feed and renders; bad
+table rows change nothing.
 
 Every invoice here: 10 000 net + 25 % VAT = 12 500 (öre/øre), issued 2025-04-01, due
 2025-05-01 (30 days' terms).
