@@ -7,6 +7,7 @@ it from here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -35,6 +36,17 @@ class Clock:
         if fixed is not None:
             return fixed
         return local_date(utcnow(), timezone)
+
+    def today_by_zone(self, session: Session) -> Callable[[str], date]:
+        """Today in any time zone, each asked once (a page of documents of many customers)."""
+        days: dict[str, date] = {}
+
+        def today(timezone: str) -> date:
+            if timezone not in days:
+                days[timezone] = self.today(session, timezone)
+            return days[timezone]
+
+        return today
 
     def set_today(self, session: Session, today: date | None) -> None:
         row = session.get(ClockSetting, 1)

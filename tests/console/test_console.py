@@ -218,3 +218,43 @@ def test_contract_rules_apply_in_the_console(api: Api) -> None:
     )
     assert r.status_code in (409, 422) and 'id="error"' in r.text
     assert ok(api.get(f"/v1/subscriptions/{sub['id']}"))["end_date"] is None
+
+
+def test_an_overdue_customer_wears_the_overdue_badge_and_shows_what_it_owes(api: Api) -> None:
+    """The April invoice (249,95 kr, due 05-02) part paid with 49,95 kr: the customer owes
+    200,00 kr, all of it overdue from 05-03; the ledger's sum (everything billed) is not
+    shown as a balance any more."""
+    sub = invoiced_subscription(api)
+    [invoice] = ok(api.get("/v1/invoices"))["data"]
+    paid = {"amount": 4995, "paid_on": "2025-04-20"}
+    ok(api.post(f"/v1/invoices/{invoice['id']}/payments", paid), 201)
+    sign_in(api.client)
+    customer_path = f"/console/customers/{sub['customer_id']}"
+
+    api.today("2025-05-02")
+    html = api.client.get(customer_path).text
+    assert '<span class="badge active" id="customer-status">active</span>' in html
+    assert f"<strong>200,00{NBSP}kr</strong>" in html and "nothing" in html
+
+    api.today("2025-05-03")
+    html = api.client.get(customer_path).text
+    assert '<span class="badge overdue" id="customer-status">overdue</span>' in html
+    assert "badge active" not in html.split('id="subscriptions"')[0]
+    assert f"200,00{NBSP}kr on 1 invoice" in html
+    found = api.client.get("/console/customers", params={"q": "Ängsbacka"}).text
+    assert '<span class="badge overdue">overdue</span>' in found
+    assert f"(overdue 200,00{NBSP}kr)" in found
+    page = page_of(api, sub)
+    assert 'id="customer-status">overdue</span>' in page
+    assert f"the customer owes 200,00{NBSP}kr" in page and "balance 249,95" not in page
+    assert "<td>overdue</td>" in page  # the invoice's status in the documents table
+
+    ok(
+        api.post(
+            f"/v1/invoices/{invoice['id']}/payments", {"amount": 20000, "paid_on": "2025-05-03"}
+        ),
+        201,
+    )
+    html = api.client.get(customer_path).text
+    assert 'id="customer-status">active</span>' in html
+    assert f"<strong>0,00{NBSP}kr</strong>" in html

@@ -12,7 +12,10 @@ end, and cut at random days in between:
   customer credit is the balance's, the unallocated lines are the documents' own overpayments
   that no refund or kept credit took;
 * the statement up to a day closes where the one from the next day opens; the aging on a day
-  says the same balance as the statement.
+  says the same balance as the statement;
+* overdue is the statement's: the invoices that answer ``overdue`` are its overdue open items,
+  the customer's figures and status are its figures, and the cancellation brief's unpaid and
+  overdue balance are its closing balance and its overdue amount less the credit held.
 """
 
 from __future__ import annotations
@@ -91,6 +94,28 @@ scenario = st.fixed_dictionaries(
 )
 
 
+def assert_overdue_agrees(api: Api, s: dict[str, Any], cid: str, sub: dict[str, Any]) -> None:
+    page = ok(api.get("/v1/invoices", params={"customer_id": cid, "limit": 500}))["data"]
+    overdue = {i["id"]: i["amount_due"] for i in page if i["status"] == "overdue"}
+    assert overdue == {i["invoice_id"]: i["amount_due"] for i in s["open_items"] if i["overdue"]}
+    shown = ok(api.get(f"/v1/customers/{cid}"))
+    figures = ("balance", "open_amount", "overdue_amount", "customer_credit")
+    assert [shown[k] for k in figures] == [
+        s["closing_balance"],
+        s["open_total"],
+        s["overdue_total"],
+        s["customer_credit"],
+    ]
+    assert (shown["status"] == "overdue") == bool(overdue)
+    brief = ok(api.get(f"/v1/subscriptions/{sub['id']}/cancellation-quote"))
+    arrears = max(0, s["overdue_total"] - s["customer_credit"] - s["unallocated_credit"])
+    assert brief["unpaid_balance"]["amount"] == max(0, s["closing_balance"])
+    assert brief["overdue_balance"]["amount"] == arrears
+    assert brief["retention_offers"]["allowed"] == (
+        arrears == 0 and brief["ending_then"] is not None
+    )
+
+
 class Run:
     def __init__(self, api: Api, s: dict[str, Any]) -> None:
         self.api, self.today = api, START
@@ -144,6 +169,7 @@ def test_the_account_always_balances(s: dict[str, Any]) -> None:
         assert now["to"] == run.today.isoformat()
         assert_balances(now)
         assert_matches_documents(now, documents(api, cid))
+        assert_overdue_agrees(api, now, cid, run.subs[0])
         for offset in s["cuts"]:
             day = START + timedelta(days=offset)
             upto = statement(api, cid, to=day.isoformat())

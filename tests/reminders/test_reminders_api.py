@@ -1,7 +1,8 @@
 """Reminders through the API and the scheduler, on both databases: a Swedish, a Norwegian and
 a Danish overdue invoice get the lawful fee and the interest for the exact days (the seeded
-tables of migration 0015); a paid or disputed invoice and a paused customer get none; Denmark
-stops after three; the reminder is in the feed and renders; bad table rows change nothing.
+tables of migration 0015, docs/receivables.md); a paid or disputed invoice and a paused
+customer get none; Denmark stops after three; the reminder is in the feed and renders; bad
+table rows change nothing.
 
 Every invoice here: 10 000 net + 25 % VAT = 12 500 (öre/øre), issued 2025-04-01, due
 2025-05-01 (30 days' terms).
@@ -114,10 +115,10 @@ class TestNorway:
         run_on(api, "2025-05-21")
         [r] = reminders(api, inv["customer_id"])
         # 12.50 % (FOR-2024-12-19-3279) on 12 500 for 20 days:
-        # 12500 × 1250 × 20 / 3 650 000 = 85.62 → 86 øre; purregebyr 70 kr; consumer: no
-        # standardkompensasjon.
-        assert (r["fee"], r["compensation"], r["interest"], r["rate_bps"]) == (7000, 0, 86, 1250)
-        assert charge_invoice(api, r)["total"] == 7_086
+        # 12500 × 1250 × 20 / 3 650 000 = 85.62 → 86 øre; purregebyr 35 kr (the cap since
+        # 2020); consumer: no standardkompensasjon.
+        assert (r["fee"], r["compensation"], r["interest"], r["rate_bps"]) == (3500, 0, 86, 1250)
+        assert charge_invoice(api, r)["total"] == 3_586
 
 
 class TestDenmark:
@@ -130,12 +131,13 @@ class TestDenmark:
         run_on(api, "2025-06-30")  # a fourth: never
         got = reminders(api, inv["customer_id"])
         assert [r["sent_on"] for r in got] == ["2025-05-02", "2025-05-12", "2025-05-22"]
-        # 11.25 % (3.25 % + 8) on 12 500: 1 day → 12500 × 1125 / 3 650 000 = 3.85 → 4;
-        # then 10 days each → 38.53 → 39. Fee 100 kr each; kompensation 310 kr once.
+        # 11.75 % (3.75 % from 2024-01-01 + 8; the seeded table's latest row) on 12 500:
+        # 1 day → 12500 × 1175 / 3 650 000 = 4.02 → 4; then 10 days each → 40.24 → 40.
+        # Fee 100 kr each; kompensation 310 kr once.
         assert [(r["fee"], r["compensation"], r["interest"]) for r in got] == [
             (10000, 31000, 4),
-            (10000, 0, 39),
-            (10000, 0, 39),
+            (10000, 0, 40),
+            (10000, 0, 40),
         ]
         assert [(r["interest_from"], r["interest_to"]) for r in got] == [
             ("2025-05-01", "2025-05-02"),
@@ -177,7 +179,7 @@ class TestTables:
             "valid_from": "2025-07-01",
             "reference_rate_bps": 1225,
             "points_bps": 0,
-            "reminder_fee": 7000,
+            "reminder_fee": 3500,
             "max_fees": 2,
             "grace_days": 14,
             "spacing_days": 14,
@@ -185,7 +187,11 @@ class TestTables:
             "source": "FOR-2025-06-23-1321",
         }
         table = ok(api.put("/v1/late-payment-rules/NO", row))
-        assert [r["valid_from"] for r in table["rules"]] == ["2025-01-01", "2025-07-01"]
+        assert [r["valid_from"] for r in table["rules"]] == [
+            "2024-01-01",
+            "2025-01-01",
+            "2025-07-01",
+        ]
         assert table["rules"][-1]["annual_rate_bps"] == 1225
 
     def test_bad_rows_change_nothing(self, api: Api) -> None:

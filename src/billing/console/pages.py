@@ -15,9 +15,11 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/customers")
-def customers(request: Request, staff: Staff, factory: ReadFactory, q: str = "") -> Response:
+def customers(
+    request: Request, staff: Staff, factory: ReadFactory, clock: ConsoleClock, q: str = ""
+) -> Response:
     with reading(factory) as session:
-        found = views.find_customers(session, q[:200])
+        found = views.find_customers(session, clock, q[:200])
     return page(request, "customers.html", {"staff": staff, "q": q, "customers": found})
 
 

@@ -1,6 +1,12 @@
 """What each console page shows, put together from the services (no queries of its own
 beyond the console repository). Amounts and dates appear as the customer's documents show
-them: Babel in the customer's locale."""
+them: Babel in the customer's locale.
+
+What a customer owes is its account (:mod:`billing.receivables.account`, the figures of its
+statement), not the sum of its ledger (everything ever billed and credited, paid or not): a
+customer with an overdue invoice wears the ``overdue`` badge instead of its stored status, and
+the pages show its balance, open and overdue amounts and the credit it holds.
+"""
 
 from __future__ import annotations
 
@@ -22,8 +28,10 @@ from billing.documents.service import date_range
 from billing.domain.errors import DomainError
 from billing.domain.events import Event
 from billing.domain.money import format_money
+from billing.domain.overdue import AccountSummary, invoice_status
 from billing.invoicing import repository as ledger_repo
 from billing.invoicing.views import document_number
+from billing.receivables.account import account_on, customer_account, customer_accounts
 from billing.retention.service import cancellation_quote
 from billing.storage.models import Customer, Document, LedgerEntry
 from billing.subscriptions import service
@@ -59,13 +67,31 @@ def formats_for(customer: Customer, currency: str | None = None) -> Formats:
     return Formats(customer.locale, currency or customer.currency)
 
 
-def find_customers(session: Session, query: str) -> list[Customer]:
-    return repository.find_customers(session, query)
+def account_view(customer: Customer, account: AccountSummary) -> dict[str, Any]:
+    """A customer's account as the console shows it: the badge and the amounts, formatted."""
+    fmt = formats_for(customer, account.currency)
+    return {
+        "status": account.customer_status(customer.status),
+        "balance": fmt.money(account.balance),
+        "open": fmt.money(account.open_amount),
+        "overdue": fmt.money(account.overdue_amount) if account.overdue_amount else None,
+        "overdue_invoices": account.overdue_invoices,
+        "credit": fmt.money(account.customer_credit) if account.customer_credit else None,
+        "disputed": fmt.money(account.disputed_amount) if account.disputed_amount else None,
+    }
+
+
+def find_customers(session: Session, clock: Clock, query: str) -> list[dict[str, Any]]:
+    """The customers found, each with its account (the badge and what it owes)."""
+    found = repository.find_customers(session, query)
+    accounts = customer_accounts(session, clock, found)
+    return [{"customer": c, "account": account_view(c, accounts[c.id])} for c in found]
 
 
 def customer_page(session: Session, actor: Actor, clock: Clock, customer_id: str) -> dict[str, Any]:
     customer = customers.get(session, customer_id)
     fmt = formats_for(customer)
+    account = account_view(customer, customer_account(session, clock, customer))
     subs = []
     for row in repository.customer_subscriptions(session, customer.id):
         loaded = service.load(session, actor, clock, row.id)
@@ -73,7 +99,7 @@ def customer_page(session: Session, actor: Actor, clock: Clock, customer_id: str
         out["plan_name"] = loaded.plan.name
         out["unit_formatted"] = fmt.money(out["unit_amount"])
         subs.append(out)
-    return {"customer": customer, "subscriptions": subs, "fmt": fmt}
+    return {"customer": customer, "account": account, "subscriptions": subs, "fmt": fmt}
 
 
 def subscription_page(
@@ -100,6 +126,11 @@ def subscription_page(
         brief_error = exc.detail
     documents = repository.subscription_documents(session, loaded.subscription.id)
     numbers = {d.id: document_number(d) for d in documents}
+    invoices = [d.id for d in documents if d.type == "invoice"]
+    credited = ledger_repo.credited_totals(session, invoices) if invoices else {}
+    account = account_on(
+        session, loaded.customer.id, loaded.subscription.currency, today=loaded.today
+    )
     return {
         "loaded": loaded,
         "sub": subscription_out(loaded),
@@ -110,8 +141,10 @@ def subscription_page(
         "periods": _periods(picture),
         "events": _events(loaded, events, fmt),
         "ledger": _ledger(entries, numbers, fmt),
-        "balance": fmt.money(sum(e.amount for e in entries)),
-        "documents": [_document(d, numbers, fmt) for d in documents],
+        "account": account_view(loaded.customer, account),
+        "documents": [
+            _document(d, numbers, fmt, status=_status(d, credited, loaded.today)) for d in documents
+        ],
         "brief": brief,
         "brief_error": brief_error,
         "can_undo": (
@@ -217,7 +250,17 @@ def _ledger(
     ]
 
 
-def _document(doc: Document, numbers: dict[str, str], fmt: Formats) -> dict[str, Any]:
+def _status(doc: Document, credited: dict[str, int], today: date) -> str:
+    """An invoice's status as the API answers it today; another document's as stored."""
+    if doc.type != "invoice":
+        return doc.status
+    due = doc.total - credited.get(doc.id, 0) - doc.amount_paid - doc.balance_applied
+    return invoice_status(doc.status, amount_due=max(0, due), due_date=doc.due_date, today=today)
+
+
+def _document(
+    doc: Document, numbers: dict[str, str], fmt: Formats, *, status: str
+) -> dict[str, Any]:
     return {
         "id": doc.id,
         "type": doc.type,
@@ -225,6 +268,6 @@ def _document(doc: Document, numbers: dict[str, str], fmt: Formats) -> dict[str,
         "number": numbers[doc.id],
         "issue_date": fmt.day(doc.issue_date),
         "total": fmt.money(doc.total),
-        "status": doc.status,
+        "status": status,
         "credits": numbers.get(doc.invoice_id or "", ""),
     }

@@ -66,6 +66,10 @@ class CustomerUpdate(Request):
 
 
 class CustomerOut(Response):
+    """A customer, with its account in its currency today (:mod:`billing.domain.overdue`):
+    ``status`` is ``overdue`` while any of its invoices is overdue, else the stored status
+    (``active``, or ``passive`` once every subscription has ended)."""
+
     id: str
     name: str
     currency: str
@@ -86,3 +90,16 @@ class CustomerOut(Response):
     organisation_number_formatted: str | None = None
     vat_number: str | None = None
     vat_number_formatted: str | None = None
+    #: What the customer owes on its account today (the statement's closing balance: open
+    #: amounts less customer credit; negative when the business owes the customer).
+    balance: int = 0
+    balance_formatted: str = ""
+    #: What its invoices still ask, and the part of it past the due date.
+    open_amount: int = 0
+    overdue_amount: int = 0
+    overdue_amount_formatted: str = ""
+    overdue_invoices: int = 0
+    #: Of the open amount, what is on invoices under an open dispute.
+    disputed_amount: int = 0
+    #: Credit the customer holds (spent by its next invoices).
+    customer_credit: int = 0

@@ -1,8 +1,11 @@
-"""A customer as the API answers it, with its identity numbers also as printed."""
+"""A customer as the API answers it, with its identity numbers also as printed and its account
+summary (read by the caller from the receivables: :mod:`billing.receivables.account`)."""
 
 from __future__ import annotations
 
 from billing.customers.schemas import CustomerOut
+from billing.domain.money import format_money
+from billing.domain.overdue import AccountSummary
 from billing.parties import identity
 from billing.sellers.schemas import AddressOut
 from billing.storage.models import Customer
@@ -22,7 +25,7 @@ def _printed_vat_number(customer: Customer) -> str | None:
     return identity.format_vat_number(country, vat)
 
 
-def customer_out(customer: Customer) -> CustomerOut:
+def customer_out(customer: Customer, account: AccountSummary) -> CustomerOut:
     address = None
     if customer.address_line1 is not None:
         address = AddressOut(
@@ -38,7 +41,7 @@ def customer_out(customer: Customer) -> CustomerOut:
         locale=customer.locale,
         timezone=customer.timezone,
         external_ref=customer.external_ref,
-        status=customer.status,
+        status=account.customer_status(customer.status),
         created_at=customer.created_at,
         seller_id=customer.seller_id,
         customer_number=customer.customer_number,
@@ -50,4 +53,14 @@ def customer_out(customer: Customer) -> CustomerOut:
         organisation_number_formatted=_printed_organisation_number(customer),
         vat_number=customer.vat_number,
         vat_number_formatted=_printed_vat_number(customer),
+        balance=account.balance,
+        balance_formatted=format_money(account.balance, account.currency, customer.locale),
+        open_amount=account.open_amount,
+        overdue_amount=account.overdue_amount,
+        overdue_amount_formatted=format_money(
+            account.overdue_amount, account.currency, customer.locale
+        ),
+        overdue_invoices=account.overdue_invoices,
+        disputed_amount=account.disputed_amount,
+        customer_credit=account.customer_credit,
     )

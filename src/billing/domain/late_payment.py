@@ -11,9 +11,10 @@ rate changes (half-yearly in all three countries). A row says:
   it as ``reference_rate`` with ``points = 0``;
 * ``reminder_fee``: the fee per reminder, in minor units, never above the statute's cap
   (:data:`STATUTORY_FEE_CAP`: Sweden 60 kr, lag (1981:739) 5 §; Denmark 100 kr, renteloven
-  § 9 b). Norway's cap is a tenth of the yearly *inkassosats* (inkassoforskriften § 1-2), so it
-  is the row itself; ``fee_needs_agreement``: Sweden allows a reminder fee only where it was
-  agreed (the customer's reminder setting says so);
+  § 9 b). Norway's cap follows the inkasso rules' yearly rate (35 kr since the rules of 2020,
+  half the earlier tenth of the *inkassosats*), so it is the row itself;
+  ``fee_needs_agreement``: Sweden allows a reminder fee only where it was agreed (the
+  customer's reminder setting says so);
 * ``max_fees``: how many reminders of one invoice may carry a fee (Norway 2, Denmark 3);
   ``max_reminders``: how many reminders one invoice gets at all (Denmark 3; None: no limit);
 * ``grace_days``: the first reminder is due ``grace_days`` after the due date;

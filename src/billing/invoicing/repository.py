@@ -5,17 +5,24 @@ Ledger entries are only ever inserted here; there is no update or delete path fo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, and_, false, func, not_, or_, select, update
 from sqlalchemy.orm import Session
 
 from billing.domain.ledger import Entry, EntryKind
 from billing.domain.settlement import Settlement
 from billing.errors import NotFound
-from billing.storage.models import Document, LedgerEntry, LedgerSettlement, Payment
+from billing.storage.models import (
+    Customer,
+    Document,
+    InvoiceDispute,
+    LedgerEntry,
+    LedgerSettlement,
+    Payment,
+)
 from billing.storage.numbering import PREVIEW as PREVIEW  # where http.deps names it
 from billing.storage.rows import Lock, get_row, page_after, rows_where
 
@@ -129,16 +136,18 @@ def documents_page(
     customer_scope: str | None = None,
     seller_id: str | None = None,
     payment_reference: str | None = None,
+    where: Sequence[ColumnElement[bool]] = (),
 ) -> list[Document]:
     """A page of one type in number order. ``customer_scope`` (a portal caller's customer)
     replaces any ``customer_id`` filter: the portal's feed is its own customer's. Numbers are
     gapless and in commit order per series, so with more than one seller a reader pulls each
-    seller's documents with ``seller_id`` (or follows the event feed, which orders them all)."""
+    seller's documents with ``seller_id`` (or follows the event feed, which orders them all).
+    ``where``: further conditions (an invoice status: :func:`status_is`)."""
     if customer_scope is not None:
         customer_id = customer_scope
     return page_after(
         session,
-        select(Document).where(Document.type == doc_type),
+        select(Document).where(Document.type == doc_type, *where),
         Document.number,
         after=after_number,
         limit=limit,
@@ -150,6 +159,36 @@ def documents_page(
             (Document.payment_reference, payment_reference),
         ],
     )
+
+
+#: The statuses an invoice answers (:func:`billing.domain.overdue.invoice_status`).
+INVOICE_STATUSES = ("open", "overdue", "paid", "void")
+
+
+def status_is(session: Session, status: str, today: Callable[[str], date]) -> ColumnElement[bool]:
+    """Invoices that answer ``status`` today, as SQL: ``overdue`` is stored ``open`` (something
+    still due: the invoicing rules keep it so) with a due date before today in the customer's
+    time zone; ``open`` is stored ``open`` and not that; ``paid``, ``void`` as stored. One
+    condition per distinct day among the customers' time zones (two at most, in practice)."""
+    if status in ("paid", "void"):
+        return Document.status == status
+    zones = session.scalars(select(Customer.timezone).distinct()).all()
+    by_day: dict[date, list[str]] = {}
+    for zone in zones:
+        by_day.setdefault(today(zone), []).append(zone)
+    late = or_(
+        false(),
+        *(
+            and_(
+                Document.due_date < day,
+                Document.customer_id.in_(select(Customer.id).where(Customer.timezone.in_(names))),
+            )
+            for day, names in sorted(by_day.items())
+        ),
+    )
+    past_due = and_(Document.due_date.is_not(None), late)
+    is_open = Document.status == "open"
+    return and_(is_open, past_due) if status == "overdue" else and_(is_open, not_(past_due))
 
 
 def entries_of_documents(session: Session, document_ids: list[str]) -> dict[str, list[LedgerEntry]]:
@@ -184,6 +223,20 @@ def credited_totals(session: Session, invoice_ids: list[str]) -> dict[str, int]:
         .group_by(Document.invoice_id)
     ).all()
     return {str(invoice_id): int(total) for invoice_id, total in rows}
+
+
+def open_disputes(session: Session, invoice_ids: Sequence[str]) -> set[str]:
+    """Those of ``invoice_ids`` the customer disputes (a dispute not yet resolved)."""
+    if not invoice_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(InvoiceDispute.invoice_id).where(
+                InvoiceDispute.invoice_id.in_(list(invoice_ids)),
+                InvoiceDispute.resolved_at.is_(None),
+            )
+        )
+    )
 
 
 def credited_total(session: Session, invoice_id: str) -> int:

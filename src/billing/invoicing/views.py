@@ -15,9 +15,14 @@ net = total, no VAT, no parties, no notes; nothing is invented for it.
 ``xml`` (the Peppol BIS Billing 3.0 UBL) when it can be one, so an invoicing system that pulls
 the feed by cursor fetches each ``links.xml``; a refund has none.
 
+**Status.** An invoice answers the status it has today (:func:`~billing.invoicing.status.
+invoice_fields`): ``overdue`` while it is ``open`` past its due date with something still due,
+with ``days_overdue`` and ``disputed`` beside it; ``open``, ``paid`` and ``void`` otherwise.
+Today is the service clock's day in the customer's time zone, passed in by the caller.
+
 A page (:func:`documents_out`) is read in a fixed number of queries whatever its size:
-entries, credits, customers, subscriptions and plans, and one-off deliveries when a line is
-one.
+entries, credits, disputes, customers, subscriptions and plans, and one-off deliveries when a
+line is one.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from billing.invoicing.legal import (
     rate_percent,
     word,
 )
+from billing.invoicing.status import Today, invoice_fields
 from billing.storage.models import (
     Customer,
     Document,
@@ -190,15 +196,18 @@ def lines(
     ]
 
 
-def documents_out(session: Session, docs: Sequence[Document]) -> list[dict[str, Any]]:
-    """A page of documents with their lines, credits, customers and products, read in a fixed
-    number of queries (module docstring), not per document."""
+def documents_out(
+    session: Session, docs: Sequence[Document], *, today: Today
+) -> list[dict[str, Any]]:
+    """A page of documents with their lines, credits, disputes, customers and products, read in
+    a fixed number of queries (module docstring), not per document."""
     if not docs:
         return []
     ids = [d.id for d in docs]
     entries = repository.entries_of_documents(session, ids)
     invoices = [d.id for d in docs if d.type == "invoice"]
     credited = repository.credited_totals(session, invoices) if invoices else {}
+    disputed = repository.open_disputes(session, invoices)
     customer_ids = sorted({d.customer_id for d in docs})
     buyers = {
         c.id: c for c in rows_where(session, Customer, Customer.id.in_(customer_ids), order_by=[])
@@ -212,6 +221,8 @@ def documents_out(session: Session, docs: Sequence[Document]) -> list[dict[str, 
             credited=credited.get(d.id, 0) if d.type == "invoice" else None,
             customer=buyers.get(d.customer_id),
             products=products,
+            today=today,
+            disputed=d.id in disputed,
         )
         for d in docs
     ]
@@ -320,10 +331,13 @@ def document_out(
     credited: int | None = None,
     customer: Customer | None = None,
     products: Catalogue | None = None,
+    today: Today,
+    disputed: bool | None = None,
 ) -> dict[str, Any]:
-    """One document as the API shows it. ``entries``, ``credited`` (what credit notes gave
-    back on an invoice), ``customer`` and ``products`` may be passed in when a page of
-    documents loaded them together."""
+    """One document as the API shows it, an invoice with its status on ``today`` (module
+    docstring). ``entries``, ``credited`` (what credit notes gave back on an invoice),
+    ``customer``, ``products`` and ``disputed`` may be passed in when a page of documents
+    loaded them together."""
     if customer is None:
         customer = customers.get(session, doc.customer_id)
     if entries is None:
@@ -352,17 +366,10 @@ def document_out(
         "links": links(doc, entries),
     }
     if doc.type == "invoice":
-        if credited is None:
-            credited = repository.credited_total(session, doc.id)
-        due = max(0, doc.total - credited - doc.amount_paid - doc.balance_applied)
         out.update(
-            due_date=doc.due_date.isoformat() if doc.due_date else None,
-            status=doc.status,
-            amount_paid=doc.amount_paid,
-            balance_applied=doc.balance_applied,
-            amount_credited=credited,
-            amount_due=due,
-            amount_due_formatted=format_money(due, doc.currency, locale),
+            invoice_fields(
+                session, doc, customer, credited=credited, today=today, disputed=disputed
+            )
         )
     else:
         out["invoice_id"] = doc.invoice_id

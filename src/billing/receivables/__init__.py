@@ -25,11 +25,14 @@ Floor plan:
 3. :mod:`~billing.receivables.repository` — every query (one customer's rows; every
    invoice's position as of a day; customer credit as of a day).
 4. :mod:`~billing.receivables.service` — the statement and the aging for a caller: the
-   customer as the caller may see it, the dates checked, today from the service clock.
+   customer as the caller may see it, the dates checked, today from the service clock;
+   :mod:`~billing.receivables.account` — each customer's account summary today (balance,
+   open and overdue amounts, credit: :mod:`billing.domain.overdue`), the figures the
+   customers' answers, the console, the cancellation brief and the retention rule read.
 5. :mod:`~billing.receivables.views` — JSON and CSV; :mod:`~billing.receivables.render`
    and :mod:`~billing.receivables.labels` — the statement (kontoutdrag) as HTML and PDF in
    the customer's language.
 
 Nothing here writes: stored statuses stay as the invoicing rules set them; ``overdue`` is read
-from the due date and the day asked about.
+from the due date and the day asked about, wherever an invoice or a customer is shown.
 """

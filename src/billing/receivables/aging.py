@@ -3,8 +3,9 @@
 An invoice is overdue on a day when something is still due on it and its due date is before
 that day: ``days overdue = day − due date`` (the due date itself is the last day to pay, so
 an invoice due on the 10th is 1 day overdue on the 11th). Buckets: ``not_due`` (0 days, or no
-due date), ``1_30``, ``31_60``, ``61_90``, ``over_90``. Nothing here changes a stored status:
-an overdue invoice is still ``open`` in the documents.
+due date), ``1_30``, ``31_60``, ``61_90``, ``over_90``. Nothing here changes a stored status: an
+invoice's ``overdue`` is read from the same rule (:mod:`billing.domain.overdue`) whenever it
+is shown.
 
 The aging of many accounts (:func:`aging_rows`) sums the amounts due per bucket for each
 customer and currency, with the customer credit and the unallocated credit beside them, so that
@@ -19,6 +20,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from billing.domain.overdue import days_overdue
+
+__all__ = [
+    "BUCKETS",
+    "AgingRow",
+    "Bucket",
+    "DueInvoice",
+    "aging_rows",
+    "bucket_of",
+    "days_overdue",
+    "empty_buckets",
+]
+
 
 class Bucket(StrEnum):
     NOT_DUE = "not_due"
@@ -29,13 +43,6 @@ class Bucket(StrEnum):
 
 
 BUCKETS: tuple[Bucket, ...] = tuple(Bucket)
-
-
-def days_overdue(due_date: date | None, as_of: date) -> int:
-    """Days past the due date on ``as_of`` (0 when not yet due, or without a due date)."""
-    if due_date is None:
-        return 0
-    return max(0, (as_of - due_date).days)
 
 
 def bucket_of(days: int) -> Bucket:

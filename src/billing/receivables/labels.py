@@ -68,6 +68,7 @@ _WORDS: dict[str, tuple[str, str, str, str]] = {
     ),
 }
 
+
 def statement_texts(language: str) -> dict[str, str]:
     """The documents' words and the statement's own, in ``language`` (English if unknown)."""
     return {**texts(language), **in_language(_WORDS, language)}

@@ -1,4 +1,4 @@
-"""Every query of the receivables: one account's rows, and all invoices' positions on a day.
+"""Every query of the receivables: accounts' rows, and all invoices' positions on a day.
 
 Customer-credit entries carry no business date of their own: they are written with the
 document that makes them, so each is dated by it (a kept credit by its credit note's issue
@@ -7,13 +7,14 @@ date, an applied one by its invoice's), as :mod:`billing.invoicing.balance` writ
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 
 from sqlalchemy import Subquery, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from billing.domain.posting import document_number
+from billing.invoicing import repository as invoices
 from billing.receivables.statement import (
     AccountRows,
     CreditRow,
@@ -29,61 +30,101 @@ _BATCH = 5000
 
 def account_rows(session: Session, customer_id: str, currency: str) -> AccountRows:
     """Every invoice, credit note, refund, payment and customer-credit entry of the account."""
-    docs = session.scalars(
-        select(Document)
-        .where(Document.customer_id == customer_id, Document.currency == currency)
-        .order_by(Document.issue_date, Document.series, Document.number)
-    ).all()
-    number = {d.id: document_number(d.series, d.number) for d in docs}
-    invoices = [
-        InvoiceRow(d.id, number[d.id], d.issue_date, d.due_date, d.total, d.payment_reference)
-        for d in docs
-        if d.type == "invoice"
+    return accounts_rows(session, [(customer_id, currency)])[(customer_id, currency)]
+
+
+Account = tuple[str, str]
+
+
+def accounts_rows(session: Session, accounts: Sequence[Account]) -> dict[Account, AccountRows]:
+    """The rows of each account (customer id, currency), read together: five queries
+    whatever their number (a page of customers), not five per customer."""
+    wanted = set(accounts)
+    ids = sorted({customer for customer, _ in wanted})
+    if not ids:
+        return {}
+    docs = [
+        d
+        for d in session.scalars(
+            select(Document)
+            .where(Document.customer_id.in_(ids))
+            .order_by(Document.issue_date, Document.series, Document.number)
+        )
+        if (d.customer_id, d.currency) in wanted
     ]
+    number = {d.id: document_number(d.series, d.number) for d in docs}
+    invoice_ids = [d.id for d in docs if d.type == "invoice"]
+    disputed = invoices.open_disputes(session, invoice_ids)
+    payments = _payments(session, ids, number)
+    credits = _credits(session, ids, number)
+    out = {}
+    for key in wanted:
+        mine = [d for d in docs if (d.customer_id, d.currency) == key]
+        out[key] = AccountRows(
+            invoices=[
+                InvoiceRow(
+                    d.id, number[d.id], d.issue_date, d.due_date, d.total, d.payment_reference
+                )
+                for d in mine
+                if d.type == "invoice"
+            ],
+            credit_notes=_given_back(mine, "credit_note", number),
+            refunds=_given_back(mine, "refund", number),
+            payments=payments.get(key, []),
+            credits=credits.get(key, []),
+            disputed=frozenset(d.id for d in mine if d.id in disputed),
+        )
+    return out
 
-    def given_back(doc_type: str) -> list[DocumentRow]:
-        return [
-            DocumentRow(
-                d.id,
-                number[d.id],
-                d.issue_date,
-                d.total,
-                d.invoice_id,
-                number.get(d.invoice_id) if d.invoice_id else None,
-            )
-            for d in docs
-            if d.type == doc_type
-        ]
 
-    return AccountRows(
-        invoices=invoices,
-        credit_notes=given_back("credit_note"),
-        refunds=given_back("refund"),
-        payments=_payments(session, customer_id, currency, number),
-        credits=_credits(session, customer_id, currency, number),
-    )
+def _given_back(
+    docs: Sequence[Document], doc_type: str, number: dict[str, str]
+) -> list[DocumentRow]:
+    return [
+        DocumentRow(
+            d.id,
+            number[d.id],
+            d.issue_date,
+            d.total,
+            d.invoice_id,
+            number.get(d.invoice_id) if d.invoice_id else None,
+        )
+        for d in docs
+        if d.type == doc_type
+    ]
 
 
 def _payments(
-    session: Session, customer_id: str, currency: str, number: dict[str, str]
-) -> list[PaymentRow]:
+    session: Session, customer_ids: Sequence[str], number: dict[str, str]
+) -> dict[Account, list[PaymentRow]]:
     rows = session.execute(
-        select(Payment.id, Payment.invoice_id, Payment.paid_on, Payment.amount, Payment.reference)
+        select(
+            Document.customer_id,
+            Document.currency,
+            Payment.id,
+            Payment.invoice_id,
+            Payment.paid_on,
+            Payment.amount,
+            Payment.reference,
+        )
         .join(Document, Document.id == Payment.invoice_id)
-        .where(Document.customer_id == customer_id, Document.currency == currency)
+        .where(Document.customer_id.in_(customer_ids))
         .order_by(Payment.paid_on, Payment.id)
     ).all()
-    return [
-        PaymentRow(pid, inv, number.get(inv, inv), paid_on, amount, ref)
-        for pid, inv, paid_on, amount, ref in rows
-    ]
+    out: dict[Account, list[PaymentRow]] = {}
+    for customer_id, currency, pid, inv, paid_on, amount, ref in rows:
+        row = PaymentRow(pid, inv, number.get(inv, inv), paid_on, amount, ref)
+        out.setdefault((customer_id, currency), []).append(row)
+    return out
 
 
 def _credits(
-    session: Session, customer_id: str, currency: str, number: dict[str, str]
-) -> list[CreditRow]:
+    session: Session, customer_ids: Sequence[str], number: dict[str, str]
+) -> dict[Account, list[CreditRow]]:
     rows = session.execute(
         select(
+            BalanceEntry.customer_id,
+            BalanceEntry.currency,
             BalanceEntry.id,
             BalanceEntry.kind,
             BalanceEntry.amount,
@@ -93,24 +134,23 @@ def _credits(
             Document.invoice_id,
         )
         .join(Document, Document.id == BalanceEntry.document_id)
-        .where(BalanceEntry.customer_id == customer_id, BalanceEntry.currency == currency)
+        .where(BalanceEntry.customer_id.in_(customer_ids))
         .order_by(BalanceEntry.id)
     ).all()
-    out = []
-    for entry_id, kind, amount, doc_id, doc_type, day, credited_invoice in rows:
-        invoice_id = doc_id if doc_type == "invoice" else credited_invoice
-        out.append(
-            CreditRow(
-                entry_id,
-                kind,
-                amount,
-                doc_id,
-                number.get(doc_id, doc_id),
-                day,
-                invoice_id,
-                number.get(invoice_id) if invoice_id else None,
-            )
+    out: dict[Account, list[CreditRow]] = {}
+    for customer_id, currency, entry_id, kind, amount, doc_id, doc_type, day, credited in rows:
+        invoice_id = doc_id if doc_type == "invoice" else credited
+        row = CreditRow(
+            entry_id,
+            kind,
+            amount,
+            doc_id,
+            number.get(doc_id, doc_id),
+            day,
+            invoice_id,
+            number.get(invoice_id) if invoice_id else None,
         )
+        out.setdefault((customer_id, currency), []).append(row)
     return out
 
 

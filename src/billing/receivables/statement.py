@@ -42,6 +42,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from billing.domain.overdue import OVERDUE
 from billing.receivables.aging import Bucket, bucket_of, days_overdue, empty_buckets
 
 
@@ -101,6 +102,8 @@ class AccountRows:
     refunds: list[DocumentRow]
     payments: list[PaymentRow]
     credits: list[CreditRow]
+    #: Invoices under an open dispute (still owed and counted; their reminders wait).
+    disputed: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,10 +154,16 @@ class OpenItem:
     amount_due: int
     days_overdue: int
     bucket: Bucket
+    disputed: bool = False
 
     @property
     def overdue(self) -> bool:
         return self.days_overdue > 0
+
+    @property
+    def status(self) -> str:
+        """As the invoice answers it (:func:`billing.domain.overdue.invoice_status`)."""
+        return OVERDUE if self.overdue else "open"
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +201,14 @@ class Statement:
     @property
     def unallocated_credit(self) -> int:
         return sum(u.amount for u in self.unallocated)
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(1 for i in self.open_items if i.overdue)
+
+    @property
+    def disputed_total(self) -> int:
+        return sum(i.amount_due for i in self.open_items if i.disputed)
 
 
 #: Order within one day: a document, then what its customer credit did.
@@ -285,6 +302,7 @@ def open_items(rows: AccountRows, held: dict[str, Position], *, as_of: date) -> 
                 pos.due,
                 days,
                 bucket_of(days),
+                disputed=inv.id in rows.disputed,
             )
         )
     return sorted(items, key=lambda i: (i.due_date or i.issue_date, i.number))
@@ -315,16 +333,25 @@ def _running(lines: Iterable[Movement], *, balance: int, credit: int) -> list[Mo
     return out
 
 
-def build_statement(rows: AccountRows, *, start: date | None, end: date) -> Statement:
+def last_day(rows: AccountRows) -> date | None:
+    """The latest day any movement of the account is dated."""
+    days = [m.day for m in movements(rows)]
+    return max(days) if days else None
+
+
+def build_statement(
+    rows: AccountRows, *, start: date | None, end: date, overdue_on: date | None = None
+) -> Statement:
     """The account from ``start`` (None: from its first movement) through ``end``, both
-    days included; open items and aging as of ``end``."""
+    days included; open items and aging as of ``end`` (days overdue counted on
+    ``overdue_on`` when given: the account summary's everything recorded, judged today)."""
     every = [m for m in movements(rows) if m.day <= end]
     before = [m for m in every if start is not None and m.day < start]
     opening = sum(m.amount for m in before)
     opening_credit = sum(m.credit for m in before)
     listed = _running(every[len(before) :], balance=opening, credit=opening_credit)
     held = positions(rows, as_of=end)
-    items = open_items(rows, held, as_of=end)
+    items = open_items(rows, held, as_of=overdue_on or end)
     buckets = empty_buckets()
     for item in items:
         buckets[item.bucket] += item.amount_due

@@ -41,9 +41,11 @@ def open_item_json(i: OpenItem) -> dict[str, Any]:
         "due_date": i.due_date.isoformat() if i.due_date else None,
         "total": i.total,
         "amount_due": i.amount_due,
+        "status": i.status,
         "overdue": i.overdue,
         "days_overdue": i.days_overdue,
         "bucket": i.bucket.value,
+        "disputed": i.disputed,
     }
 
 

@@ -3,6 +3,12 @@
 Time left on the contract, licences, price and interval, the notice deadline, the earliest
 possible end date and the money of ending then (credited now, still to bill), the unpaid and
 overdue balance, the active add-ons, and the retention offers allowed with their limits.
+
+The unpaid and overdue balance are the customer's account in the subscription's currency
+today, read as its statement reads it (:mod:`billing.domain.overdue`): ``unpaid_balance`` is
+the statement's closing balance when the customer owes (open amounts less the credit it
+holds), ``overdue_balance`` the overdue amount that credit does not cover (its arrears);
+``open_amount``, ``customer_credit`` and ``overdue_invoices`` show what they are made of.
 A subscription that has already ended has nothing left to end or to save: its brief offers
 no end date, no money of ending and no offers (``already_ended``).
 """
@@ -20,9 +26,10 @@ from billing.domain import contracts
 from billing.domain.events import CancellationMoved
 from billing.domain.ledger import Entry, Scope, difference, target_pieces, target_total
 from billing.domain.money import format_money
+from billing.domain.overdue import AccountSummary
 from billing.domain.timeline import Schedule, Terms
 from billing.invoicing import repository as ledger_repo
-from billing.invoicing.service import amount_due
+from billing.receivables.account import account_on
 from billing.subscriptions.recording import Change, with_changes
 from billing.subscriptions.state import Loaded, contract_terms, current_period, load
 
@@ -30,16 +37,10 @@ from billing.subscriptions.state import Loaded, contract_terms, current_period, 
 LICENCE_REDUCTION_LIMIT = (1, 10)
 
 
-def balances(session: Session, loaded: Loaded) -> tuple[int, int, int]:
-    """(unpaid, overdue, overdue invoice count) of the customer, in minor units."""
-    unpaid = overdue = count = 0
-    for invoice in ledger_repo.open_invoices(session, loaded.customer.id):
-        due = amount_due(session, invoice)
-        unpaid += due
-        if due > 0 and invoice.due_date is not None and invoice.due_date < loaded.today:
-            overdue += due
-            count += 1
-    return unpaid, overdue, count
+def balances(session: Session, loaded: Loaded) -> AccountSummary:
+    """The customer's account in the subscription's currency today: the same account, read
+    the same way, as its statement (:mod:`billing.receivables.account`)."""
+    return account_on(session, loaded.customer.id, loaded.subscription.currency, today=loaded.today)
 
 
 def cancellation_quote(
@@ -58,7 +59,7 @@ def cancellation_quote(
     )
     ended = schedule.has_ended(today)
     earliest = position.earliest_allowed_end if position else max(requested, schedule.start)
-    unpaid, overdue, overdue_count = balances(session, loaded)
+    account = balances(session, loaded)
     period = current_period(schedule, today)
 
     def money(amount: int) -> dict[str, Any]:
@@ -77,10 +78,13 @@ def cancellation_quote(
         "contract": _contract_out(position) if position else None,
         "earliest_allowed_end": None if ended else earliest.isoformat(),
         "ending_then": None if ended else _ending_then(session, loaded, earliest, money),
-        "unpaid_balance": money(unpaid),
-        "overdue_balance": money(overdue),
+        "unpaid_balance": money(account.unpaid),
+        "overdue_balance": money(account.arrears),
+        "open_amount": money(account.open_amount),
+        "customer_credit": money(account.customer_credit),
+        "overdue_invoices": account.overdue_invoices,
         "active_addons": _active_addons(schedule, ref),
-        "retention_offers": _offers(loaded, terms, overdue_count=overdue_count, ended=ended),
+        "retention_offers": _offers(loaded, terms, arrears=account.arrears, ended=ended),
     }
 
 
@@ -143,9 +147,10 @@ def _active_addons(schedule: Schedule, ref: date) -> list[dict[str, Any]]:
     ]
 
 
-def _offers(loaded: Loaded, terms: Terms, *, overdue_count: int, ended: bool) -> dict[str, Any]:
-    """What staff may offer; the limits show even when an overdue balance blocks the offers,
-    but an ended subscription has nothing to offer on."""
+def _offers(loaded: Loaded, terms: Terms, *, arrears: int, ended: bool) -> dict[str, Any]:
+    """What staff may offer; the limits show even when an overdue balance (arrears: overdue
+    and not covered by the customer's credit) blocks the offers, but an ended subscription has
+    nothing to offer on."""
     schedule, plan = loaded.schedule, loaded.plan
     num, den = LICENCE_REDUCTION_LIMIT
     if ended:
@@ -160,8 +165,8 @@ def _offers(loaded: Loaded, terms: Terms, *, overdue_count: int, ended: bool) ->
             "max_licence_reduction": 0,
         }
     return {
-        "allowed": overdue_count == 0,
-        "refused_because": "overdue_balance" if overdue_count else None,
+        "allowed": arrears == 0,
+        "refused_because": "overdue_balance" if arrears else None,
         "change_interval": True,
         "postpone_start": loaded.today < schedule.start,
         "included_addons": [a["code"] for a in plan.addons or [] if a.get("included")],

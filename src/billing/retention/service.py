@@ -2,9 +2,12 @@
 
 The offers, with their limits: change the invoice interval; postpone the start (before
 start); attach an included add-on; waive the start-up fee; lower the unit price but never
-below the plan's floor; reduce licences by at most 10 %. A customer with overdue invoices gets
-no offer. The limits bind offers only; past them, an offer is the ordinary change, recorded
-through the one recording path. The brief staff read first is :mod:`billing.retention.brief`.
+below the plan's floor; reduce licences by at most 10 %. A customer in arrears gets no offer:
+one whose account (the same as its statement's, :mod:`billing.domain.overdue`) has an overdue
+amount that the customer credit it holds does not cover (``overdue_balance``). Paid invoices,
+invoices not yet due, and an overdue amount the credit covers do not stand in the way. The
+limits bind offers only; past them, an offer is the ordinary change, recorded through the one
+recording path. The brief staff read first is :mod:`billing.retention.brief`.
 """
 
 from __future__ import annotations
@@ -33,7 +36,6 @@ from billing.subscriptions.state import Loaded, load_for_change
 __all__ = ["LICENCE_REDUCTION_LIMIT", "apply_retention_offer", "balances", "cancellation_quote"]
 
 
-
 def apply_retention_offer(
     session: Session,
     actor: Actor,
@@ -49,10 +51,11 @@ def apply_retention_offer(
     loaded = load_for_change(session, actor, clock, subscription_id, expected_version)
     schedule, today = loaded.schedule, loaded.today
     refuse_if_ended(schedule, today)
-    _, _, overdue_count = balances(session, loaded)
-    if overdue_count:
+    account = balances(session, loaded)
+    if account.arrears:
         raise Conflict(
-            f"the customer has {overdue_count} overdue invoice(s): no retention offer",
+            f"the customer owes {account.arrears} overdue (minor units, after the credit it "
+            f"holds) on {account.overdue_invoices} invoice(s): no retention offer",
             code="overdue_balance",
         )
     offer = RetentionOfferMade(

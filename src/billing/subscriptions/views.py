@@ -52,8 +52,9 @@ def change_out(session: Session, result: ChangeResult, *, preview: bool) -> dict
     out["event_id"] = result.event.id if result.event and not preview else None
     out["entries"] = [entry_out(row, preview=preview) for row in result.posting.entries]
     documents = []
+    today = result.loaded.today  # the documents are the loaded subscription's customer's
     for doc in result.posting.documents:
-        shown = document_out(session, doc, by_doc.get(doc.id, []))
+        shown = document_out(session, doc, by_doc.get(doc.id, []), today=lambda _zone: today)
         if preview:
             # Nothing is committed: the document would get its id and number (and with it its
             # payment reference) when posted.

@@ -5,54 +5,77 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
+from sqlalchemy.orm import Session
 
+from billing.clock import Clock
 from billing.customers import repository as customers
 from billing.customers.schemas import CustomerCreate, CustomerOut, CustomerUpdate
 from billing.customers.service import create_customer, update_customer
 from billing.customers.views import customer_out
 from billing.domain.money import format_money
-from billing.http.deps import PageParams, SessionDep
+from billing.http.deps import ClockDep, PageParams, SessionDep
 from billing.http.permissions import ReadsCustomers, ReadsPlans, StaffActor
 from billing.invoicing import balance
 from billing.plans import repository as plans
 from billing.plans.schemas import PlanCreate, PlanOut
 from billing.plans.service import create_plan
+from billing.receivables.account import customer_account, customer_accounts
+from billing.storage.models import Customer
 
 router = APIRouter(tags=["customers and plans"])
 
 
+def _with_account(session: Session, clock: Clock, customer: Customer) -> CustomerOut:
+    return customer_out(customer, customer_account(session, clock, customer))
+
+
 @router.post("/customers", status_code=201, response_model=CustomerOut)
-def post_customer(body: CustomerCreate, session: SessionDep, actor: StaffActor) -> Any:
+def post_customer(
+    body: CustomerCreate, session: SessionDep, actor: StaffActor, clock: ClockDep
+) -> Any:
     """A new customer; with a seller (its own or the default) it gets its customer number."""
-    return customer_out(create_customer(session, body))
+    return _with_account(session, clock, create_customer(session, body))
 
 
 @router.get("/customers", response_model=None)
-def list_customers(session: SessionDep, actor: ReadsCustomers, page: PageParams) -> dict[str, Any]:
+def list_customers(
+    session: SessionDep, actor: ReadsCustomers, page: PageParams, clock: ClockDep
+) -> dict[str, Any]:
+    """A page of customers, each with its account summary today (as GET one answers it)."""
     scope = actor.customer_scope
     rows = customers.page(session, after=page.after, limit=page.limit, customer_scope=scope)
-    return page.answer(rows, [customer_out(r).model_dump(mode="json") for r in rows])
+    accounts = customer_accounts(session, clock, rows)
+    data = [customer_out(r, accounts[r.id]).model_dump(mode="json") for r in rows]
+    return page.answer(rows, data)
 
 
 @router.get("/customers/{customer_id}", response_model=CustomerOut)
-def get_customer(customer_id: str, session: SessionDep, actor: ReadsCustomers) -> Any:
-    return customer_out(customers.get(session, customer_id, customer_scope=actor.customer_scope))
+def get_customer(
+    customer_id: str, session: SessionDep, actor: ReadsCustomers, clock: ClockDep
+) -> Any:
+    """The customer with its account today: ``balance`` (what it owes, net of the credit it
+    holds), ``open_amount``, ``overdue_amount`` and ``status: "overdue"`` while any invoice is
+    past its due date with something still due."""
+    customer = customers.get(session, customer_id, customer_scope=actor.customer_scope)
+    return _with_account(session, clock, customer)
 
 
 @router.patch("/customers/{customer_id}", response_model=CustomerOut)
 def patch_customer(
-    customer_id: str, body: CustomerUpdate, session: SessionDep, actor: StaffActor
+    customer_id: str, body: CustomerUpdate, session: SessionDep, actor: StaffActor, clock: ClockDep
 ) -> Any:
     """Change the fields given. Once the customer has documents, it cannot move to another
     seller (409 ``customer_has_documents``)."""
-    return customer_out(update_customer(session, customer_id, body))
+    return _with_account(session, clock, update_customer(session, customer_id, body))
 
 
 @router.get("/customers/{customer_id}/balance")
 def get_customer_balance(
     customer_id: str, session: SessionDep, actor: ReadsCustomers
 ) -> dict[str, Any]:
-    """The customer's credit kept from credit notes, and how later invoices consumed it."""
+    """The customer's credit (kept from credit notes, or paid beyond an invoice), and how later
+    invoices consumed it. Not what the customer owes: that is the customer's ``balance``
+    (GET /v1/customers/{id}) and its statement's closing balance."""
     customer = customers.get(session, customer_id, customer_scope=actor.customer_scope)
     entries = balance.balance_entries(session, customer_id)
     total = sum(e.amount for e in entries)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
@@ -11,11 +11,13 @@ from sqlalchemy.orm import Session
 from billing.auth.service import Actor
 from billing.bill_runs.schemas import BillRunOut, bill_run_out
 from billing.bill_runs.service import result_of, run_bill_run
+from billing.clock import Clock
 from billing.events.schemas import FeedPage
 from billing.http.deps import ClockDep, FactoryDep, SessionDep, parse_cursor
 from billing.http.permissions import ReadsDocuments, RecordsPayments, StaffActor
 from billing.invoicing import repository
 from billing.invoicing.service import normalized_reference, record_payment
+from billing.invoicing.status import Today
 from billing.invoicing.views import document_out, documents_out
 from billing.schemas_common import Day, Name, PositiveAmount, Request
 
@@ -40,6 +42,7 @@ class DocumentFeed:
     session: Session
     after: str | None
     limit: int
+    today: Today
 
     def page(
         self,
@@ -51,7 +54,9 @@ class DocumentFeed:
         bill_run_id: str | None = None,
         seller_id: str | None = None,
         reference: str | None = None,
+        status: str | None = None,
     ) -> dict[str, Any]:
+        where = [repository.status_is(self.session, status, self.today)] if status else []
         rows = repository.documents_page(
             self.session,
             doc_type=doc_type,
@@ -63,12 +68,13 @@ class DocumentFeed:
             customer_scope=actor.customer_scope,
             seller_id=seller_id,
             payment_reference=normalized_reference(reference) if reference else None,
+            where=where,
         )
         # next_cursor is null once the feed is drained; resume_cursor is where to poll from
         # next time (the last document seen, or the cursor given when there was nothing new):
         # see billing.events.schemas for the reading loop.
         return {
-            "data": documents_out(self.session, rows),
+            "data": documents_out(self.session, rows, today=self.today),
             "next_cursor": str(rows[-1].number) if len(rows) == self.limit else None,
             "resume_cursor": str(rows[-1].number) if rows else self.after,
         }
@@ -76,20 +82,23 @@ class DocumentFeed:
 
 def feed(
     session: SessionDep,
+    clock: ClockDep,
     after: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> DocumentFeed:
-    return DocumentFeed(session, after, limit)
+    return DocumentFeed(session, after, limit, clock.today_by_zone(session))
 
 
 Feed = Annotated[DocumentFeed, Depends(feed)]
 
 
-def _document(session: Session, actor: Actor, document_id: str, doc_type: str) -> dict[str, Any]:
+def _document(
+    session: Session, actor: Actor, clock: Clock, document_id: str, doc_type: str
+) -> dict[str, Any]:
     doc = repository.get_document(
         session, document_id, doc_type, customer_scope=actor.customer_scope
     )
-    return document_out(session, doc)
+    return document_out(session, doc, today=clock.today_by_zone(session))
 
 
 @router.get("/invoices", response_model=FeedPage)
@@ -108,7 +117,17 @@ def list_invoices(
             "the payer or the bank file has it: spaces are ignored.",
         ),
     ] = None,
+    status: Annotated[
+        Literal["open", "overdue", "paid", "void"] | None,
+        Query(
+            description="Only invoices that answer this status today: overdue (open, past the "
+            "due date in the customer's time zone, something still due), open (not overdue), "
+            "paid or void.",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
+    """Invoices in number order, each with its status today (``overdue`` while open past its
+    due date with something still due)."""
     return feed.page(
         "invoice",
         actor,
@@ -117,17 +136,26 @@ def list_invoices(
         bill_run_id=bill_run_id,
         seller_id=seller_id,
         reference=reference,
+        status=status,
     )
 
 
 @router.get("/invoices/{invoice_id}")
-def get_invoice(invoice_id: str, session: SessionDep, actor: ReadsDocuments) -> dict[str, Any]:
-    return _document(session, actor, invoice_id, "invoice")
+def get_invoice(
+    invoice_id: str, session: SessionDep, actor: ReadsDocuments, clock: ClockDep
+) -> dict[str, Any]:
+    """The invoice with what is still due and its status today (``overdue``, with
+    ``days_overdue``; ``disputed`` while the customer disputes it)."""
+    return _document(session, actor, clock, invoice_id, "invoice")
 
 
 @router.post("/invoices/{invoice_id}/payments", status_code=201)
 def post_payment(
-    invoice_id: str, body: PaymentCreate, session: SessionDep, actor: RecordsPayments
+    invoice_id: str,
+    body: PaymentCreate,
+    session: SessionDep,
+    actor: RecordsPayments,
+    clock: ClockDep,
 ) -> dict[str, Any]:
     payment, invoice = record_payment(
         session,
@@ -142,7 +170,7 @@ def post_payment(
         "amount": payment.amount,
         "paid_on": payment.paid_on.isoformat(),
         "reference": payment.reference,
-        "invoice": document_out(session, invoice),
+        "invoice": document_out(session, invoice, today=clock.today_by_zone(session)),
     }
 
 
@@ -163,9 +191,9 @@ def list_credit_notes(
 
 @router.get("/credit-notes/{credit_note_id}")
 def get_credit_note(
-    credit_note_id: str, session: SessionDep, actor: ReadsDocuments
+    credit_note_id: str, session: SessionDep, actor: ReadsDocuments, clock: ClockDep
 ) -> dict[str, Any]:
-    return _document(session, actor, credit_note_id, "credit_note")
+    return _document(session, actor, clock, credit_note_id, "credit_note")
 
 
 @router.get("/refunds", response_model=FeedPage)
