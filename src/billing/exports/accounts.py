@@ -87,8 +87,9 @@ DEFAULTS: Mapping[str, Account] = {
 CHARGE_KEYS = frozenset({FEE, COMPENSATION, INTEREST})
 
 _KEY = re.compile(
-    r"(receivables|bank|customer_credit|reminder_fee|late_compensation|late_interest"
-    r"|revenue:[a-z_]+(:\d{1,4})?|vat:\d{1,4}"
+    r"(receivables|bank|customer_credit|"
+    + "|".join(sorted(CHARGE_KEYS))
+    + r"|revenue:[a-z_]+(:\d{1,4})?|vat:\d{1,4}"
     r"|(plan|addon|product):[^\s:]{1,80}(:[a-z_]+)?)"
 )
 _ACCOUNT = re.compile(r"[1-8]\d{3}")
