@@ -116,3 +116,48 @@ def test_revenue_is_split_over_products_exactly() -> None:
     )
     reversed_rows = sale_rows(_gross_invoice(CREDIT_NOTE), chart)
     assert reversed_rows == tuple(Trans(r.account, -r.amount) for r in rows)
+
+
+def _reminder_invoice() -> DocumentFacts:
+    """A reminder invoice: fee 6 000, förseningsersättning 45 000, interest 41, one row
+    outside the scope of VAT (51 041, no VAT)."""
+    tax = LineTax(TaxCode.OUTSIDE_SCOPE, 0)
+    row = {"code": "outside_scope", "rate": 0, "inclusive": False, "lines": 51_041}
+    return DocumentFacts(
+        type=INVOICE,
+        number="SE-INV-000009",
+        day=date(2025, 4, 11),
+        total=51_041,
+        net_total=51_041,
+        vat_total=0,
+        breakdown=[{**row, "taxable": 51_041, "vat": 0}],
+        lines=(
+            Line("reminder_fee", tax, 6_000),
+            Line("late_compensation", tax, 45_000),
+            Line("late_interest", tax, 41),
+        ),
+    )
+
+
+def test_a_reminder_invoice_books_its_charges_on_their_own_accounts() -> None:
+    # Defaults: fee and compensation 3990, interest 8313; nothing on 3305, the outside-the-
+    # scope row's account (exports of services).
+    assert sale_rows(_reminder_invoice(), Chart({})) == (
+        Trans("1510", 51_041),
+        Trans("3990", -51_000),
+        Trans("8313", -41),
+    )
+    # A seller's own account for one of them; a changed account of the row's revenue key
+    # does not move them.
+    chart = Chart(
+        {
+            "late_compensation": Account("3999", "Förseningsersättning"),
+            "revenue:outside_scope": Account("3306", "Tjänster utanför EU"),
+        }
+    )
+    assert sale_rows(_reminder_invoice(), chart) == (
+        Trans("1510", 51_041),
+        Trans("3990", -6_000),
+        Trans("3999", -45_000),
+        Trans("8313", -41),
+    )

@@ -7,13 +7,17 @@ compiles them once, with validate.py's own processor, stylesheet list and :class
 reads each report as validate.py does. ``test_official_rules.py`` checks that both give the same
 findings on the official examples and on a broken one, so the two cannot drift apart.
 
-Missing rules (or saxonche) fail the tests in CI (``CI=true``) and skip them elsewhere. The
-UBL 2.1 XSDs are used when a copy is found under the rules folder (``UBL-Invoice-2.1.xsd``
-anywhere below it); the folder has none today, so the schema test skips.
+Every document is also validated against the OASIS UBL 2.1 XML schemas (:func:`ubl_schema`),
+which ``scripts/fetch_ubl_xsd.py`` puts in ``<repo>/.cache/ubl-2.1`` (``scripts/test`` runs it;
+see its docstring for where they come from).
+
+Missing rules, saxonche or schemas fail the tests in CI (``CI=true``) and skip them elsewhere,
+with a message that says how to get them.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 from collections.abc import Iterator, Sequence
@@ -22,10 +26,12 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from lxml import etree
 
 RULES_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "peppol"
 VALIDATE = RULES_DIR / "validate.py"
 EXAMPLES = RULES_DIR / "examples"
+UBL_XSD_DIR = Path(__file__).resolve().parents[2] / ".cache" / "ubl-2.1"
 
 
 def missing(reason: str) -> None:
@@ -91,12 +97,19 @@ def official_rules() -> Iterator[OfficialRules]:
     yield OfficialRules(load_validate())
 
 
-def ubl_schemas() -> dict[str, Path]:
-    """The UBL 2.1 main schemas (Invoice, CreditNote) if a copy is beside the rules."""
-    found: dict[str, Path] = {}
-    if RULES_DIR.is_dir():
-        for name in ("Invoice", "CreditNote"):
-            hits = sorted(RULES_DIR.rglob(f"UBL-{name}-2.1.xsd"))
-            if hits:
-                found[name] = hits[0]
-    return found
+@functools.cache
+def _compiled(name: str) -> Any:
+    return etree.XMLSchema(etree.parse(str(UBL_XSD_DIR / "maindoc" / f"UBL-{name}-2.1.xsd")))
+
+
+def ubl_schema(root: str) -> Any:
+    """The UBL 2.1 schema of a document whose root element is ``root`` (``Invoice`` or
+    ``CreditNote``), compiled once per process."""
+    if root not in ("Invoice", "CreditNote"):
+        raise ValueError(f"not a UBL invoice or credit note: {root}")
+    if not (UBL_XSD_DIR / "maindoc" / f"UBL-{root}-2.1.xsd").is_file():
+        missing(
+            f"the UBL 2.1 schemas are not in {UBL_XSD_DIR} "
+            "(python scripts/fetch_ubl_xsd.py fetches them)"
+        )
+    return _compiled(root)

@@ -20,10 +20,21 @@ key                            account  BAS name
 ``vat:2500``                   2611     Utgående moms på försäljning inom Sverige, 25 %
 ``vat:1200``                   2621     Utgående moms på försäljning inom Sverige, 12 %
 ``vat:600``                    2631     Utgående moms på försäljning inom Sverige, 6 %
+``reminder_fee``               3990     Övriga ersättningar, bidrag och intäkter
+``late_compensation``          3990     (förseningsersättning, as the reminder fee)
+``late_interest``              8313     Ränteintäkter från kortfristiga fordringar
 =============================  =======  ===================================================
 
 (3308 and 3305 are the BAS service accounts: what this service sells are services; the VAT
 return reads them as boxes 39 and 40.)
+
+A reminder invoice's lines are not sales: the reminder fee (påminnelseavgift) and the
+compensation for collection costs between businesses (förseningsersättning) are what the law
+on collection costs calls compensation ("ersättning"), and BAS has no account of their own for
+them, so both default to 3990 under "Övriga rörelseintäkter"; late interest (dröjsmålsränta) is
+a financial income, on 8313 with the other interest on short-term receivables. None is
+revenue of a supply, so none is on 3305 with exports, whatever its VAT row (outside the scope).
+The three keys take the place of the row's ``revenue:`` key for those lines only.
 
 **A seller's changes** (``chart_of_accounts``) replace any default by its key, and may name
 revenue accounts per product: ``plan:<plan id>`` (a subscription's main and setup lines),
@@ -42,6 +53,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from billing.domain.errors import InvalidInput
+from billing.reminders.charges import COMPENSATION, FEE, INTEREST
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +77,19 @@ DEFAULTS: Mapping[str, Account] = {
     "vat:2500": Account("2611", "Utgående moms på försäljning inom Sverige, 25 %"),
     "vat:1200": Account("2621", "Utgående moms på försäljning inom Sverige, 12 %"),
     "vat:600": Account("2631", "Utgående moms på försäljning inom Sverige, 6 %"),
+    FEE: Account("3990", "Övriga ersättningar, bidrag och intäkter"),
+    COMPENSATION: Account("3990", "Övriga ersättningar, bidrag och intäkter"),
+    INTEREST: Account("8313", "Ränteintäkter från kortfristiga fordringar"),
 }
 
+#: The keys of a reminder invoice's lines, named as its ledger lines' items (see the module
+#: docstring).
+CHARGE_KEYS = frozenset({FEE, COMPENSATION, INTEREST})
+
 _KEY = re.compile(
-    r"(receivables|bank|customer_credit"
-    r"|revenue:[a-z_]+(:\d{1,4})?|vat:\d{1,4}"
+    r"(receivables|bank|customer_credit|"
+    + "|".join(sorted(CHARGE_KEYS))
+    + r"|revenue:[a-z_]+(:\d{1,4})?|vat:\d{1,4}"
     r"|(plan|addon|product):[^\s:]{1,80}(:[a-z_]+)?)"
 )
 _ACCOUNT = re.compile(r"[1-8]\d{3}")
@@ -118,7 +138,10 @@ class Chart:
 
     def revenue(self, product: str | None, *, row_key: str, tax_code: str) -> Account:
         """The revenue account of a line of ``product`` (``plan:<id>``, ``addon:<code>``,
-        ``product:<code>``, or None) in the VAT row ``row_key`` (see the module docstring)."""
+        ``product:<code>``, a reminder charge's key, or None) in the VAT row ``row_key`` (see
+        the module docstring)."""
+        if product in CHARGE_KEYS:
+            return self.account(product)
         if product is not None:
             specific = self.overrides.get(f"{product}:{tax_code}")
             if specific is not None:

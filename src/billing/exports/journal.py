@@ -50,7 +50,8 @@ INVOICE, CREDIT_NOTE = "invoice", "credit_note"
 @dataclass(frozen=True, slots=True)
 class Line:
     """One ledger line of a document: its product key (``plan:<id>``, ``addon:<code>``,
-    ``product:<code>``, None), its tax as charged and its amount (positive)."""
+    ``product:<code>``, a reminder charge's key such as ``late_interest``, None), its tax as
+    charged and its amount (positive)."""
 
     product: str | None
     tax: LineTax

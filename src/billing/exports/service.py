@@ -34,7 +34,7 @@ from billing.domain.errors import InvalidInput
 from billing.domain.posting import document_number
 from billing.errors import Conflict
 from billing.exports import journal, repository
-from billing.exports.accounts import Account, Chart, check_entry, effective
+from billing.exports.accounts import CHARGE_KEYS, Account, Chart, check_entry, effective
 from billing.exports.sie import FiscalYear, SieFile, Trans, Verification, render
 from billing.invoicing.issuing import row_tax
 from billing.storage.models import BalanceEntry, Document, LedgerEntry, Seller
@@ -72,6 +72,8 @@ def chart_of(session: Session, seller_id: str) -> Chart:
 
 
 def _product(entry: LedgerEntry, plans: dict[str, str]) -> str | None:
+    if entry.item in CHARGE_KEYS:
+        return entry.item  # a reminder invoice's fee, compensation or interest
     if entry.item.startswith("addon:"):
         return entry.item
     if entry.item.startswith("order:"):
