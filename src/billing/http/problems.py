@@ -36,7 +36,12 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         (404, "Not found, or not this caller's (code not_found)"),
         (409, "A business rule refused the change (e.g. already_ended, overdue_balance)"),
         (412, "If-Match names a stale version (code version_conflict)"),
-        (422, "Invalid input or a broken rule (validation_error, minimum_term, …)"),
+        (
+            422,
+            "Invalid input or a broken rule: validation_error (a field; a body that is not "
+            "UTF-8 JSON text; a control character in a string, the URL or a header read), "
+            "invalid_cursor, minimum_term, …",
+        ),
         (429, "Too many failed authentications from this address (too_many_failed_attempts)"),
     )
 }
@@ -95,6 +100,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            # FastAPI's only 400: a body it could not read (bytes that are not UTF-8 JSON
+            # text). The contract calls bad input validation_error, as a JSON syntax error is.
+            return problem(422, "validation_error", "the body must be JSON text in UTF-8")
         code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}.get(
             exc.status_code, "http_error"
         )
