@@ -56,6 +56,14 @@ PROBLEM_RESPONSES[503]["headers"] = {
     "Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}}
 }
 
+#: The 200 of a report answered as JSON or, with ``?format=csv``, as CSV.
+JSON_OR_CSV: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The report: JSON, or CSV with format=csv",
+        "content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}},
+    }
+}
+
 #: PostgreSQL states of a wait that ended or a transaction the server gave up: retrying helps.
 #: lock_not_available (lock_timeout), serialization_failure, deadlock_detected, query_canceled
 #: (statement_timeout), too_many_connections.
