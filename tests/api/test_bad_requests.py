@@ -253,6 +253,17 @@ def send(world: World, bad: Bad) -> Any:
     return caller.client.request(bad.method, url, headers=headers)
 
 
+def mismatch(world: World, bad: Bad) -> str | None:
+    """Why the answer to ``bad`` is not the one it must get, if it is not."""
+    r = send(world, bad)
+    got = (r.status_code, r.headers.get("content-type"), _code(r))
+    expected = (bad.status, "application/problem+json", bad.code)
+    if got == expected:
+        return None
+    where = f"{bad.method} {bad.path}?{bad.query} as {bad.role}, {bad.what}"
+    return f"{where}: {got} != {expected} {r.text[:200]}"
+
+
 def test_bad_requests_to_every_route_as_every_role_change_nothing(api: Api) -> None:
     world = build_world(api)
     cases = bad_requests(api, world.mine)
@@ -261,18 +272,21 @@ def test_bad_requests_to_every_route_as_every_role_change_nothing(api: Api) -> N
     before = rows(engine)
     failures = []
     for bad in cases:
-        r = send(world, bad)
-        got = (r.status_code, r.headers.get("content-type"), _code(r))
-        expected = (bad.status, "application/problem+json", bad.code)
-        if got != expected:
-            failures.append(
-                f"{bad.method} {bad.path}?{bad.query} as {bad.role}, {bad.what}: "
-                f"{got} != {expected} {r.text[:200]}"
-            )
+        wrong = mismatch(world, bad)
+        if wrong is not None:
+            failures.append(wrong)
         elif rows(engine) != before:
             failures.append(f"{bad.method} {bad.path} as {bad.role}, {bad.what}: rows changed")
             before = rows(engine)
     assert not failures, f"{len(failures)} of {len(cases)}:\n" + "\n".join(failures[:40])
+
+
+def test_the_check_catches_a_request_that_is_not_refused(api: Api) -> None:
+    """Self-test: a request the app answers 200 does not pass for a refused one."""
+    world = build_world(api)
+    fine = Bad("a good request", "GET", "/v1/customers", STAFF, 422, "validation_error")
+    wrong = mismatch(world, fine)
+    assert wrong is not None and "(200, 'application/json', None)" in wrong
 
 
 def _code(r: Any) -> str | None:
