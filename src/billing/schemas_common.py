@@ -17,6 +17,7 @@ from pydantic import (
     Field,
     StrictInt,
     StrictStr,
+    model_validator,
 )
 
 from billing.domain.bounds import MAX_QUANTITY
@@ -111,6 +112,35 @@ class Request(BaseModel):
     # Strictness is per field (StrictInt, StrictStr, StrictBool, Day): model-wide strict mode
     # would refuse ISO date strings, since FastAPI validates decoded JSON in Python mode.
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_control_anywhere(cls, data: object) -> object:
+        """Every string of a body, at any depth and keys included, is free of control
+        characters but tab and newline: the floor under the stricter field types (Name), so
+        that no field typed plain ``str`` lets NUL reach the database."""
+        bad = _first_control(data)
+        if bad is not None:
+            raise ValueError(f"{bad} must not contain control characters")
+        return data
+
+
+def _first_control(value: object, where: str = "a string") -> str | None:
+    """Where in decoded JSON ``value`` a string holds a control character other than tab and
+    newline, if one does."""
+    if isinstance(value, str):
+        return where if has_control(value, allowed="\t\n") else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _first_control(key, "a key") or _first_control(item, f"{key!s:.40}")
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for item in value:
+            found = _first_control(item, where)
+            if found is not None:
+                return found
+    return None
 
 
 class Response(BaseModel):

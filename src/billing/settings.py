@@ -61,6 +61,15 @@ class Settings(BaseSettings):
     #: How long a process trusts a token it checked before checking it again: the longest a
     #: key revoked in another process keeps working here (in its own process, at once).
     auth_cache_seconds: float = Field(default=2.0, ge=0, le=30)
+    #: How long an API request waits for SQLite's write lock before it is answered 503
+    #: ``database_busy`` with ``Retry-After`` (background jobs wait up to a minute).
+    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0, le=600_000)
+    #: SQLite's ``synchronous`` for the API: ``FULL`` (default) syncs every commit, so a power
+    #: cut loses no committed transaction; ``NORMAL`` is faster and may lose the last ones.
+    sqlite_synchronous: Literal["NORMAL", "FULL", "EXTRA"] = "FULL"
+    #: How long an API request waits for a PostgreSQL lock (``lock_timeout``) before it is
+    #: answered 503 ``database_busy`` with ``Retry-After``; 0 waits without bound.
+    postgres_lock_timeout_ms: int = Field(default=5000, ge=0, le=600_000)
 
     @field_validator("database_url")
     @classmethod
@@ -105,6 +114,15 @@ class Settings(BaseSettings):
         if self.webhook_allow_private:
             raise ValueError("BILLING_WEBHOOK_ALLOW_PRIVATE is for development and tests only")
         return self
+
+
+def engine_options(settings: Settings) -> dict[str, Any]:
+    """The API's database waits and durability (:func:`billing.storage.db.make_engine`)."""
+    return {
+        "busy_timeout_ms": settings.sqlite_busy_timeout_ms,
+        "synchronous": settings.sqlite_synchronous,
+        "lock_timeout_ms": settings.postgres_lock_timeout_ms,
+    }
 
 
 #: ``Session.info`` key under which an application's sessions carry its payment terms.

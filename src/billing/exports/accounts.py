@@ -90,9 +90,10 @@ _KEY = re.compile(
     r"(receivables|bank|customer_credit|"
     + "|".join(sorted(CHARGE_KEYS))
     + r"|revenue:[a-z_]+(:\d{1,4})?|vat:\d{1,4}"
-    r"|(plan|addon|product):[^\s:]{1,80}(:[a-z_]+)?)"
+    r"|(plan|addon|product):[^\s:]{1,80}(:[a-z_]+)?)",
+    re.ASCII,  # \d is 0-9 only: other scripts' digits are no account (the file writes them "?")
 )
-_ACCOUNT = re.compile(r"[1-8]\d{3}")
+_ACCOUNT = re.compile(r"[1-8]\d{3}", re.ASCII)
 _TAXED_AT_A_RATE = "standard"
 
 

@@ -10,6 +10,7 @@ from billing.auth.service import ensure_bootstrap_key
 from billing.clock import Clock
 from billing.console.app import create_console
 from billing.http import problems
+from billing.http.faults import DatabaseFaultMiddleware
 from billing.http.middleware import (
     BodyLimitMiddleware,
     IdempotencyMiddleware,
@@ -33,7 +34,7 @@ from billing.http.routers import (
     webhooks,
     xml,
 )
-from billing.settings import Settings, get_settings, session_info
+from billing.settings import Settings, engine_options, get_settings, session_info
 from billing.storage.db import make_engine, make_session_factory, unit_of_work
 from billing.storage.migrate import upgrade
 
@@ -67,7 +68,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     settings = settings or get_settings()
     if migrate:
         upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, **engine_options(settings))
     app = FastAPI(
         title="billing",
         version=__version__,
@@ -82,7 +83,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     # Sessions carry the app's payment terms to everything that posts invoices.
     app.state.session_factory.configure(info=session_info(settings))
     if settings.database_url.startswith("sqlite"):
-        read_engine = make_engine(settings.database_url, read_only=True)
+        read_engine = make_engine(settings.database_url, read_only=True, **engine_options(settings))
         app.state.read_session_factory = make_session_factory(read_engine)
     else:
         app.state.read_session_factory = app.state.session_factory
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
 
     problems.install(app)
     app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(DatabaseFaultMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(UrlCharactersMiddleware)
     for module in ROUTERS:

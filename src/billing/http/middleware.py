@@ -37,9 +37,40 @@ from billing.schemas_common import has_control
 from billing.storage.db import unit_of_work
 from billing.storage.models import IdempotencyRecord
 
+#: The request headers the service reads (authentication, idempotency, versions, content
+#: negotiation, body framing): a control character in one of them is refused like one in the URL.
+READ_HEADERS = frozenset(
+    {
+        b"authorization",
+        b"idempotency-key",
+        b"if-match",
+        b"accept",
+        b"content-type",
+        b"content-length",
+    }
+)
+
+
+def _url_problem(scope: Scope) -> str | None:
+    """Why the URL or a header the service reads is refused, if it is: a control character
+    (NUL, ``%00``, ``%1F``, DEL…) or percent-escapes that are not UTF-8."""
+    raw_path = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
+    try:
+        path = unquote_to_bytes(raw_path).decode("utf-8")
+        query = unquote_to_bytes(scope.get("query_string", b"")).decode("utf-8")
+    except UnicodeDecodeError:
+        return "the URL must be UTF-8 text"
+    if has_control(path) or has_control(query) or has_control(scope["path"]):
+        return "the URL must not contain control characters"
+    for name, value in scope.get("headers", ()):
+        if name.lower() in READ_HEADERS and has_control(value.decode("latin-1")):
+            return f"the {name.decode('latin-1')} header must not contain control characters"
+    return None
+
 
 class UrlCharactersMiddleware:
-    """Refuses a path or query holding a control character (NUL, ``%00``, ``%1F``…) with 422
+    """Refuses a path, query or read header (:data:`READ_HEADERS`) holding a control character
+    (NUL, ``%00``, ``%1F``…), and a URL whose escapes are not UTF-8, with 422
     ``validation_error`` before any handler or database sees it (api-contract.md, "Bounds": no
     string holds NUL or another control character; PostgreSQL cannot even compare one)."""
 
@@ -48,11 +79,9 @@ class UrlCharactersMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            query = unquote_to_bytes(scope.get("query_string", b"")).decode("utf-8", "replace")
-            if has_control(scope["path"]) or has_control(query):
-                await problem(
-                    422, "validation_error", "the URL must not contain control characters"
-                )(scope, receive, send)
+            refused = _url_problem(scope)
+            if refused is not None:
+                await problem(422, "validation_error", refused)(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 
@@ -70,7 +99,7 @@ class BodyLimitMiddleware:
             return
         length = Headers(scope=scope).get("content-length")
         if length is not None:
-            if not length.isdigit():
+            if not (length.isascii() and length.isdigit()):
                 await problem(400, "validation_error", "invalid Content-Length")(
                     scope, receive, send
                 )

@@ -2,8 +2,15 @@
 
 SQLite: every transaction begins with ``BEGIN IMMEDIATE`` so writers queue on the database lock
 instead of failing halfway (pysqlite's own deferred BEGIN would let two writers read, then
-one fail on upgrade to a write lock); WAL lets readers proceed meanwhile. PostgreSQL: the
-services take row locks (``SELECT … FOR UPDATE``) on the subscription they change.
+one fail on upgrade to a write lock); WAL lets readers proceed meanwhile. ``synchronous=FULL``
+by default: in WAL mode ``NORMAL`` may lose the last committed transactions — issued invoice
+numbers among them — on a power cut, ``FULL`` syncs the log at every commit. A writer waits
+``busy_timeout_ms`` for the lock, then fails with "database is locked" (the API answers 503
+``database_busy``, :mod:`billing.http.problems`; background jobs wait longer by default).
+
+PostgreSQL: the services take row locks (``SELECT … FOR UPDATE``) on the subscription they
+change; with ``lock_timeout_ms`` a wait for a lock ends after that long with ``lock_timeout``
+(55P03) instead of queueing without bound (the API sets it; background jobs wait).
 """
 
 from __future__ import annotations
@@ -15,41 +22,77 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+#: How long a background job (bill runs, the scheduler, imports) waits for SQLite's write lock;
+#: the API passes its own, short ``BILLING_SQLITE_BUSY_TIMEOUT_MS``.
+JOB_BUSY_TIMEOUT_MS = 60_000
+SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 
-def make_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> Engine:
-    """An engine; on SQLite ``read_only`` engines begin deferred transactions (shared lock)."""
+
+def make_engine(
+    url: str,
+    *,
+    read_only: bool = False,
+    busy_timeout_ms: int = JOB_BUSY_TIMEOUT_MS,
+    synchronous: str = "FULL",
+    lock_timeout_ms: int | None = None,
+    **kwargs: Any,
+) -> Engine:
+    """An engine; on SQLite ``read_only`` engines begin deferred transactions (shared lock).
+
+    ``busy_timeout_ms`` and ``synchronous`` apply to SQLite, ``lock_timeout_ms`` (None: wait
+    as long as it takes) to PostgreSQL."""
     if url.startswith("sqlite"):
-        engine = create_engine(
+        return _sqlite_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": 60},
+            read_only=read_only,
+            busy_timeout_ms=busy_timeout_ms,
+            synchronous=synchronous,
             **kwargs,
         )
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
-            # Let SQLAlchemy's "begin" event below emit BEGIN itself.
-            dbapi_conn.isolation_level = None
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=60000")
-            if ":memory:" not in url:
-                cur.execute("PRAGMA journal_mode=WAL")
-                cur.execute("PRAGMA synchronous=NORMAL")
-            cur.close()
-
-        begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
-
-        @event.listens_for(engine, "begin")
-        def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql(begin)
-
-        return engine
+    if lock_timeout_ms is not None:
+        connect_args = dict(kwargs.pop("connect_args", {}))
+        options = connect_args.get("options", "")
+        connect_args["options"] = f"{options} -c lock_timeout={int(lock_timeout_ms)}".strip()
+        kwargs["connect_args"] = connect_args
     # Enough connections for the server's worker threads (40), so none waits for the pool;
     # recycled hourly instead of pinged before every use (a round trip per request).
     kwargs.setdefault("pool_size", 20)
     kwargs.setdefault("max_overflow", 30)
     kwargs.setdefault("pool_recycle", 3600)
     return create_engine(url, **kwargs)
+
+
+def _sqlite_engine(
+    url: str, *, read_only: bool, busy_timeout_ms: int, synchronous: str, **kwargs: Any
+) -> Engine:
+    if synchronous.upper() not in SYNCHRONOUS:
+        raise ValueError(f"synchronous must be one of {', '.join(SYNCHRONOUS)}")
+    timeout = max(busy_timeout_ms, 0) / 1000
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": timeout},
+        **kwargs,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below emit BEGIN itself.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={int(max(busy_timeout_ms, 0))}")
+        if ":memory:" not in url:
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute(f"PRAGMA synchronous={synchronous.upper()}")
+        cur.close()
+
+    begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+
+    @event.listens_for(engine, "begin")
+    def _sqlite_begin(conn: Any) -> None:
+        conn.exec_driver_sql(begin)
+
+    return engine
 
 
 def is_postgres(engine_or_session: Engine | Session) -> bool:

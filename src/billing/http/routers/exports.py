@@ -11,14 +11,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from billing.auth.service import Actor, Role
 from billing.exports.service import chart_entries, export_sie, put_chart
 from billing.http.deps import ClockDep, SessionDep
 from billing.http.permissions import Capability, StaffActor
 from billing.http.problems import PROBLEM, Problem
-from billing.schemas_common import Day
+from billing.schemas_common import Day, Request
 
 router = APIRouter(tags=["exports"])
 
@@ -78,13 +78,13 @@ _SIE: dict[int | str, dict[str, Any]] = {
 }
 
 
-class ChartEntry(BaseModel):
+class ChartEntry(Request):
     key: str = Field(max_length=120, examples=["revenue:standard:2500", "plan:pl_123"])
     account: str = Field(max_length=10, examples=["3001"])
     name: str = Field(max_length=100, examples=["Försäljning inom Sverige, 25 % moms"])
 
 
-class ChartIn(BaseModel):
+class ChartIn(Request):
     """The seller's changes to the BAS defaults; replaces those given before."""
 
     accounts: list[ChartEntry] = Field(max_length=1000)

@@ -13,6 +13,7 @@ from fastapi.responses import PlainTextResponse
 from billing.http.answers import ChangeCall
 from billing.http.deps import ClockDep, FactoryDep, PageParams, SessionDep
 from billing.http.permissions import StaffActor
+from billing.http.problems import JSON_OR_CSV
 from billing.retention.schemas import RetentionOffer
 from billing.retention.service import apply_retention_offer, cancellation_quote
 from billing.schemas_common import Day
@@ -137,12 +138,13 @@ REPORT_COLUMNS = [
 ]
 
 
-@router.get("/reports/terminations", response_model=None)
+@router.get("/reports/terminations", response_model=None, responses=JSON_OR_CSV)
 def get_terminations_report(
     session: SessionDep,
     actor: StaffActor,
     clock: ClockDep,
-    month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$")],
+    # ASCII digits: \d also takes other scripts' digits, which int() reads.
+    month: Annotated[str, Query(pattern=r"^[0-9]{4}-[0-9]{2}$")],
     format: Literal["json", "csv"] = "json",
 ) -> Any:
     rows = terminations_report(session, month)

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from billing.auth.service import Actor, Role
 from billing.http.deps import ClockDep, SessionDep
 from billing.http.permissions import Capability, ReadsCustomers
+from billing.http.problems import JSON_OR_CSV
 from billing.receivables.render import statement_html, statement_pdf
 from billing.receivables.service import CustomerStatement, customer_statement, receivables_aging
 from billing.receivables.views import aging_csv, aging_json, statement_json
@@ -83,7 +84,7 @@ def get_statement(statement: StatementDep) -> dict[str, Any]:
     return statement_json(statement)
 
 
-@router.get("/receivables/aging", response_model=None)
+@router.get("/receivables/aging", response_model=None, responses=JSON_OR_CSV)
 def get_aging(
     session: SessionDep,
     actor: ReadsReceivables,

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import Field, StrictStr
 
-from billing.http.deps import FactoryDep, SessionDep
+from billing.http.deps import FactoryDep, SessionDep, parse_cursor
 from billing.http.permissions import StaffActor
 from billing.schemas_common import Name, Request
 from billing.webhooks import service
@@ -65,14 +65,12 @@ def list_deliveries(
     endpoint_id: str,
     session: SessionDep,
     actor: StaffActor,
-    after: Annotated[str | None, Query(pattern=r"^\d{1,18}$")] = None,
+    after: Annotated[str | None, Query(max_length=20)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
     """The delivery log of one endpoint: every attempt, in order."""
     service.get_endpoint(session, endpoint_id)
-    rows = service.deliveries(
-        session, endpoint_id, after=int(after) if after else None, limit=limit
-    )
+    rows = service.deliveries(session, endpoint_id, after=parse_cursor(after), limit=limit)
     return {
         "data": [service.delivery_out(d) for d in rows],
         "next_cursor": str(rows[-1].id) if len(rows) == limit else None,
