@@ -205,13 +205,13 @@ def test_staff_cancel_and_undo_in_a_real_browser(driver: Any, server: str, tmp_p
 
     # Preview a cancellation on 2025-04-05: the credit it would post, nothing saved.
     driver.execute_script(
-        "arguments[0].value = arguments[1]", driver.find_element(By.ID, "end-date"), "2025-04-05"
+        "arguments[0].value = arguments[1]", driver.find_element(By.ID, "end-date"), "2025-04-04"
     )
     driver.find_element(By.ID, "reason").send_keys("Flyttar verksamheten till Oslo")
     driver.find_element(By.ID, "preview-cancel").click()
     preview = wait.until(ec.presence_of_element_located((By.ID, "preview")))
     assert "224,95" in preview.text and "INV-000001" in preview.text
-    assert "5 apr. 2025" in driver.find_element(By.ID, "preview-end").text
+    assert "4 apr. 2025" in driver.find_element(By.ID, "preview-end").text
     assert not svg_elements("g.end-marker")  # a preview changes nothing
 
     # Confirm: the end marker is drawn on the end date.
@@ -219,7 +219,7 @@ def test_staff_cancel_and_undo_in_a_real_browser(driver: Any, server: str, tmp_p
     wait.until(ec.presence_of_element_located((By.ID, "notice")))
     [end] = svg_elements("g.end-marker")
     assert end.get_attribute("data-date") == "2025-04-05"
-    assert "5 apr. 2025" in end.text
+    assert "4 apr. 2025" in end.text  # the last day served
     assert svg_elements("g.period rect.period-tail")  # the rest of the period, not served
     assert svg_elements("g.period.credited")
 

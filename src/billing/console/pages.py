@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from billing.console import views
-from billing.console.web import ConsoleClock, ReadFactory, Staff, page, reading
+from billing.console.web import ConsoleClock, Lang, ReadFactory, Staff, page, reading
 from billing.documents.html import render_html
 from billing.documents.pdf import render_pdf
 from billing.documents.service import document_view
@@ -16,19 +16,29 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/customers")
 def customers(
-    request: Request, staff: Staff, factory: ReadFactory, clock: ConsoleClock, q: str = ""
+    request: Request,
+    staff: Staff,
+    factory: ReadFactory,
+    clock: ConsoleClock,
+    lang: Lang,
+    q: str = "",
 ) -> Response:
     with reading(factory) as session:
-        found = views.find_customers(session, clock, q[:200])
+        found = views.find_customers(session, clock, q[:200], lang)
     return page(request, "customers.html", {"staff": staff, "q": q, "customers": found})
 
 
 @router.get("/customers/{customer_id}")
 def customer(
-    request: Request, staff: Staff, factory: ReadFactory, clock: ConsoleClock, customer_id: str
+    request: Request,
+    staff: Staff,
+    factory: ReadFactory,
+    clock: ConsoleClock,
+    lang: Lang,
+    customer_id: str,
 ) -> Response:
     with reading(factory) as session:
-        context = views.customer_page(session, staff.actor, clock, customer_id)
+        context = views.customer_page(session, staff.actor, clock, customer_id, lang)
     return page(request, "customer.html", {"staff": staff, **context})
 
 

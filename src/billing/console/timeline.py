@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any, Protocol
 
 from billing.domain.calendar import Period, add_months
 from billing.domain.events import (
@@ -24,6 +25,21 @@ from billing.domain.events import (
 )
 from billing.domain.timeline import Schedule
 from billing.storage.models import LedgerEntry
+
+
+class Formats(Protocol):
+    """The page's formats: amounts and dates in the customer's locale, words in the console's."""
+
+    def money(self, amount: int) -> str: ...
+
+    def day(self, d: date | None) -> str: ...
+
+    def month(self, d: date) -> str: ...
+
+    def _(self, message: str, **values: Any) -> str: ...
+
+    def ngettext(self, singular: str, plural: str, n: int, **values: Any) -> str: ...
+
 
 WIDTH = 1100
 LEFT = 30
@@ -121,9 +137,7 @@ def build_picture(
     events: Sequence[Event],
     entries: Sequence[LedgerEntry],
     today: date,
-    money: Callable[[int], str],
-    day_label: Callable[[date], str],
-    month_label: Callable[[date], str],
+    fmt: Formats,
 ) -> Picture:
     end = schedule.end
     if end is not None and end <= schedule.start:
@@ -144,11 +158,10 @@ def build_picture(
 
     billed, credited = _amounts_by_period(entries, [p.start for p in periods], first)
     boxes = [
-        _box(p, end, billed.get(p.start, 0), credited.get(p.start, 0), x, money, day_label)
-        for p in periods
+        _box(p, end, billed.get(p.start, 0), credited.get(p.start, 0), x, fmt) for p in periods
     ]
-    pauses = _pauses(schedule, first=first, last=last, x=x, day_label=day_label)
-    markers = _markers(schedule, events, today=today, money=money, day_label=day_label, x=x)
+    pauses = _pauses(schedule, first=first, last=last, x=x, fmt=fmt)
+    markers = _markers(schedule, events, today=today, fmt=fmt, x=x)
     markers = [m for m in markers if first <= m.day <= last]
     return Picture(
         WIDTH,
@@ -161,7 +174,7 @@ def build_picture(
         boxes,
         pauses,
         _spread(markers),
-        _ticks(first, last, x, month_label),
+        _ticks(first, last, x, fmt.month),
         len(periods) >= MAX_PERIODS,
     )
 
@@ -188,15 +201,17 @@ def _box(
     b: int,
     c: int,
     x: Callable[[date], float],
-    money: Callable[[int], str],
-    day_label: Callable[[date], str],
+    fmt: Formats,
 ) -> Box:
+    money = fmt.money
     served_end = p.end if end is None else min(p.end, end)
     state = "credited" if c else "billed" if b else "unbilled"
-    title = f"{day_label(p.start)} – {day_label(served_end - timedelta(days=1))}"
+    title = f"{fmt.day(p.start)} – {fmt.day(served_end - timedelta(days=1))}"
     if served_end < p.end:
-        title += f" (period to {day_label(p.end - timedelta(days=1))})"
-    title += f" · billed {money(b)}" + (f" · credited {money(c)}" if c else "")
+        title += " (" + fmt._("period to %(day)s", day=fmt.day(p.end - timedelta(days=1))) + ")"
+    title += " · " + fmt._("billed %(amount)s", amount=money(b))
+    if c:
+        title += " · " + fmt._("credited %(amount)s", amount=money(c))
     return Box(
         start=p.start,
         end=served_end,
@@ -219,7 +234,7 @@ def _pauses(
     first: date,
     last: date,
     x: Callable[[date], float],
-    day_label: Callable[[date], str],
+    fmt: Formats,
 ) -> list[Shade]:
     out = []
     for pause in schedule.pauses:
@@ -228,14 +243,18 @@ def _pauses(
             stop = min(stop, schedule.end)
         if stop <= first or pause.start >= last:
             continue
-        to = f"until {day_label(pause.end)}" if pause.end else "no resume date"
+        if pause.end:
+            last_day = fmt.day(pause.end - timedelta(days=1))
+            what = fmt._("Paused %(first)s – %(last)s", first=fmt.day(pause.start), last=last_day)
+        else:
+            what = fmt._("Paused from %(first)s, no resume date", first=fmt.day(pause.start))
         out.append(
             Shade(
                 pause.start,
                 pause.end,
                 x(pause.start),
                 round(x(stop) - x(pause.start), 2),
-                f"Paused from {day_label(pause.start)}, {to}",
+                what,
             )
         )
     return out
@@ -246,32 +265,38 @@ def _markers(
     events: Sequence[Event],
     *,
     today: date,
-    money: Callable[[int], str],
-    day_label: Callable[[date], str],
+    fmt: Formats,
     x: Callable[[date], float],
 ) -> list[Marker]:
-    out = [Marker("start", schedule.start, x(schedule.start), "start", 0, "Start")]
+    start = schedule.start
+    out = [Marker("start", start, x(start), fmt._("start"), 0, fmt._("Start"))]
     for ev in events:
         d, p = ev.effective_date, ev.payload
         if isinstance(p, CHANGE_EVENTS):
             if isinstance(p, QuantityChanged):
-                label = f"{p.quantity} lic."
+                label = fmt.ngettext("%(num)s lic.", "%(num)s lic.", p.quantity)
             elif isinstance(p, IntervalChanged):
-                label = f"every {p.interval_months} mo."
+                label = fmt._("every %(n)s mo.", n=p.interval_months)
             else:
-                label = money(p.unit_amount)
-            title = f"{ev.type.replace('_', ' ')} from {day_label(d)}: {label}"
+                label = fmt.money(p.unit_amount)
+            title = fmt._("changed from %(day)s: %(what)s", day=fmt.day(d), what=label)
             out.append(Marker("change", d, x(d), label, 0, title))
         elif isinstance(p, CancellationScheduled):
             if d == schedule.end and ev.id not in schedule.revoked_by:
                 continue  # drawn as the end marker below
             kind = "pending-end" if d == schedule.pending_end else "revoked-end"
-            word = "pending end" if kind == "pending-end" else "was end"
-            out.append(Marker(kind, d, x(d), word, 0, f"{word} {day_label(d)}"))
+            word = fmt._("pending end") if kind == "pending-end" else fmt._("was end")
+            last_day = fmt.day(d - timedelta(days=1))
+            title = fmt._("%(what)s: last day served %(day)s", what=word, day=last_day)
+            out.append(Marker(kind, d, x(d), word, 0, title))
     if schedule.end is not None:
         e = schedule.end
-        out.append(Marker("end", e, x(e), f"end {day_label(e)}", 0, f"Ends {day_label(e)}"))
-    out.append(Marker("today", today, x(today), "today", 0, f"Today {day_label(today)}"))
+        last_day = fmt.day(e - timedelta(days=1))
+        label = fmt._("last day %(day)s", day=last_day)
+        title = fmt._("Last day served %(day)s", day=last_day)
+        out.append(Marker("end", e, x(e), label, 0, title))
+    today_label = fmt._("today")
+    out.append(Marker("today", today, x(today), today_label, 0, f"{today_label} {fmt.day(today)}"))
     return out
 
 
