@@ -76,6 +76,7 @@ def _desk(
 DeskDep = Annotated[Desk, Depends(_desk)]
 
 Change = Callable[[Session], service.ChangeResult]
+Alternatives = Callable[[Session], list[dict[str, Any]]]
 
 
 def subscription_response(
@@ -89,7 +90,7 @@ def subscription_response(
     return page(
         desk.request,
         "subscription.html",
-        {"staff": desk.staff, "notice": notice, "form": {}, **context, **extra},
+        {"staff": desk.staff, "notice": notice, "form": {}, "form_of": None, **context, **extra},
         status,
     )
 
@@ -101,6 +102,11 @@ def field_labels(lang: Words) -> dict[str, str]:
         "requested_on": lang.gettext("Notice given on"),
         "approved_by": lang.gettext("Approved by (manager)"),
         "reason": lang.gettext("Reason"),
+        "start_date": lang.gettext("First day paused"),
+        "resume_date": lang.gettext("Last day paused (empty: until resumed)"),
+        "effective_date": lang.gettext("First day on the new terms"),
+        "quantity": lang.gettext("Licences"),
+        "unit_amount": lang.gettext("Unit price"),
     }
 
 
@@ -129,13 +135,16 @@ def preview_or_confirm(
     done: str,
     version: int | None,
     previewed: str = "",
+    alternatives: Alternatives | None = None,
 ) -> Response:
     """Run ``change`` and roll it back (preview) or commit it (confirm, only with the token
-    of a preview of exactly these inputs)."""
+    of a preview of exactly these inputs). ``alternatives``, for a preview, works out what
+    each other choice would post, on the timeline as it stands before the change."""
     token = previewed_token(desk, subscription_id, done, form, version)
+    refused: dict[str, Any] = {"form": form, "form_of": done}
     if action == "confirm" and not (previewed.isascii() and hmac.compare_digest(token, previewed)):
         message = desk.lang.gettext("Preview the change first: Confirm comes with the preview.")
-        return subscription_response(desk, subscription_id, status=409, error=message, form=form)
+        return subscription_response(desk, subscription_id, status=409, error=message, **refused)
     try:
         if action == "confirm":
             with unit_of_work(desk.write) as session:
@@ -143,23 +152,26 @@ def preview_or_confirm(
             return go(desk.request, f"/subscriptions/{subscription_id}?done={done}")
         session = desk.write()
         try:
+            others = alternatives(session) if alternatives else None
             result = change(session)
             loaded = result.loaded
             fmt = views.formats_for(loaded.customer, desk.lang, loaded.subscription.currency)
             preview = views.change_preview(session, result, fmt)
+            if others is not None:
+                preview["alternatives"] = views.alternatives(others, fmt, form.get("proration"))
         finally:
             session.rollback()
             session.close()
     except DomainError as exc:
         error = refusal(desk.lang, exc)
         return subscription_response(
-            desk, subscription_id, status=exc.status, error=error, form=form
+            desk, subscription_id, status=exc.status, error=error, **refused
         )
     except ValidationError as exc:
         message = form_refusal(desk.lang, exc.errors(), field_labels(desk.lang))
-        return subscription_response(desk, subscription_id, status=422, error=message, form=form)
+        return subscription_response(desk, subscription_id, status=422, error=message, **refused)
     return subscription_response(
-        desk, subscription_id, preview=preview, preview_of=done, form=form, previewed=token
+        desk, subscription_id, preview=preview, previewed=token, preview_of=done, **refused
     )
 
 

@@ -60,6 +60,9 @@ SENTENCES: dict[str, str] = {
     "currency_mismatch": N_("That currency is not the invoice's currency."),
     "invalid_payment_reference": N_("That payment reference is not valid."),
     "amount_too_large": N_("That amount is too large."),
+    "amount_format": N_(
+        "That amount could not be read: write it with at most two decimals, like 1 234,50."
+    ),
     "validation_error": N_("Some of the form is not right: check the fields and try again."),
 }
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from billing.errors import NotFound
 from billing.storage.models import ApiKey, Customer, Document, Subscription
 from billing.storage.rows import rows_where
 
@@ -32,6 +33,13 @@ def find_customers(session: Session, query: str, *, limit: int = SEARCH_LIMIT) -
             conditions.append(Customer.external_ref.ilike(pattern, escape="\\"))
         q = q.where(or_(*conditions))
     return list(session.scalars(q))
+
+
+def subscription(session: Session, subscription_id: str) -> Subscription:
+    sub = session.get(Subscription, subscription_id)
+    if sub is None:
+        raise NotFound("no such subscription")
+    return sub
 
 
 def customer_subscriptions(session: Session, customer_id: str) -> list[Subscription]:

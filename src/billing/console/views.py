@@ -22,7 +22,7 @@ from billing.auth.service import Actor
 from billing.clock import Clock
 from billing.console import repository
 from billing.console.event_text import describe, kind_name
-from billing.console.i18n import Words
+from billing.console.i18n import N_, Words
 from billing.console.problems import refusal
 from billing.console.timeline import Picture, build_picture
 from billing.customers import repository as customers
@@ -31,7 +31,9 @@ from billing.domain.errors import DomainError
 from billing.domain.events import Event
 from billing.domain.money import format_money
 from billing.domain.overdue import AccountSummary, invoice_status
+from billing.errors import NotFound
 from billing.invoicing import repository as ledger_repo
+from billing.invoicing.status import amount_due
 from billing.invoicing.views import document_number
 from billing.receivables.account import account_on, customer_account, customer_accounts
 from billing.retention.service import cancellation_quote
@@ -175,6 +177,28 @@ def subscription_page(
         "ended": loaded.schedule.has_ended(loaded.today),
         "last_day": fmt.last_day(loaded.schedule.end or loaded.schedule.pending_end),
         "offers_refused": _offers_refused(brief, lang),
+        "operations": _operations(loaded, documents, credited),
+    }
+
+
+def _operations(
+    loaded: Loaded, documents: Sequence[Document], credited: dict[str, int]
+) -> dict[str, Any]:
+    """What the operations card offers: verification while a cancellation waits for it, a
+    resumption while a pause is open or to come, payments on the invoices still open."""
+    schedule, today = loaded.schedule, loaded.today
+    open_invoices = [
+        {"id": d.id, "number": document_number(d)}
+        for d in documents
+        if d.type == "invoice"
+        and d.status == "open"
+        and d.total - credited.get(d.id, 0) - d.amount_paid - d.balance_applied > 0
+    ]
+    return {
+        "verify": schedule.pending_end is not None,
+        "resume": any(p.end is None or p.end > today for p in schedule.pauses),
+        "open_invoices": open_invoices,
+        "running": not schedule.has_ended(today),
     }
 
 
@@ -222,6 +246,51 @@ def change_preview(session: Session, result: ChangeResult, fmt: Formats) -> dict
         "documents": docs,
         "net": fmt.money(sum(r.amount for r in result.posting.entries)),
     }
+
+
+PRORATION_NAMES = {
+    "by_day": N_("prorated by day"),
+    "from_next_period": N_("new terms from the next period"),
+    "none": N_("not prorated: billing follows from the next period"),
+}
+
+
+def alternatives(
+    others: Sequence[dict[str, Any]], fmt: Formats, chosen: str | None
+) -> list[dict[str, Any]]:
+    """Each proration choice side by side: what it posts at once and what the period under
+    way ends up billed (the service's ``proration_alternatives``)."""
+    return [
+        {
+            "name": fmt._(PRORATION_NAMES.get(a["proration"], a["proration"])),
+            "posts_now": fmt.money(a["posts_now"]),
+            "period_billed": fmt.money(a["period_billed"]),
+            "chosen": a["proration"] == chosen,
+        }
+        for a in others
+    ]
+
+
+def money_of(session: Session, subscription_id: str) -> tuple[str, str]:
+    """The currency and the customer's locale a subscription's amounts are typed in."""
+    sub = repository.subscription(session, subscription_id)
+    customer = customers.get(session, sub.customer_id)
+    return sub.currency, customer.locale
+
+
+def invoice_of_subscription(
+    session: Session, subscription_id: str, invoice_id: str
+) -> tuple[Document, Customer]:
+    """One of the subscription's invoices and its customer (404 for another's)."""
+    sub = repository.subscription(session, subscription_id)
+    invoice = ledger_repo.get_document(session, invoice_id, "invoice")
+    if invoice.subscription_id != sub.id:
+        raise NotFound("no such invoice on this subscription")
+    return invoice, customers.get(session, sub.customer_id)
+
+
+def invoice_due(session: Session, invoice: Document) -> int:
+    return amount_due(session, invoice)
 
 
 def _item(entry: LedgerEntry, fmt: Formats) -> str:
