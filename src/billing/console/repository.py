@@ -1,38 +1,17 @@
-"""Queries only the console needs: finding customers by name, keys by id, a subscription's
-documents and its customer's subscriptions."""
+"""Queries only the console needs: keys by id, a subscription, a customer's subscriptions,
+documents and orders, and a subscription's documents (finding customers: search.py)."""
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from billing.errors import NotFound
-from billing.storage.models import ApiKey, Customer, Document, Subscription
+from billing.storage.models import ApiKey, Document, Order, Subscription
 from billing.storage.rows import rows_where
-
-SEARCH_LIMIT = 50
 
 
 def api_key(session: Session, key_id: str) -> ApiKey | None:
     return session.get(ApiKey, key_id)
-
-
-def find_customers(session: Session, query: str, *, limit: int = SEARCH_LIMIT) -> list[Customer]:
-    """Customers whose name or external reference contains ``query`` in any case, or whose id
-    is ``query``; by name."""
-    q = select(Customer).order_by(Customer.name, Customer.id).limit(limit)
-    query = query.strip()
-    if query:
-        # ILIKE is Unicode-aware on PostgreSQL; SQLite folds ASCII case only, so the usual
-        # spellings of the query ("ängs", "Ängs", "ÄNGS") are matched too.
-        variants = {query, query.lower(), query.upper(), query.capitalize(), query.title()}
-        conditions = [Customer.id == query]
-        for v in variants:
-            pattern = "%" + v.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            conditions.append(Customer.name.ilike(pattern, escape="\\"))
-            conditions.append(Customer.external_ref.ilike(pattern, escape="\\"))
-        q = q.where(or_(*conditions))
-    return list(session.scalars(q))
 
 
 def subscription(session: Session, subscription_id: str) -> Subscription:
@@ -46,6 +25,18 @@ def customer_subscriptions(session: Session, customer_id: str) -> list[Subscript
     order = [Subscription.start_date, Subscription.id]
     of_customer = Subscription.customer_id == customer_id
     return rows_where(session, Subscription, of_customer, order_by=order)
+
+
+def customer_documents(session: Session, customer_id: str) -> list[Document]:
+    """Every invoice and credit note of a customer, subscriptions' and orders' alike, newest
+    first."""
+    order = [Document.issue_date.desc(), Document.created_at.desc(), Document.number.desc()]
+    return rows_where(session, Document, Document.customer_id == customer_id, order_by=order)
+
+
+def customer_orders(session: Session, customer_id: str) -> list[Order]:
+    order = [Order.created_at.desc(), Order.id]
+    return rows_where(session, Order, Order.customer_id == customer_id, order_by=order)
 
 
 def subscription_documents(session: Session, subscription_id: str) -> list[Document]:

@@ -35,7 +35,7 @@ from billing.errors import NotFound
 from billing.invoicing import repository as ledger_repo
 from billing.invoicing.status import amount_due
 from billing.invoicing.views import document_number
-from billing.receivables.account import account_on, customer_account, customer_accounts
+from billing.receivables.account import account_on
 from billing.retention.service import cancellation_quote
 from billing.storage.models import Customer, Document, LedgerEntry
 from billing.subscriptions import service
@@ -103,30 +103,6 @@ def account_view(customer: Customer, account: AccountSummary, lang: Words) -> di
     }
 
 
-def find_customers(session: Session, clock: Clock, query: str, lang: Words) -> list[dict[str, Any]]:
-    """The customers found, each with its account (the badge and what it owes)."""
-    found = repository.find_customers(session, query)
-    accounts = customer_accounts(session, clock, found)
-    return [{"customer": c, "account": account_view(c, accounts[c.id], lang)} for c in found]
-
-
-def customer_page(
-    session: Session, actor: Actor, clock: Clock, customer_id: str, lang: Words
-) -> dict[str, Any]:
-    customer = customers.get(session, customer_id)
-    fmt = formats_for(customer, lang)
-    account = account_view(customer, customer_account(session, clock, customer), lang)
-    subs = []
-    for row in repository.customer_subscriptions(session, customer.id):
-        loaded = service.load(session, actor, clock, row.id)
-        out = subscription_out(loaded)
-        out["plan_name"] = loaded.plan.name
-        out["unit_formatted"] = fmt.money(out["unit_amount"])
-        out["last_day"] = fmt.last_day(loaded.schedule.end or loaded.schedule.pending_end)
-        subs.append(out)
-    return {"customer": customer, "account": account, "subscriptions": subs, "fmt": fmt}
-
-
 def subscription_page(
     session: Session, actor: Actor, clock: Clock, subscription_id: str, lang: Words
 ) -> dict[str, Any]:
@@ -166,7 +142,8 @@ def subscription_page(
         "ledger": _ledger(entries, numbers, fmt),
         "account": account_view(loaded.customer, account, lang),
         "documents": [
-            _document(d, numbers, fmt, status=_status(d, credited, loaded.today)) for d in documents
+            document_row(d, numbers, fmt, status=invoice_state(d, credited, loaded.today))
+            for d in documents
         ],
         "brief": brief,
         "brief_error": brief_error,
@@ -351,7 +328,7 @@ def _ledger(
     ]
 
 
-def _status(doc: Document, credited: dict[str, int], today: date) -> str:
+def invoice_state(doc: Document, credited: dict[str, int], today: date) -> str:
     """An invoice's status as the API answers it today; another document's as stored."""
     if doc.type != "invoice":
         return doc.status
@@ -359,7 +336,7 @@ def _status(doc: Document, credited: dict[str, int], today: date) -> str:
     return invoice_status(doc.status, amount_due=max(0, due), due_date=doc.due_date, today=today)
 
 
-def _document(
+def document_row(
     doc: Document, numbers: dict[str, str], fmt: Formats, *, status: str
 ) -> dict[str, Any]:
     return {
