@@ -82,9 +82,11 @@ Alternatives = Callable[[Session], list[dict[str, Any]]]
 def subscription_response(
     desk: Desk, subscription_id: str, *, status: int = 200, **extra: Any
 ) -> Response:
+    asked = desk.request.query_params.get("year", "")
+    year = int(asked) if asked.isdigit() and len(asked) == 4 else None
     with reading(desk.read) as session:
         context = views.subscription_page(
-            session, desk.staff.actor, desk.clock, subscription_id, desk.lang
+            session, desk.staff.actor, desk.clock, subscription_id, desk.lang, year=year
         )
     notice = desk.request.query_params.get("done")
     return page(

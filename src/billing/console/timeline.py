@@ -48,8 +48,11 @@ BOX_TOP = 96
 BOX_HEIGHT = 64
 AXIS_Y = BOX_TOP + BOX_HEIGHT + 14
 HEIGHT = AXIS_Y + 34
-#: A picture of more periods than this stops drawing there (a 36-month contract fits).
-MAX_PERIODS = 60
+#: A picture of more periods than this stops drawing there (20 years of months fit).
+MAX_PERIODS = 240
+#: About how wide a character of the 11 px labels is, to keep labels inside their box and
+#: apart from each other (a label that would not fit is left out; the table has it all).
+CHAR_WIDTH = 6.6
 
 CHANGE_EVENTS = (PriceChanged, QuantityChanged, PlanChanged, IntervalChanged)
 
@@ -62,6 +65,7 @@ class Box:
     x: float
     width: float
     tail_width: float  # the part of the period not served (after the end date)
+    show_amount: bool  # the billed (and credited) label fits inside the box
     billed: int
     credited: int  # positive: what came back
     billed_label: str
@@ -87,6 +91,7 @@ class Marker:
     label: str
     row: int  # label row above the boxes (0 nearest), to keep labels apart
     title: str
+    show_label: bool = True  # False: no row had room; the label is in the title only
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +109,8 @@ class Picture:
     axis_y: int
     first: date
     last: date
+    years: list[int] = field(default_factory=list)  # the years the life spans, for the views
+    year: int | None = None  # the year shown, or None for the whole life
     boxes: list[Box] = field(default_factory=list)
     pauses: list[Shade] = field(default_factory=list)
     markers: list[Marker] = field(default_factory=list)
@@ -138,7 +145,9 @@ def build_picture(
     entries: Sequence[LedgerEntry],
     today: date,
     fmt: Formats,
+    year: int | None = None,
 ) -> Picture:
+    """The picture of the whole life, or of the periods that touch ``year``."""
     end = schedule.end
     if end is not None and end <= schedule.start:
         return Picture(WIDTH, HEIGHT, BOX_TOP, BOX_HEIGHT, AXIS_Y, schedule.start, end)
@@ -148,6 +157,13 @@ def build_picture(
         seen = max([today, schedule.start, *(e.service_end for e in entries)])
         until = add_months(seen, schedule.interval_on(seen)) + timedelta(days=1)
     periods = served_periods(schedule, until)
+    years = sorted({y for p in periods for y in (p.start.year, (p.end - timedelta(days=1)).year)})
+    if year is not None and year in years:
+        periods = [
+            p for p in periods if p.end > date(year, 1, 1) and p.start < date(year + 1, 1, 1)
+        ]
+    else:
+        year = None
     first = periods[0].start if periods else schedule.start
     last = periods[-1].end if periods else until
     scale = (WIDTH - LEFT - RIGHT) / max((last - first).days, 1)
@@ -171,6 +187,8 @@ def build_picture(
         AXIS_Y,
         first,
         last,
+        years,
+        year,
         boxes,
         pauses,
         _spread(markers),
@@ -219,6 +237,8 @@ def _box(
         x=x(p.start),
         width=round(x(served_end) - x(p.start), 2),
         tail_width=round(x(p.end) - x(served_end), 2),
+        show_amount=_fits(x(served_end) - x(p.start), money(b) if b else fmt._("not billed"))
+        and (not c or _fits(x(served_end) - x(p.start), f"−{money(c)}")),
         billed=b,
         credited=c,
         billed_label=money(b) if b else "",
@@ -300,19 +320,36 @@ def _markers(
     return out
 
 
+def _fits(width: float, label: str) -> bool:
+    return width >= 10 + CHAR_WIDTH * len(label)
+
+
+def _extent(m: Marker) -> tuple[float, float]:
+    """Where a marker's label lies on the x axis (drawn left of the line near the right)."""
+    w = CHAR_WIDTH * len(m.label) + 6
+    return (m.x - w, m.x) if m.x > WIDTH - 150 else (m.x, m.x + w)
+
+
 def _spread(markers: list[Marker]) -> list[Marker]:
-    """Put labels closer than about 90 px to the previous one on the next row up (max 3)."""
-    rows_last: list[float] = []
+    """Each label on the lowest of 3 rows where it overlaps no other; with no such row the
+    label is left out (its line and its title stay), so labels never overlap. The end
+    marker is placed first."""
+    rows: list[list[tuple[float, float]]] = [[], [], []]
     out = []
-    for m in sorted(markers, key=lambda m: (m.x, m.kind != "end")):
-        row = next((i for i, last in enumerate(rows_last) if m.x - last >= 90), None)
-        if row is None:
-            row = len(rows_last) if len(rows_last) < 3 else len(rows_last) - 1
-            if row == len(rows_last):
-                rows_last.append(m.x)
-        rows_last[row] = m.x
-        out.append(Marker(m.kind, m.day, m.x, m.label, row, m.title))
-    return out
+    for m in sorted(markers, key=lambda m: (m.kind != "end", m.x)):
+        left, right = _extent(m)
+        row = next(
+            (
+                i
+                for i, taken in enumerate(rows)
+                if all(right + 4 <= a or left >= b + 4 for a, b in taken)
+            ),
+            None,
+        )
+        if row is not None:
+            rows[row].append((left, right))
+        out.append(Marker(m.kind, m.day, m.x, m.label, row or 0, m.title, row is not None))
+    return sorted(out, key=lambda m: m.x)
 
 
 def _ticks(

@@ -104,7 +104,12 @@ def account_view(customer: Customer, account: AccountSummary, lang: Words) -> di
 
 
 def subscription_page(
-    session: Session, actor: Actor, clock: Clock, subscription_id: str, lang: Words
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    subscription_id: str,
+    lang: Words,
+    year: int | None = None,
 ) -> dict[str, Any]:
     loaded = service.load(session, actor, clock, subscription_id)
     fmt = formats_for(loaded.customer, lang, loaded.subscription.currency)
@@ -116,6 +121,7 @@ def subscription_page(
         entries=entries,
         today=loaded.today,
         fmt=fmt,
+        year=year,
     )
     brief: dict[str, Any] | None = None
     brief_error: str | None = None
