@@ -80,6 +80,11 @@ def describe(event: Event, fmt: Formats) -> str:
     return RENDERINGS[event.type](event, event.payload, fmt)
 
 
+def _before(end: date) -> date:
+    """The last day served of an exclusive end date."""
+    return end - timedelta(days=1) if end > date.min else end
+
+
 def _unused(u: Unused, fmt: Formats) -> str:
     return fmt._("unused time: %(what)s", what=fmt._(UNUSED_NAMES.get(u, u.value)))
 
@@ -150,7 +155,7 @@ def _postponed(e: Event, p: object, fmt: Formats) -> str:
 
 def _paused(e: Event, p: Paused, fmt: Formats) -> str:
     if p.resume_date:
-        last = fmt.day(p.resume_date - timedelta(days=1))
+        last = fmt.day(_before(p.resume_date))
         text = fmt._("paused to and including %(day)s", day=last)
     else:
         text = fmt._("until resumed")
@@ -164,7 +169,7 @@ def _resumed(e: Event, p: object, fmt: Formats) -> str:
 
 
 def _cancellation(e: Event, p: CancellationScheduled, fmt: Formats) -> str:
-    last = fmt.day(e.effective_date - timedelta(days=1))
+    last = fmt.day(_before(e.effective_date))
     words = [fmt._("last day served %(day)s", day=last)]
     if p.requested_on is not None:
         words.append(fmt._("notice given %(day)s", day=fmt.day(p.requested_on)))
@@ -182,7 +187,7 @@ def _cancellation(e: Event, p: CancellationScheduled, fmt: Formats) -> str:
 
 def _revoked(e: Event, p: CancellationRevoked, fmt: Formats) -> str:
     if p.revoked_end_date:
-        last = fmt.day(p.revoked_end_date - timedelta(days=1))
+        last = fmt.day(_before(p.revoked_end_date))
         was = fmt._("last day served %(day)s withdrawn", day=last)
     else:
         was = fmt._("withdrawn")

@@ -76,7 +76,7 @@ def day_after(text: str) -> str | None:
         return text
 
 
-def _run(
+def run_change(
     desk: DeskDep,
     subscription_id: str,
     *,
@@ -123,7 +123,7 @@ def verify(
 ) -> Response:
     """Four eyes: verify the cancellation another staff member recorded."""
     check_csrf(desk.staff, csrf)
-    return _run(
+    return run_change(
         desk,
         subscription_id,
         done="verify",
@@ -163,7 +163,7 @@ def pause(
             }
         )
 
-    return _run(
+    return run_change(
         desk,
         subscription_id,
         done="pause",
@@ -194,7 +194,7 @@ def resume(
     def body(session: Session) -> ResumeRequest:
         return ResumeRequest.model_validate({"date": first_day, "reason": reason or None})
 
-    return _run(
+    return run_change(
         desk,
         subscription_id,
         done="resume",
@@ -250,7 +250,7 @@ def change(
             }
         )
 
-    return _run(
+    return run_change(
         desk,
         subscription_id,
         done="change",
