@@ -54,6 +54,7 @@ SENTENCES: dict[str, str] = {
     "price_floor": N_("That price is below the lowest price allowed for this plan."),
     "licence_reduction_limit": N_("That removes more licences than the contract allows."),
     "overdue_balance": N_("The customer has overdue invoices, so no retention offer is allowed."),
+    "allocation_exceeds_payment": N_("That is more than what is left on the payment."),
     "overpayment": N_("That is more than what is still due on the invoice."),
     "invoice_void": N_("That invoice is void: no payment can be recorded on it."),
     "not_a_payment": N_("A payment must be more than zero."),

@@ -3,6 +3,9 @@ documents and orders, and a subscription's documents (finding customers: search.
 
 from __future__ import annotations
 
+import re
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from billing.errors import NotFound
@@ -25,6 +28,28 @@ def customer_subscriptions(session: Session, customer_id: str) -> list[Subscript
     order = [Subscription.start_date, Subscription.id]
     of_customer = Subscription.customer_id == customer_id
     return rows_where(session, Subscription, of_customer, order_by=order)
+
+
+#: A document number as people type it: its series (letters, maybe with hyphens, as
+#: "SE-INV"), a hyphen or a space or nothing, and the number with or without leading zeros.
+DOCUMENT_NUMBER = re.compile(r"([A-Za-z](?:[A-Za-z-]{0,18}[A-Za-z])?)[- ]?0*(\d{1,12})")
+
+
+def invoice_by_number(session: Session, text: str) -> Document | None:
+    """The invoice a person names by its number ("INV-000042", "inv-42") or its id."""
+    text = text.strip()
+    found = DOCUMENT_NUMBER.fullmatch(text)
+    if found:
+        q = select(Document).where(
+            Document.type == "invoice",
+            Document.series == found.group(1).upper(),
+            Document.number == int(found.group(2)),
+        )
+        doc = session.scalars(q).first()
+        if doc is not None:
+            return doc
+    doc = session.get(Document, text)
+    return doc if doc is not None and doc.type == "invoice" else None
 
 
 def customer_documents(session: Session, customer_id: str) -> list[Document]:

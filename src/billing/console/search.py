@@ -11,19 +11,18 @@ by id. The other keys are exact lookups in SQL.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from billing.console.repository import DOCUMENT_NUMBER
 from billing.storage.models import Customer, Document
 
 PER_PAGE = 50
 #: Letters that Unicode does not decompose into a base letter and a mark.
 _LETTERS = str.maketrans({"ø": "o", "æ": "ae", "ß": "ss", "đ": "d", "ł": "l", "þ": "th"})
-_DOCUMENT = re.compile(r"([A-Za-z]{1,20})[- ]?0*(\d{1,12})")
 
 
 def fold(text: str) -> str:
@@ -117,7 +116,7 @@ def _exact(session: Session, query: str) -> list[tuple[str, str, str]]:
         .where(Document.payment_reference == reference)
     )
     found += [(cid, name, f"reference {ref}") for cid, name, ref in session.execute(by_reference)]
-    number = _DOCUMENT.fullmatch(query)
+    number = DOCUMENT_NUMBER.fullmatch(query)
     if number:
         series, n = number.group(1).upper(), int(number.group(2))
         by_number = (
