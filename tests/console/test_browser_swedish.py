@@ -84,6 +84,7 @@ def _seed(base: str) -> dict[str, Any]:
 @pytest.mark.parametrize("size", sorted(SIZES))
 def test_a_swedish_staff_members_day(driver: Any, server: str, tmp_path: Path, size: str) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -144,8 +145,8 @@ def test_a_swedish_staff_members_day(driver: Any, server: str, tmp_path: Path, s
     assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "sv"
 
     # Find the customer by its organisation number, without the hyphen.
-    driver.find_element(By.ID, "q").send_keys("5560360793")
-    click("search")
+    # By keyboard only: type in the search field and press Enter.
+    driver.find_element(By.ID, "q").send_keys("5560360793", Keys.ENTER)
     wait.until(ec.text_to_be_present_in_element((By.ID, "found-count"), "1 kund matchar"))
     rows = driver.find_elements(By.CSS_SELECTOR, "#customers tr.customer")
     assert len(rows) == 1 and "Fjällbacka Bygg AB" in rows[0].text
@@ -174,7 +175,11 @@ def test_a_swedish_staff_members_day(driver: Any, server: str, tmp_path: Path, s
     )  # one more licence for 15 of April's 30 days
     assert driver.find_element(By.ID, "preview-alternatives")
     step("licences-preview")
-    click("confirm-preview")
+    # Confirm by keyboard: the button takes the focus and Enter presses it.
+    confirm = driver.find_element(By.ID, "confirm-preview")
+    driver.execute_script("arguments[0].focus()", confirm)
+    assert driver.switch_to.active_element == confirm
+    confirm.send_keys(Keys.ENTER)
     notice("Ändringen är registrerad.")
     step("licences-confirmed")
 
@@ -216,5 +221,8 @@ def test_a_swedish_staff_members_day(driver: Any, server: str, tmp_path: Path, s
     notice("Uppsägningen är kontrollerad.")
     assert "under uppsägning" in driver.find_element(By.ID, "status").text
     step("verified")
+    driver.find_element(By.LINK_TEXT, "Ej matchade betalningar").click()
+    wait.until(ec.presence_of_element_located((By.ID, "no-payments")))
+    step("unmatched-payments")
     assert all(s.stat().st_size > 5000 for s in shots)
     print(f"screenshots: {tmp_path}")
