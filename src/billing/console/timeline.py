@@ -50,9 +50,9 @@ AXIS_Y = BOX_TOP + BOX_HEIGHT + 14
 HEIGHT = AXIS_Y + 34
 #: A picture of more periods than this stops drawing there (20 years of months fit).
 MAX_PERIODS = 240
-#: About how wide a character of the 11 px labels is, to keep labels inside their box and
+#: About how wide a character of the 12 px labels is, to keep labels inside their box and
 #: apart from each other (a label that would not fit is left out; the table has it all).
-CHAR_WIDTH = 6.6
+CHAR_WIDTH = 7.2
 
 CHANGE_EVENTS = (PriceChanged, QuantityChanged, PlanChanged, IntervalChanged)
 
