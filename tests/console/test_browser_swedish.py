@@ -224,5 +224,8 @@ def test_a_swedish_staff_members_day(driver: Any, server: str, tmp_path: Path, s
     driver.find_element(By.LINK_TEXT, "Ej matchade betalningar").click()
     wait.until(ec.presence_of_element_located((By.ID, "no-payments")))
     step("unmatched-payments")
+    driver.find_element(By.LINK_TEXT, "Uppgifter").click()
+    wait.until(ec.presence_of_element_located((By.ID, "tasks")))
+    step("tasks")
     assert all(s.stat().st_size > 5000 for s in shots)
     print(f"screenshots: {tmp_path}")
