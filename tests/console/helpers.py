@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 from typing import Any
 
 from tests.api.helpers import bill, cancel, ok, setup
@@ -19,6 +20,15 @@ def version_of(html: str) -> str:
     found = re.search(r'name="version" value="(\d+)"', html)
     assert found
     return found.group(1)
+
+
+def confirm_form(html: str) -> dict[str, str]:
+    """The fields of the preview's Confirm form (its hidden inputs), as the browser sends them."""
+    start = html.index('class="confirm"')
+    form = html[start : html.index("</form>", start)]
+    data = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form))
+    data["action"] = "confirm"
+    return {k: unescape(v) for k, v in data.items()}
 
 
 def sign_in(client: Any, token: str = ADMIN_TOKEN) -> Any:

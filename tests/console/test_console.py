@@ -11,6 +11,7 @@ from tests.api.helpers import CONTRACT, api_key, setup
 from tests.conftest import Api
 from tests.console.helpers import (
     cancel,
+    confirm_form,
     csrf_of,
     invoiced_subscription,
     ok,
@@ -45,10 +46,10 @@ def test_pages_need_a_staff_sign_in(api: Api) -> None:
     assert client.get("/console", follow_redirects=True).url.path == "/console/login"
 
     r = sign_in(client, "not-a-token")
-    assert r.status_code == 401 and "unknown token" in r.text
+    assert r.status_code == 401 and "That token is not known" in r.text
     integration = api_key(api, "integration")
     r = sign_in(client, integration.token)
-    assert r.status_code == 403 and "staff tokens only" in r.text
+    assert r.status_code == 403 and "The console is for staff only" in r.text
     # The sign-in form itself is protected against cross-site posts.
     r = client.post("/console/login", data={"token": api.token, "csrf": "forged"})
     assert r.status_code == 403
@@ -139,22 +140,25 @@ def test_preview_confirm_move_and_undo_a_cancellation(api: Api) -> None:
     html = page_of(api, sub)
     before = ledger_size(api, sub)
 
-    # Preview: the money it would post, and nothing saved.
-    fields = {"mode": "on_date", "date": "2025-04-05", "reason": "Flyttar till Oslo"}
+    # The form asks for the last day served and offers no Confirm before a preview.
+    assert "Last day served" in html and "first day not served" not in html
+    assert 'value="confirm"' not in html
+    # Preview: the money it would post, and nothing saved. Served to and including 4 April:
+    # the subscription's end date (the first day not served) is 5 April.
+    fields = {"mode": "on_date", "date": "2025-04-04", "reason": "Flyttar till Oslo"}
     r = api.client.post(f"{path}/cancel", data=cancel_form(html, "preview", **fields))
     assert r.status_code == 200, r.text
     assert 'id="preview"' in r.text and "nothing is saved yet" in r.text
     assert "crediting INV-000001" in r.text and f"-224,95{NBSP}kr" in r.text
-    assert 'id="preview-end">5 apr. 2025' in r.text
+    assert 'id="preview-end">4 apr. 2025' in r.text
     assert ledger_size(api, sub) == before
     assert ok(api.get(f"/v1/subscriptions/{sub['id']}"))["end_date"] is None
     assert "end-marker" not in r.text[r.text.index("<svg") :]
 
     # Confirm from the preview: the credit note is posted, the end marker drawn.
-    r = api.client.post(
-        f"{path}/cancel", data=cancel_form(r.text, "confirm", **fields), follow_redirects=True
-    )
+    r = api.client.post(f"{path}/cancel", data=confirm_form(r.text), follow_redirects=True)
     assert r.status_code == 200 and 'id="notice"' in r.text
+    assert "the last day served is 4 apr. 2025" in r.text
     assert '<g class="marker end end-marker" data-date="2025-04-05">' in r.text
     assert ok(api.get(f"/v1/subscriptions/{sub['id']}"))["end_date"] == "2025-04-05"
     [note] = ok(api.get("/v1/credit-notes"))["data"]
@@ -166,10 +170,9 @@ def test_preview_confirm_move_and_undo_a_cancellation(api: Api) -> None:
 
     # Move it later: the old end is drawn as moved, the credit partly billed back.
     r = api.client.post(
-        f"{path}/cancel",
-        data=cancel_form(r.text, "confirm", mode="on_date", date="2025-04-20"),
-        follow_redirects=True,
+        f"{path}/cancel", data=cancel_form(r.text, "preview", mode="on_date", date="2025-04-19")
     )
+    r = api.client.post(f"{path}/cancel", data=confirm_form(r.text), follow_redirects=True)
     assert '<g class="marker end end-marker" data-date="2025-04-20">' in r.text
     assert '<g class="marker revoked-end" data-date="2025-04-05">' in r.text
 
@@ -177,7 +180,7 @@ def test_preview_confirm_move_and_undo_a_cancellation(api: Api) -> None:
     r2 = api.client.post(f"{path}/undo", data=cancel_form(r.text, "preview"))
     assert r2.status_code == 200 and "would be undone" in r2.text
     assert ok(api.get(f"/v1/subscriptions/{sub['id']}"))["end_date"] == "2025-04-20"
-    r3 = api.client.post(f"{path}/undo", data=cancel_form(r.text, "confirm"), follow_redirects=True)
+    r3 = api.client.post(f"{path}/undo", data=confirm_form(r2.text), follow_redirects=True)
     assert r3.status_code == 200 and "Cancellation undone" in r3.text
     assert "end-marker" not in r3.text[r3.text.index("<svg") :]
     assert ok(api.get(f"/v1/subscriptions/{sub['id']}"))["end_date"] is None
@@ -193,16 +196,26 @@ def test_refusals_change_nothing(api: Api) -> None:
     fields = {"mode": "on_date", "date": "2025-04-05"}
 
     # A forged or missing CSRF token.
-    bad = {**cancel_form(html, "confirm", **fields), "csrf": "forged"}
+    bad = {**cancel_form(html, "preview", **fields), "csrf": "forged"}
     assert api.client.post(f"{path}/cancel", data=bad).status_code == 403
-    # A stale page (someone changed the subscription since): 412, shown on the page.
-    cancel(api, sub, mode="on_date", date="2025-04-20")
+    # Confirm without a preview, or with other inputs than those previewed: refused.
     r = api.client.post(f"{path}/cancel", data=cancel_form(html, "confirm", **fields))
+    assert r.status_code == 409 and "Preview the change first" in r.text
+    previewed = api.client.post(f"{path}/cancel", data=cancel_form(html, "preview", **fields))
+    altered = {**confirm_form(previewed.text), "date": "2025-04-10"}
+    r = api.client.post(f"{path}/cancel", data=altered)
+    assert r.status_code == 409 and "Preview the change first" in r.text
+    assert ledger_size(api, sub) == before
+    # A stale page (someone changed the subscription since the preview): a plain sentence.
+    cancel(api, sub, mode="on_date", date="2025-04-20")
+    r = api.client.post(f"{path}/cancel", data=confirm_form(previewed.text))
     assert r.status_code == 412 and 'id="error"' in r.text
-    # Bad input: on_date without a date.
+    assert "Someone changed this subscription" in r.text and "is at version" not in r.text
+    # Bad input: on_date without a date, in plain words (no validator text).
     html = page_of(api, sub)
     r = api.client.post(f"{path}/cancel", data=cancel_form(html, "preview", mode="on_date"))
-    assert r.status_code == 422 and "needs a date" in r.text
+    assert r.status_code == 422 and "Give the last day served." in r.text
+    assert "Value error" not in r.text
     assert ok(api.get(f"/v1/subscriptions/{sub['id']}"))["end_date"] == "2025-04-20"
     assert ledger_size(api, sub) == before + 1  # only the API's own cancellation posted
 
@@ -211,7 +224,7 @@ def test_contract_rules_apply_in_the_console(api: Api) -> None:
     sub = setup(api, today="2025-04-02", contract=CONTRACT, unit_amount=49900)
     sign_in(api.client)
     html = page_of(api, sub)
-    assert "Earliest possible end" in html and "Notice" in html
+    assert "Earliest possible last day" in html and "Notice" in html
     r = api.client.post(
         f"/console/subscriptions/{sub['id']}/cancel",
         data=cancel_form(html, "preview", mode="on_date", date="2025-06-01"),

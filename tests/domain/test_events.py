@@ -7,12 +7,14 @@ from __future__ import annotations
 import dataclasses
 import json
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from billing.console.event_text import RENDERINGS, describe
+from billing.console.i18n import words
 from billing.documents.labels import LANGUAGES, texts
 from billing.domain import codec
 from billing.domain.errors import InvalidTimeline
@@ -36,6 +38,13 @@ class _Fmt:
 
     def day(self, d: date | None) -> str:
         return "" if d is None else d.isoformat()
+
+    # The words in Swedish, through the console's catalog: every rendering is translated.
+    def _(self, message: str, **values: Any) -> str:
+        return words("sv").gettext(message, **values)
+
+    def ngettext(self, singular: str, plural: str, n: int, **values: Any) -> str:
+        return words("sv").ngettext(singular, plural, n, **values)
 
 
 def _payloads(cls: type) -> st.SearchStrategy[object]:

@@ -17,9 +17,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 
-from billing.console import changes, pages, signin
+from billing.console import changes, offers, operations, pages, signin, tasks, unmatched
 from billing.console.auth import LoginRequired
-from billing.console.web import CsrfRefused, go, page
+from billing.console.problems import form_refusal, refusal
+from billing.console.web import CsrfRefused, go, page, words_of
 from billing.domain.errors import DomainError
 
 
@@ -28,18 +29,21 @@ async def _login(request: Request, exc: Exception) -> Response:
 
 
 async def _csrf(request: Request, exc: Exception) -> Response:
-    message = "The form was stale or not ours (CSRF check). Reload the page and try again."
+    message = words_of(request).gettext(
+        "The form was too old or did not come from this console. Reload the page and try again."
+    )
     return page(request, "error.html", {"status": 403, "message": message}, 403)
 
 
 async def _domain(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
-    return page(request, "error.html", {"status": exc.status, "message": exc.detail}, exc.status)
+    message = refusal(words_of(request), exc)
+    return page(request, "error.html", {"status": exc.status, "message": message}, exc.status)
 
 
 async def _invalid(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    message = "; ".join(str(e.get("msg")) for e in exc.errors()) or "invalid form"
+    message = form_refusal(words_of(request), exc.errors(), {})
     return page(request, "error.html", {"status": 422, "message": message}, 422)
 
 
@@ -53,6 +57,6 @@ def create_console(parent: FastAPI, prefix: str = "/console") -> FastAPI:
     console.add_exception_handler(CsrfRefused, _csrf)
     console.add_exception_handler(DomainError, _domain)
     console.add_exception_handler(RequestValidationError, _invalid)
-    for module in (signin, pages, changes):
+    for module in (signin, pages, changes, operations, offers, unmatched, tasks):
         console.include_router(module.router)
     return console

@@ -7,8 +7,13 @@ to the page). A refused change shows the page again with the reason and the form
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date as Date
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -19,10 +24,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from billing.clock import Clock
 from billing.console import views
 from billing.console.auth import ConsoleSession
+from billing.console.i18n import Words
+from billing.console.problems import form_refusal, refusal
 from billing.console.web import (
     Action,
     ConsoleClock,
     Csrf,
+    Lang,
+    Previewed,
     ReadFactory,
     Staff,
     Version,
@@ -50,36 +59,72 @@ class Desk:
     read: sessionmaker[Session]
     write: sessionmaker[Session]
     clock: Clock
+    lang: Words
 
 
 def _desk(
-    request: Request, staff: Staff, read: ReadFactory, write: WriteFactory, clock: ConsoleClock
+    request: Request,
+    staff: Staff,
+    read: ReadFactory,
+    write: WriteFactory,
+    clock: ConsoleClock,
+    lang: Lang,
 ) -> Desk:
-    return Desk(request, staff, read, write, clock)
+    return Desk(request, staff, read, write, clock, lang)
 
 
 DeskDep = Annotated[Desk, Depends(_desk)]
 
 Change = Callable[[Session], service.ChangeResult]
+Alternatives = Callable[[Session], list[dict[str, Any]]]
 
 
 def subscription_response(
     desk: Desk, subscription_id: str, *, status: int = 200, **extra: Any
 ) -> Response:
+    asked = desk.request.query_params.get("year", "")
+    year = int(asked) if asked.isdigit() and len(asked) == 4 else None
     with reading(desk.read) as session:
-        context = views.subscription_page(session, desk.staff.actor, desk.clock, subscription_id)
+        context = views.subscription_page(
+            session, desk.staff.actor, desk.clock, subscription_id, desk.lang, year=year
+        )
     notice = desk.request.query_params.get("done")
     return page(
         desk.request,
         "subscription.html",
-        {"staff": desk.staff, "notice": notice, "form": {}, **context, **extra},
+        {"staff": desk.staff, "notice": notice, "form": {}, "form_of": None, **context, **extra},
         status,
     )
+
+
+def field_labels(lang: Words) -> dict[str, str]:
+    """The forms' fields as their labels name them, for refusals."""
+    return {
+        "date": lang.gettext("Last day served"),
+        "requested_on": lang.gettext("Notice given on"),
+        "approved_by": lang.gettext("Approved by (manager)"),
+        "reason": lang.gettext("Reason"),
+        "start_date": lang.gettext("First day paused"),
+        "resume_date": lang.gettext("Last day paused (empty: until resumed)"),
+        "effective_date": lang.gettext("First day on the new terms"),
+        "quantity": lang.gettext("Licences"),
+        "unit_amount": lang.gettext("Unit price"),
+    }
 
 
 @router.get("/subscriptions/{subscription_id}")
 def subscription(desk: DeskDep, subscription_id: str) -> Response:
     return subscription_response(desk, subscription_id)
+
+
+def previewed_token(
+    desk: Desk, subscription_id: str, done: str, form: dict[str, Any], version: int | None
+) -> str:
+    """What a preview hands its Confirm: a MAC, keyed with the session's CSRF secret, over
+    the change, the subscription's version and every field exactly as previewed. Confirm is
+    refused without it, so nothing is committed that was not seen as a preview first."""
+    fields = json.dumps([subscription_id, done, version, sorted(form.items())])
+    return hmac.new(desk.staff.csrf.encode(), fields.encode(), hashlib.sha256).hexdigest()
 
 
 def preview_or_confirm(
@@ -90,8 +135,18 @@ def preview_or_confirm(
     form: dict[str, Any],
     change: Change,
     done: str,
+    version: int | None,
+    previewed: str = "",
+    alternatives: Alternatives | None = None,
 ) -> Response:
-    """Run ``change`` and roll it back (preview) or commit it (confirm)."""
+    """Run ``change`` and roll it back (preview) or commit it (confirm, only with the token
+    of a preview of exactly these inputs). ``alternatives``, for a preview, works out what
+    each other choice would post, on the timeline as it stands before the change."""
+    token = previewed_token(desk, subscription_id, done, form, version)
+    refused: dict[str, Any] = {"form": form, "form_of": done}
+    if action == "confirm" and not (previewed.isascii() and hmac.compare_digest(token, previewed)):
+        message = desk.lang.gettext("Preview the change first: Confirm comes with the preview.")
+        return subscription_response(desk, subscription_id, status=409, error=message, **refused)
     try:
         if action == "confirm":
             with unit_of_work(desk.write) as session:
@@ -99,22 +154,38 @@ def preview_or_confirm(
             return go(desk.request, f"/subscriptions/{subscription_id}?done={done}")
         session = desk.write()
         try:
+            others = alternatives(session) if alternatives else None
             result = change(session)
-            fmt = views.formats_for(result.loaded.customer, result.loaded.subscription.currency)
+            loaded = result.loaded
+            fmt = views.formats_for(loaded.customer, desk.lang, loaded.subscription.currency)
             preview = views.change_preview(session, result, fmt)
+            if others is not None:
+                preview["alternatives"] = views.alternatives(others, fmt, form.get("proration"))
         finally:
             session.rollback()
             session.close()
     except DomainError as exc:
+        error = refusal(desk.lang, exc)
         return subscription_response(
-            desk, subscription_id, status=exc.status, error=exc.detail, form=form
+            desk, subscription_id, status=exc.status, error=error, **refused
         )
     except ValidationError as exc:
-        message = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'form'}: {e['msg']}" for e in exc.errors()
-        )
-        return subscription_response(desk, subscription_id, status=422, error=message, form=form)
-    return subscription_response(desk, subscription_id, preview=preview, preview_of=done, form=form)
+        message = form_refusal(desk.lang, exc.errors(), field_labels(desk.lang))
+        return subscription_response(desk, subscription_id, status=422, error=message, **refused)
+    return subscription_response(
+        desk, subscription_id, preview=preview, previewed=token, preview_of=done, **refused
+    )
+
+
+def end_after(last_day: str) -> str | None:
+    """The service's end date (the first day not served) of the last day served that staff
+    give; an unreadable date is passed on as it is, for the form's check to name."""
+    if not last_day:
+        return None
+    try:
+        return (Date.fromisoformat(last_day) + timedelta(days=1)).isoformat()
+    except ValueError:
+        return last_day
 
 
 @router.post("/subscriptions/{subscription_id}/cancel")
@@ -125,6 +196,7 @@ def cancel(
     action: Action,
     mode: Annotated[str, Form(max_length=40)],
     version: Version = None,
+    previewed: Previewed = "",
     date: Annotated[str, Form(max_length=20)] = "",
     requested_on: Annotated[str, Form(max_length=20)] = "",
     reason: Annotated[str, Form(max_length=2000)] = "",
@@ -132,6 +204,7 @@ def cancel(
     competitor_details: Annotated[str, Form(max_length=2000)] = "",
     approved_by: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
+    """Schedule or move a cancellation; ``date`` is the last day served."""
     check_csrf(desk.staff, csrf)
     form = {
         "mode": mode,
@@ -147,7 +220,7 @@ def cancel(
         body = CancelRequest.model_validate(
             {
                 "mode": mode,
-                "date": date or None,
+                "date": end_after(date),
                 "requested_on": requested_on or None,
                 "reason": reason or None,
                 "competitor_offer": (competitor_offer == "yes") if competitor_offer else None,
@@ -160,7 +233,14 @@ def cancel(
         )
 
     return preview_or_confirm(
-        desk, subscription_id, action=action, form=form, change=change, done="cancel"
+        desk,
+        subscription_id,
+        action=action,
+        form=form,
+        change=change,
+        done="cancel",
+        version=version,
+        previewed=previewed,
     )
 
 
@@ -171,20 +251,22 @@ def undo(
     csrf: Csrf,
     action: Action,
     version: Version = None,
-    reason: Annotated[str, Form(max_length=2000)] = "",
+    previewed: Previewed = "",
 ) -> Response:
     check_csrf(desk.staff, csrf)
 
     def change(session: Session) -> service.ChangeResult:
         return service.undo_cancel(
-            session,
-            desk.staff.actor,
-            desk.clock,
-            subscription_id,
-            expected_version=version,
-            reason=reason or None,
+            session, desk.staff.actor, desk.clock, subscription_id, expected_version=version
         )
 
     return preview_or_confirm(
-        desk, subscription_id, action=action, form={}, change=change, done="undo"
+        desk,
+        subscription_id,
+        action=action,
+        form={},
+        change=change,
+        done="undo",
+        version=version,
+        previewed=previewed,
     )

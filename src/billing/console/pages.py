@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from billing.console import views
-from billing.console.web import ConsoleClock, ReadFactory, Staff, page, reading
+from billing.console import customer_views
+from billing.console.web import ConsoleClock, Lang, ReadFactory, Staff, page, reading
 from billing.documents.html import render_html
 from billing.documents.pdf import render_pdf
 from billing.documents.service import document_view
@@ -16,19 +18,30 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/customers")
 def customers(
-    request: Request, staff: Staff, factory: ReadFactory, clock: ConsoleClock, q: str = ""
+    request: Request,
+    staff: Staff,
+    factory: ReadFactory,
+    clock: ConsoleClock,
+    lang: Lang,
+    q: str = "",
+    page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ) -> Response:
     with reading(factory) as session:
-        found = views.find_customers(session, clock, q[:200])
-    return page(request, "customers.html", {"staff": staff, "q": q, "customers": found})
+        found = customer_views.find_customers(session, clock, q[:200], lang, page_number)
+    return page(request, "customers.html", {"staff": staff, "q": q, **found})
 
 
 @router.get("/customers/{customer_id}")
 def customer(
-    request: Request, staff: Staff, factory: ReadFactory, clock: ConsoleClock, customer_id: str
+    request: Request,
+    staff: Staff,
+    factory: ReadFactory,
+    clock: ConsoleClock,
+    lang: Lang,
+    customer_id: str,
 ) -> Response:
     with reading(factory) as session:
-        context = views.customer_page(session, staff.actor, clock, customer_id)
+        context = customer_views.customer_page(session, staff.actor, clock, customer_id, lang)
     return page(request, "customer.html", {"staff": staff, **context})
 
 

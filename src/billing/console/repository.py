@@ -1,43 +1,67 @@
-"""Queries only the console needs: finding customers by name, keys by id, a subscription's
-documents and its customer's subscriptions."""
+"""Queries only the console needs: keys by id, a subscription, a customer's subscriptions,
+documents and orders, and a subscription's documents (finding customers: search.py)."""
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+import re
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from billing.storage.models import ApiKey, Customer, Document, Subscription
+from billing.errors import NotFound
+from billing.storage.models import ApiKey, Document, Order, Subscription
 from billing.storage.rows import rows_where
-
-SEARCH_LIMIT = 50
 
 
 def api_key(session: Session, key_id: str) -> ApiKey | None:
     return session.get(ApiKey, key_id)
 
 
-def find_customers(session: Session, query: str, *, limit: int = SEARCH_LIMIT) -> list[Customer]:
-    """Customers whose name or external reference contains ``query`` in any case, or whose id
-    is ``query``; by name."""
-    q = select(Customer).order_by(Customer.name, Customer.id).limit(limit)
-    query = query.strip()
-    if query:
-        # ILIKE is Unicode-aware on PostgreSQL; SQLite folds ASCII case only, so the usual
-        # spellings of the query ("ängs", "Ängs", "ÄNGS") are matched too.
-        variants = {query, query.lower(), query.upper(), query.capitalize(), query.title()}
-        conditions = [Customer.id == query]
-        for v in variants:
-            pattern = "%" + v.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            conditions.append(Customer.name.ilike(pattern, escape="\\"))
-            conditions.append(Customer.external_ref.ilike(pattern, escape="\\"))
-        q = q.where(or_(*conditions))
-    return list(session.scalars(q))
+def subscription(session: Session, subscription_id: str) -> Subscription:
+    sub = session.get(Subscription, subscription_id)
+    if sub is None:
+        raise NotFound("no such subscription")
+    return sub
 
 
 def customer_subscriptions(session: Session, customer_id: str) -> list[Subscription]:
     order = [Subscription.start_date, Subscription.id]
     of_customer = Subscription.customer_id == customer_id
     return rows_where(session, Subscription, of_customer, order_by=order)
+
+
+#: A document number as people type it: its series (letters, maybe with hyphens, as
+#: "SE-INV"), a hyphen or a space or nothing, and the number with or without leading zeros.
+DOCUMENT_NUMBER = re.compile(r"([A-Za-z](?:[A-Za-z-]{0,18}[A-Za-z])?)[- ]?0*(\d{1,12})")
+
+
+def invoice_by_number(session: Session, text: str) -> Document | None:
+    """The invoice a person names by its number ("INV-000042", "inv-42") or its id."""
+    text = text.strip()
+    found = DOCUMENT_NUMBER.fullmatch(text)
+    if found:
+        q = select(Document).where(
+            Document.type == "invoice",
+            Document.series == found.group(1).upper(),
+            Document.number == int(found.group(2)),
+        )
+        doc = session.scalars(q).first()
+        if doc is not None:
+            return doc
+    doc = session.get(Document, text)
+    return doc if doc is not None and doc.type == "invoice" else None
+
+
+def customer_documents(session: Session, customer_id: str) -> list[Document]:
+    """Every invoice and credit note of a customer, subscriptions' and orders' alike, newest
+    first."""
+    order = [Document.issue_date.desc(), Document.created_at.desc(), Document.number.desc()]
+    return rows_where(session, Document, Document.customer_id == customer_id, order_by=order)
+
+
+def customer_orders(session: Session, customer_id: str) -> list[Order]:
+    order = [Order.created_at.desc(), Order.id]
+    return rows_where(session, Order, Order.customer_id == customer_id, order_by=order)
 
 
 def subscription_documents(session: Session, subscription_id: str) -> list[Document]:

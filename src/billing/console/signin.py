@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from billing.auth.guard import guard_of
 from billing.auth.limiter import client_key
@@ -24,9 +24,21 @@ from billing.console.auth import (
     session_key,
     sign_in,
 )
-from billing.console.web import Csrf, ReadFactory, Staff, check_csrf, go, page, prefix_of, reading
+from billing.console.i18n import LANGUAGE_COOKIE, LANGUAGES
+from billing.console.problems import refusal
+from billing.console.web import (
+    Csrf,
+    ReadFactory,
+    Staff,
+    check_csrf,
+    go,
+    page,
+    prefix_of,
+    reading,
+    words_of,
+)
 from billing.domain.errors import DomainError
-from billing.errors import Unauthorized
+from billing.errors import Forbidden, Unauthorized
 
 router = APIRouter(include_in_schema=False)
 
@@ -65,7 +77,8 @@ def login(
 ) -> Response:
     expected = request.cookies.get(LOGIN_COOKIE)
     if not expected or not csrf_ok(expected, csrf):
-        return _login_page(request, "The sign-in form expired; please try again.", 403)
+        message = words_of(request).gettext("The sign-in form expired; please try again.")
+        return _login_page(request, message, 403)
     try:
         with reading(factory) as session:
             _, cookie = sign_in(
@@ -73,8 +86,13 @@ def login(
             )
     except Unauthorized as exc:
         return _failed(request, exc)
+    except Forbidden as exc:
+        message = words_of(request).gettext(
+            "The console is for staff only: sign in with a staff token."
+        )
+        return _login_page(request, message, exc.status)
     except DomainError as exc:
-        return _login_page(request, exc.detail, exc.status)
+        return _login_page(request, refusal(words_of(request), exc), exc.status)
     prefix = prefix_of(request)
     response = go(request, "/customers")
     response.set_cookie(
@@ -94,9 +112,13 @@ def _failed(request: Request, exc: Unauthorized) -> Response:
     """An unknown token: counted against the address; 401, or 429 past the limit."""
     guard = guard_of(request.app.state.parent)
     wait = guard.failed(client_key(request.client.host if request.client else None))
+    lang = words_of(request)
     if wait is None:
-        return _login_page(request, exc.detail, exc.status)
-    message = f"Too many failed sign-ins from this address; try again in {wait} seconds."
+        return _login_page(request, refusal(lang, exc), exc.status)
+    message = lang.gettext(
+        "Too many failed sign-ins from this address; try again in %(seconds)s seconds.",
+        seconds=wait,
+    )
     response = _login_page(request, message, 429)
     response.headers["Retry-After"] = str(wait)
     return response
@@ -109,4 +131,31 @@ def logout(request: Request, staff: Staff, csrf: Csrf) -> Response:
     response.delete_cookie(
         SESSION_COOKIE, path=prefix_of(request), httponly=True, samesite="strict"
     )
+    return response
+
+
+@router.post("/language")
+def language(
+    request: Request,
+    language: Annotated[str, Form(max_length=10)],
+    back: Annotated[str, Form(max_length=2000)] = "/customers",
+) -> Response:
+    """Keep the person's language in a cookie (a year) and go back to the page they were on.
+
+    No CSRF token: the form changes nothing but the language of the pages this browser sees,
+    and ``back`` must be a path inside the console (never another site)."""
+    prefix = prefix_of(request)
+    if not back.startswith(prefix + "/") or "//" in back or "\\" in back:
+        back = prefix + "/customers"
+    response = RedirectResponse(back, status_code=303)
+    if language in LANGUAGES:
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            language,
+            max_age=365 * 24 * 3600,
+            path=prefix,
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+        )
     return response

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any, Protocol
 
 from billing.domain.calendar import Period, add_months
 from billing.domain.events import (
@@ -25,6 +26,21 @@ from billing.domain.events import (
 from billing.domain.timeline import Schedule
 from billing.storage.models import LedgerEntry
 
+
+class Formats(Protocol):
+    """The page's formats: amounts and dates in the customer's locale, words in the console's."""
+
+    def money(self, amount: int) -> str: ...
+
+    def day(self, d: date | None) -> str: ...
+
+    def month(self, d: date) -> str: ...
+
+    def _(self, message: str, **values: Any) -> str: ...
+
+    def ngettext(self, singular: str, plural: str, n: int, **values: Any) -> str: ...
+
+
 WIDTH = 1100
 LEFT = 30
 RIGHT = 30
@@ -32,8 +48,11 @@ BOX_TOP = 96
 BOX_HEIGHT = 64
 AXIS_Y = BOX_TOP + BOX_HEIGHT + 14
 HEIGHT = AXIS_Y + 34
-#: A picture of more periods than this stops drawing there (a 36-month contract fits).
-MAX_PERIODS = 60
+#: A picture of more periods than this stops drawing there (20 years of months fit).
+MAX_PERIODS = 240
+#: About how wide a character of the 12 px labels is, to keep labels inside their box and
+#: apart from each other (a label that would not fit is left out; the table has it all).
+CHAR_WIDTH = 7.2
 
 CHANGE_EVENTS = (PriceChanged, QuantityChanged, PlanChanged, IntervalChanged)
 
@@ -46,6 +65,7 @@ class Box:
     x: float
     width: float
     tail_width: float  # the part of the period not served (after the end date)
+    show_amount: bool  # the billed (and credited) label fits inside the box
     billed: int
     credited: int  # positive: what came back
     billed_label: str
@@ -71,6 +91,7 @@ class Marker:
     label: str
     row: int  # label row above the boxes (0 nearest), to keep labels apart
     title: str
+    show_label: bool = True  # False: no row had room; the label is in the title only
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +109,8 @@ class Picture:
     axis_y: int
     first: date
     last: date
+    years: list[int] = field(default_factory=list)  # the years the life spans, for the views
+    year: int | None = None  # the year shown, or None for the whole life
     boxes: list[Box] = field(default_factory=list)
     pauses: list[Shade] = field(default_factory=list)
     markers: list[Marker] = field(default_factory=list)
@@ -121,10 +144,10 @@ def build_picture(
     events: Sequence[Event],
     entries: Sequence[LedgerEntry],
     today: date,
-    money: Callable[[int], str],
-    day_label: Callable[[date], str],
-    month_label: Callable[[date], str],
+    fmt: Formats,
+    year: int | None = None,
 ) -> Picture:
+    """The picture of the whole life, or of the periods that touch ``year``."""
     end = schedule.end
     if end is not None and end <= schedule.start:
         return Picture(WIDTH, HEIGHT, BOX_TOP, BOX_HEIGHT, AXIS_Y, schedule.start, end)
@@ -134,6 +157,13 @@ def build_picture(
         seen = max([today, schedule.start, *(e.service_end for e in entries)])
         until = add_months(seen, schedule.interval_on(seen)) + timedelta(days=1)
     periods = served_periods(schedule, until)
+    years = sorted({y for p in periods for y in (p.start.year, (p.end - timedelta(days=1)).year)})
+    if year is not None and year in years:
+        periods = [
+            p for p in periods if p.end > date(year, 1, 1) and p.start < date(year + 1, 1, 1)
+        ]
+    else:
+        year = None
     first = periods[0].start if periods else schedule.start
     last = periods[-1].end if periods else until
     scale = (WIDTH - LEFT - RIGHT) / max((last - first).days, 1)
@@ -144,11 +174,10 @@ def build_picture(
 
     billed, credited = _amounts_by_period(entries, [p.start for p in periods], first)
     boxes = [
-        _box(p, end, billed.get(p.start, 0), credited.get(p.start, 0), x, money, day_label)
-        for p in periods
+        _box(p, end, billed.get(p.start, 0), credited.get(p.start, 0), x, fmt) for p in periods
     ]
-    pauses = _pauses(schedule, first=first, last=last, x=x, day_label=day_label)
-    markers = _markers(schedule, events, today=today, money=money, day_label=day_label, x=x)
+    pauses = _pauses(schedule, first=first, last=last, x=x, fmt=fmt)
+    markers = _markers(schedule, events, today=today, fmt=fmt, x=x)
     markers = [m for m in markers if first <= m.day <= last]
     return Picture(
         WIDTH,
@@ -158,10 +187,12 @@ def build_picture(
         AXIS_Y,
         first,
         last,
+        years,
+        year,
         boxes,
         pauses,
         _spread(markers),
-        _ticks(first, last, x, month_label),
+        _ticks(first, last, x, fmt.month),
         len(periods) >= MAX_PERIODS,
     )
 
@@ -188,15 +219,17 @@ def _box(
     b: int,
     c: int,
     x: Callable[[date], float],
-    money: Callable[[int], str],
-    day_label: Callable[[date], str],
+    fmt: Formats,
 ) -> Box:
+    money = fmt.money
     served_end = p.end if end is None else min(p.end, end)
     state = "credited" if c else "billed" if b else "unbilled"
-    title = f"{day_label(p.start)} – {day_label(served_end - timedelta(days=1))}"
+    title = f"{fmt.day(p.start)} – {fmt.day(served_end - timedelta(days=1))}"
     if served_end < p.end:
-        title += f" (period to {day_label(p.end - timedelta(days=1))})"
-    title += f" · billed {money(b)}" + (f" · credited {money(c)}" if c else "")
+        title += " (" + fmt._("period to %(day)s", day=fmt.day(p.end - timedelta(days=1))) + ")"
+    title += " · " + fmt._("billed %(amount)s", amount=money(b))
+    if c:
+        title += " · " + fmt._("credited %(amount)s", amount=money(c))
     return Box(
         start=p.start,
         end=served_end,
@@ -204,6 +237,8 @@ def _box(
         x=x(p.start),
         width=round(x(served_end) - x(p.start), 2),
         tail_width=round(x(p.end) - x(served_end), 2),
+        show_amount=_fits(x(served_end) - x(p.start), money(b) if b else fmt._("not billed"))
+        and (not c or _fits(x(served_end) - x(p.start), f"−{money(c)}")),
         billed=b,
         credited=c,
         billed_label=money(b) if b else "",
@@ -219,7 +254,7 @@ def _pauses(
     first: date,
     last: date,
     x: Callable[[date], float],
-    day_label: Callable[[date], str],
+    fmt: Formats,
 ) -> list[Shade]:
     out = []
     for pause in schedule.pauses:
@@ -228,14 +263,18 @@ def _pauses(
             stop = min(stop, schedule.end)
         if stop <= first or pause.start >= last:
             continue
-        to = f"until {day_label(pause.end)}" if pause.end else "no resume date"
+        if pause.end:
+            last_day = fmt.day(pause.end - timedelta(days=1))
+            what = fmt._("Paused %(first)s – %(last)s", first=fmt.day(pause.start), last=last_day)
+        else:
+            what = fmt._("Paused from %(first)s, no resume date", first=fmt.day(pause.start))
         out.append(
             Shade(
                 pause.start,
                 pause.end,
                 x(pause.start),
                 round(x(stop) - x(pause.start), 2),
-                f"Paused from {day_label(pause.start)}, {to}",
+                what,
             )
         )
     return out
@@ -246,48 +285,71 @@ def _markers(
     events: Sequence[Event],
     *,
     today: date,
-    money: Callable[[int], str],
-    day_label: Callable[[date], str],
+    fmt: Formats,
     x: Callable[[date], float],
 ) -> list[Marker]:
-    out = [Marker("start", schedule.start, x(schedule.start), "start", 0, "Start")]
+    start = schedule.start
+    out = [Marker("start", start, x(start), fmt._("start"), 0, fmt._("Start"))]
     for ev in events:
         d, p = ev.effective_date, ev.payload
         if isinstance(p, CHANGE_EVENTS):
             if isinstance(p, QuantityChanged):
-                label = f"{p.quantity} lic."
+                label = fmt.ngettext("%(num)s lic.", "%(num)s lic.", p.quantity)
             elif isinstance(p, IntervalChanged):
-                label = f"every {p.interval_months} mo."
+                label = fmt._("every %(n)s mo.", n=p.interval_months)
             else:
-                label = money(p.unit_amount)
-            title = f"{ev.type.replace('_', ' ')} from {day_label(d)}: {label}"
+                label = fmt.money(p.unit_amount)
+            title = fmt._("changed from %(day)s: %(what)s", day=fmt.day(d), what=label)
             out.append(Marker("change", d, x(d), label, 0, title))
         elif isinstance(p, CancellationScheduled):
             if d == schedule.end and ev.id not in schedule.revoked_by:
                 continue  # drawn as the end marker below
             kind = "pending-end" if d == schedule.pending_end else "revoked-end"
-            word = "pending end" if kind == "pending-end" else "was end"
-            out.append(Marker(kind, d, x(d), word, 0, f"{word} {day_label(d)}"))
+            word = fmt._("pending end") if kind == "pending-end" else fmt._("was end")
+            last_day = fmt.day(d - timedelta(days=1))
+            title = fmt._("%(what)s: last day served %(day)s", what=word, day=last_day)
+            out.append(Marker(kind, d, x(d), word, 0, title))
     if schedule.end is not None:
         e = schedule.end
-        out.append(Marker("end", e, x(e), f"end {day_label(e)}", 0, f"Ends {day_label(e)}"))
-    out.append(Marker("today", today, x(today), "today", 0, f"Today {day_label(today)}"))
+        last_day = fmt.day(e - timedelta(days=1))
+        label = fmt._("last day %(day)s", day=last_day)
+        title = fmt._("Last day served %(day)s", day=last_day)
+        out.append(Marker("end", e, x(e), label, 0, title))
+    today_label = fmt._("today")
+    out.append(Marker("today", today, x(today), today_label, 0, f"{today_label} {fmt.day(today)}"))
     return out
+
+
+def _fits(width: float, label: str) -> bool:
+    return width >= 10 + CHAR_WIDTH * len(label)
+
+
+def _extent(m: Marker) -> tuple[float, float]:
+    """Where a marker's label lies on the x axis (drawn left of the line near the right)."""
+    w = CHAR_WIDTH * len(m.label) + 6
+    return (m.x - w, m.x) if m.x > WIDTH - 150 else (m.x, m.x + w)
 
 
 def _spread(markers: list[Marker]) -> list[Marker]:
-    """Put labels closer than about 90 px to the previous one on the next row up (max 3)."""
-    rows_last: list[float] = []
+    """Each label on the lowest of 3 rows where it overlaps no other; with no such row the
+    label is left out (its line and its title stay), so labels never overlap. The end
+    marker is placed first."""
+    rows: list[list[tuple[float, float]]] = [[], [], []]
     out = []
-    for m in sorted(markers, key=lambda m: (m.x, m.kind != "end")):
-        row = next((i for i, last in enumerate(rows_last) if m.x - last >= 90), None)
-        if row is None:
-            row = len(rows_last) if len(rows_last) < 3 else len(rows_last) - 1
-            if row == len(rows_last):
-                rows_last.append(m.x)
-        rows_last[row] = m.x
-        out.append(Marker(m.kind, m.day, m.x, m.label, row, m.title))
-    return out
+    for m in sorted(markers, key=lambda m: (m.kind != "end", m.x)):
+        left, right = _extent(m)
+        row = next(
+            (
+                i
+                for i, taken in enumerate(rows)
+                if all(right + 4 <= a or left >= b + 4 for a, b in taken)
+            ),
+            None,
+        )
+        if row is not None:
+            rows[row].append((left, right))
+        out.append(Marker(m.kind, m.day, m.x, m.label, row or 0, m.title, row is not None))
+    return sorted(out, key=lambda m: m.x)
 
 
 def _ticks(

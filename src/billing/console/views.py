@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from babel.dates import format_date
@@ -21,7 +21,9 @@ from sqlalchemy.orm import Session
 from billing.auth.service import Actor
 from billing.clock import Clock
 from billing.console import repository
-from billing.console.event_text import describe
+from billing.console.event_text import describe, kind_name
+from billing.console.i18n import N_, Words
+from billing.console.problems import refusal
 from billing.console.timeline import Picture, build_picture
 from billing.customers import repository as customers
 from billing.documents.service import date_range
@@ -29,9 +31,11 @@ from billing.domain.errors import DomainError
 from billing.domain.events import Event
 from billing.domain.money import format_money
 from billing.domain.overdue import AccountSummary, invoice_status
+from billing.errors import NotFound
 from billing.invoicing import repository as ledger_repo
+from billing.invoicing.status import amount_due
 from billing.invoicing.views import document_number
-from billing.receivables.account import account_on, customer_account, customer_accounts
+from billing.receivables.account import account_on
 from billing.retention.service import cancellation_quote
 from billing.storage.models import Customer, Document, LedgerEntry
 from billing.subscriptions import service
@@ -41,10 +45,17 @@ from billing.subscriptions.views import subscription_out
 
 @dataclass(frozen=True, slots=True)
 class Formats:
-    """Babel formats in one customer's locale and currency."""
+    """Babel formats in one customer's locale and currency, and the console's words."""
 
     locale: str
     currency: str
+    lang: Words
+
+    def _(self, message: str, **values: Any) -> str:
+        return self.lang.gettext(message, **values)
+
+    def ngettext(self, singular: str, plural: str, n: int, **values: Any) -> str:
+        return self.lang.ngettext(singular, plural, n, **values)
 
     def money(self, amount: int) -> str:
         return format_money(amount, self.currency, self.locale)
@@ -56,6 +67,17 @@ class Formats:
         """An ISO date string (as the cancellation brief gives them) in the locale's format."""
         return self.day(date.fromisoformat(value)) if value else ""
 
+    def last_day(self, end: date | None) -> str:
+        """The last day served of an exclusive end date (the day before it), as people read
+        an end: "served to and including"."""
+        return self.day(end - timedelta(days=1)) if end is not None else ""
+
+    def last_iso(self, value: str | None) -> str:
+        return self.last_day(date.fromisoformat(value)) if value else ""
+
+    def iso_span(self, start: str, end: str) -> str:
+        return self.span(date.fromisoformat(start), date.fromisoformat(end))
+
     def month(self, d: date) -> str:
         return str(format_date(d, "MMM yy", locale=self.locale))
 
@@ -63,13 +85,13 @@ class Formats:
         return date_range(start, end, self.locale)
 
 
-def formats_for(customer: Customer, currency: str | None = None) -> Formats:
-    return Formats(customer.locale, currency or customer.currency)
+def formats_for(customer: Customer, lang: Words, currency: str | None = None) -> Formats:
+    return Formats(customer.locale, currency or customer.currency, lang)
 
 
-def account_view(customer: Customer, account: AccountSummary) -> dict[str, Any]:
+def account_view(customer: Customer, account: AccountSummary, lang: Words) -> dict[str, Any]:
     """A customer's account as the console shows it: the badge and the amounts, formatted."""
-    fmt = formats_for(customer, account.currency)
+    fmt = formats_for(customer, lang, account.currency)
     return {
         "status": account.customer_status(customer.status),
         "balance": fmt.money(account.balance),
@@ -81,32 +103,16 @@ def account_view(customer: Customer, account: AccountSummary) -> dict[str, Any]:
     }
 
 
-def find_customers(session: Session, clock: Clock, query: str) -> list[dict[str, Any]]:
-    """The customers found, each with its account (the badge and what it owes)."""
-    found = repository.find_customers(session, query)
-    accounts = customer_accounts(session, clock, found)
-    return [{"customer": c, "account": account_view(c, accounts[c.id])} for c in found]
-
-
-def customer_page(session: Session, actor: Actor, clock: Clock, customer_id: str) -> dict[str, Any]:
-    customer = customers.get(session, customer_id)
-    fmt = formats_for(customer)
-    account = account_view(customer, customer_account(session, clock, customer))
-    subs = []
-    for row in repository.customer_subscriptions(session, customer.id):
-        loaded = service.load(session, actor, clock, row.id)
-        out = subscription_out(loaded)
-        out["plan_name"] = loaded.plan.name
-        out["unit_formatted"] = fmt.money(out["unit_amount"])
-        subs.append(out)
-    return {"customer": customer, "account": account, "subscriptions": subs, "fmt": fmt}
-
-
 def subscription_page(
-    session: Session, actor: Actor, clock: Clock, subscription_id: str
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    subscription_id: str,
+    lang: Words,
+    year: int | None = None,
 ) -> dict[str, Any]:
     loaded = service.load(session, actor, clock, subscription_id)
-    fmt = formats_for(loaded.customer, loaded.subscription.currency)
+    fmt = formats_for(loaded.customer, lang, loaded.subscription.currency)
     events = loaded.events
     entries = ledger_repo.posted_entries(session, loaded.subscription.id)
     picture = build_picture(
@@ -114,16 +120,15 @@ def subscription_page(
         events=events,
         entries=entries,
         today=loaded.today,
-        money=fmt.money,
-        day_label=fmt.day,
-        month_label=fmt.month,
+        fmt=fmt,
+        year=year,
     )
     brief: dict[str, Any] | None = None
     brief_error: str | None = None
     try:
         brief = cancellation_quote(session, actor, clock, subscription_id, requested_on=None)
     except DomainError as exc:
-        brief_error = exc.detail
+        brief_error = refusal(lang, exc)
     documents = repository.subscription_documents(session, loaded.subscription.id)
     numbers = {d.id: document_number(d) for d in documents}
     invoices = [d.id for d in documents if d.type == "invoice"]
@@ -141,9 +146,10 @@ def subscription_page(
         "periods": _periods(picture),
         "events": _events(loaded, events, fmt),
         "ledger": _ledger(entries, numbers, fmt),
-        "account": account_view(loaded.customer, account),
+        "account": account_view(loaded.customer, account, lang),
         "documents": [
-            _document(d, numbers, fmt, status=_status(d, credited, loaded.today)) for d in documents
+            document_row(d, numbers, fmt, status=invoice_state(d, credited, loaded.today))
+            for d in documents
         ],
         "brief": brief,
         "brief_error": brief_error,
@@ -152,7 +158,40 @@ def subscription_page(
             and not loaded.schedule.has_ended(loaded.today)
         ),
         "ended": loaded.schedule.has_ended(loaded.today),
+        "last_day": fmt.last_day(loaded.schedule.end or loaded.schedule.pending_end),
+        "offers_refused": _offers_refused(brief, lang),
+        "operations": _operations(loaded, documents, credited),
     }
+
+
+def _operations(
+    loaded: Loaded, documents: Sequence[Document], credited: dict[str, int]
+) -> dict[str, Any]:
+    """What the operations card offers: verification while a cancellation waits for it, a
+    resumption while a pause is open or to come, payments on the invoices still open."""
+    schedule, today = loaded.schedule, loaded.today
+    open_invoices = [
+        {"id": d.id, "number": document_number(d)}
+        for d in documents
+        if d.type == "invoice"
+        and d.status == "open"
+        and d.total - credited.get(d.id, 0) - d.amount_paid - d.balance_applied > 0
+    ]
+    return {
+        "verify": schedule.pending_end is not None,
+        "resume": any(p.end is None or p.end > today for p in schedule.pauses),
+        "open_invoices": open_invoices,
+        "running": not schedule.has_ended(today),
+    }
+
+
+def _offers_refused(brief: dict[str, Any] | None, lang: Words) -> str:
+    code = (brief or {}).get("retention_offers", {}).get("refused_because")
+    if code == "overdue_balance":
+        return lang.gettext("the customer has an overdue balance")
+    if code == "already_ended":
+        return lang.gettext("the subscription has already ended")
+    return str(code or "")
 
 
 def change_preview(session: Session, result: ChangeResult, fmt: Formats) -> dict[str, Any]:
@@ -175,7 +214,7 @@ def change_preview(session: Session, result: ChangeResult, fmt: Formats) -> dict
                 "total": fmt.money(doc.total),
                 "lines": [
                     {
-                        "what": _item(r),
+                        "what": _item(r, fmt),
                         "period": fmt.span(r.service_start, r.service_end),
                         "amount": fmt.money(r.amount),
                     }
@@ -185,21 +224,66 @@ def change_preview(session: Session, result: ChangeResult, fmt: Formats) -> dict
         )
     schedule = result.loaded.schedule
     return {
-        "end_date": fmt.day(schedule.end) if schedule.end else None,
-        "pending_end": fmt.day(schedule.pending_end) if schedule.pending_end else None,
+        "last_day": fmt.last_day(schedule.end) if schedule.end else None,
+        "pending_last_day": fmt.last_day(schedule.pending_end) if schedule.pending_end else None,
         "documents": docs,
         "net": fmt.money(sum(r.amount for r in result.posting.entries)),
     }
 
 
-def _item(entry: LedgerEntry) -> str:
+PRORATION_NAMES = {
+    "by_day": N_("prorated by day"),
+    "from_next_period": N_("new terms from the next period"),
+    "none": N_("not prorated: billing follows from the next period"),
+}
+
+
+def alternatives(
+    others: Sequence[dict[str, Any]], fmt: Formats, chosen: str | None
+) -> list[dict[str, Any]]:
+    """Each proration choice side by side: what it posts at once and what the period under
+    way ends up billed (the service's ``proration_alternatives``)."""
+    return [
+        {
+            "name": fmt._(PRORATION_NAMES.get(a["proration"], a["proration"])),
+            "posts_now": fmt.money(a["posts_now"]),
+            "period_billed": fmt.money(a["period_billed"]),
+            "chosen": a["proration"] == chosen,
+        }
+        for a in others
+    ]
+
+
+def money_of(session: Session, subscription_id: str) -> tuple[str, str]:
+    """The currency and the customer's locale a subscription's amounts are typed in."""
+    sub = repository.subscription(session, subscription_id)
+    customer = customers.get(session, sub.customer_id)
+    return sub.currency, customer.locale
+
+
+def invoice_of_subscription(
+    session: Session, subscription_id: str, invoice_id: str
+) -> tuple[Document, Customer]:
+    """One of the subscription's invoices and its customer (404 for another's)."""
+    sub = repository.subscription(session, subscription_id)
+    invoice = ledger_repo.get_document(session, invoice_id, "invoice")
+    if invoice.subscription_id != sub.id:
+        raise NotFound("no such invoice on this subscription")
+    return invoice, customers.get(session, sub.customer_id)
+
+
+def invoice_due(session: Session, invoice: Document) -> int:
+    return amount_due(session, invoice)
+
+
+def _item(entry: LedgerEntry, fmt: Formats) -> str:
     if entry.item == "main":
-        return "Subscription"
+        return fmt._("Subscription")
     if entry.item == "setup":
-        return "Start-up fee"
+        return fmt._("Start-up fee")
     if entry.item.startswith("addon:"):
-        return f"Add-on {entry.item.split(':', 1)[1]}"
-    return "One-off"
+        return fmt._("Add-on %(code)s", code=entry.item.split(":", 1)[1])
+    return fmt._("One-off")
 
 
 def _periods(picture: Picture) -> list[dict[str, Any]]:
@@ -219,9 +303,9 @@ def _events(loaded: Loaded, events: Sequence[Event], fmt: Formats) -> list[dict[
     return [
         {
             "seq": e.seq,
-            "type": e.type.replace("_", " "),
+            "type": kind_name(e, fmt),
             "effective": fmt.day(e.effective_date),
-            "recorded_at": e.recorded_at.strftime("%Y-%m-%d %H:%M UTC"),
+            "recorded_at": fmt.lang.moment(e.recorded_at) + " UTC",
             "recorded_by": e.recorded_by,
             "reason": e.reason or "",
             "details": describe(e, fmt),
@@ -238,7 +322,7 @@ def _ledger(
         {
             "id": e.id,
             "kind": e.kind,
-            "what": _item(e),
+            "what": _item(e, fmt),
             "service": fmt.span(e.service_start, e.service_end),
             "quantity": e.quantity,
             "unit": fmt.money(e.unit_amount),
@@ -250,7 +334,7 @@ def _ledger(
     ]
 
 
-def _status(doc: Document, credited: dict[str, int], today: date) -> str:
+def invoice_state(doc: Document, credited: dict[str, int], today: date) -> str:
     """An invoice's status as the API answers it today; another document's as stored."""
     if doc.type != "invoice":
         return doc.status
@@ -258,7 +342,7 @@ def _status(doc: Document, credited: dict[str, int], today: date) -> str:
     return invoice_status(doc.status, amount_due=max(0, due), due_date=doc.due_date, today=today)
 
 
-def _document(
+def document_row(
     doc: Document, numbers: dict[str, str], fmt: Formats, *, status: str
 ) -> dict[str, Any]:
     return {

@@ -1,5 +1,6 @@
 """What every console page shares: the signed-in staff member, the CSRF check, the parent
-app's database and clock as dependencies, rendering a page and redirecting within the console.
+app's database and clock as dependencies, the page's language (:mod:`~billing.console.i18n`),
+rendering a page and redirecting within the console.
 
 The console is an app of its own mounted on the API's app (its own error pages); its
 ``state.parent`` is the API's state and ``state.prefix`` the path it is mounted at.
@@ -25,6 +26,7 @@ from billing.console.auth import (
     read_session,
     session_key,
 )
+from billing.console.i18n import LANGUAGE_COOKIE, LANGUAGES, Words, choose, words
 
 TEMPLATES = Path(__file__).parent / "templates"
 templates = Jinja2Templates(directory=TEMPLATES)
@@ -32,6 +34,7 @@ templates = Jinja2Templates(directory=TEMPLATES)
 Action = Annotated[str, Form(pattern="^(preview|confirm)$")]
 Csrf = Annotated[str, Form(max_length=200)]
 Version = Annotated[int | None, Form()]
+Previewed = Annotated[str, Form(max_length=100)]
 
 
 class CsrfRefused(Exception):
@@ -57,7 +60,15 @@ def current(request: Request) -> ConsoleSession:
         return read_session(session, request.cookies.get(SESSION_COOKIE), secret=secret)
 
 
+def words_of(request: Request) -> Words:
+    """The language of this page: the person's choice (cookie), else Accept-Language."""
+    return words(
+        choose(request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language"))
+    )
+
+
 Staff = Annotated[ConsoleSession, Depends(current)]
+Lang = Annotated[Words, Depends(words_of)]
 ReadFactory = Annotated[sessionmaker[Session], Depends(read_factory)]
 WriteFactory = Annotated[sessionmaker[Session], Depends(write_factory)]
 ConsoleClock = Annotated[Clock, Depends(get_clock)]
@@ -75,9 +86,20 @@ def prefix_of(request: Request) -> str:
 
 
 def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
-    context = {"prefix": prefix_of(request), **context}
+    lang = words_of(request)
+    context = {
+        "prefix": prefix_of(request),
+        "_": lang.gettext,
+        "ngettext": lang.ngettext,
+        "lang": lang,
+        "languages": LANGUAGES,
+        "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        **context,
+    }
     response = templates.TemplateResponse(request, name, context, status_code=status)
     response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Language"] = lang.language
+    response.headers["Vary"] = "Accept-Language, Cookie"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; "
