@@ -30,6 +30,7 @@ from billing.http.routers import (
     renderings,
     sellers,
     subscriptions,
+    usage,
     webhooks,
     xml,
 )
@@ -50,6 +51,7 @@ ROUTERS = (
     sellers,
     subscriptions,
     lifecycle,
+    usage,
     renderings,
     xml,
     documents,
