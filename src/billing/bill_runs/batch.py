@@ -50,6 +50,7 @@ from billing.invoicing.service import vat_rows
 from billing.storage.models import BalanceEntry
 from billing.storage.numbering import take_numbers
 from billing.subscriptions.repository import event_from_row
+from billing.usage.bill_run import BatchUsage
 
 balance_entries = BalanceEntry.__table__
 
@@ -169,6 +170,9 @@ def _what_is_due(
             parking.park(sid, exc)
     settling.start(conn, claim, events_of)
     posted_of, document_of, taxes_of = _posted(conn, claim, settling, parking)
+    usage = BatchUsage(conn, [sid for sid, _, _ in subs])  # metered charges, in arrears
+    document_of.update(usage.document_of)
+    taxes_of.update(usage.taxes_of)
     out: list[_Due] = []
     for sid, customer_id, currency in subs:
         evs = events_of.get(sid)
@@ -180,7 +184,7 @@ def _what_is_due(
             since = settling.since_of(sid)
             new = difference(
                 schedule, posted_of.get(sid, ()), as_of=as_of, scope=Scope.DUE, since=since
-            )
+            ) + usage.difference(sid, schedule, as_of=as_of)
             if not new:
                 settling.settle(sid, schedule, evs, as_of)
                 continue
@@ -194,6 +198,7 @@ def _what_is_due(
                 payment_terms_days=payment_terms_days,
                 bill_run_id=claim.bill_run_id,
                 events=evs,
+                items=usage.item_categories(sid),
             )
             check_writable(plan)  # past a bound: parked here, so the bulk write cannot fail
         except Exception as exc:  # noqa: BLE001 - one subscription's failure, not the batch's

@@ -166,6 +166,8 @@ def _item(entry: LedgerEntry) -> str:
         return "Start-up fee"
     if entry.item.startswith("addon:"):
         return f"Add-on {entry.item.split(':', 1)[1]}"
+    if entry.item.startswith("usage:"):
+        return f"Usage {entry.item.split(':')[1]}"
     return "One-off"
 
 
