@@ -121,3 +121,21 @@ def test_the_plan_refuses_metrics_it_could_not_bill(api: Api) -> None:
     assert_problem(r, 422, "usage_volume_per_year")
     r = api.post("/v1/plans", {**plan, "code": "p2", "metrics": [{**DIGITAL, "property": None}]})
     assert_problem(r, 422, "invalid_metric")
+
+
+def test_usage_that_could_pass_the_period_bound_is_refused(api: Api) -> None:
+    """A usage line is at most 10^13 minor units: at 10^12 a unit, 10 units fit, 11 do not."""
+    costly = {"code": "minutes", "name": "Minutes", "aggregation": "sum",
+              "unit_amount": 10**12}  # fmt: skip
+    sub = setup(api, today="2025-04-10", start="2025-04-02", metrics=[costly])
+    minutes = {"metric": "minutes", "occurred_at": "2025-04-03T09:30:00+02:00"}
+    assert_problem(api.post("/v1/usage-events", event(sub, 1, quantity=11, **minutes)), 422,
+                   "amount_too_large")  # fmt: skip
+    ok(api.post("/v1/usage-events", event(sub, 2, quantity=10, **minutes)), 201)
+    before = counts(api)
+    r = api.post("/v1/usage-events", event(sub, 3, quantity=1, **minutes))
+    assert_problem(r, 422, "amount_too_large")
+    assert counts(api) == before
+    # Another month is another line: its own 10 units fit.
+    may = {**minutes, "occurred_at": "2025-05-05T09:30:00+02:00"}
+    ok(api.post("/v1/usage-events", event(sub, 4, quantity=10, **may)), 201)

@@ -8,6 +8,8 @@ Each event is checked before anything is written, and refused with a code naming
 * ``unknown_metric``: the subscription's plan bills no such metric;
 * ``usage_before_start``, ``usage_after_end``, ``usage_in_pause``: the day it occurred on (in
   the customer's time zone) is not served: before the start, on or after the end date, paused;
+* ``amount_too_large``: the usage of its period could pass the bound of one line (10^13 minor
+  units; :mod:`billing.usage.bounds`);
 * ``idempotency_conflict``: its ``id`` is already stored (or earlier in the batch) with other
   content. The same id with the same content is the same event: counted as a duplicate and not
   stored again, so a retried batch changes nothing.
@@ -32,10 +34,12 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
 from billing.auth.service import Actor
+from billing.domain.bounds import MAX_PERIOD_AMOUNT
 from billing.domain.errors import DomainError, InvalidInput
 from billing.domain.timeline import Schedule
 from billing.domain.usage import metrics_of
 from billing.usage import repository
+from billing.usage.bounds import too_large
 from billing.usage.schemas import MAX_BATCH, UsageEventIn
 
 _EVENT = TypeAdapter(UsageEventIn)
@@ -118,6 +122,7 @@ def _checked(
     existing = repository.stored(session, {e.id for _, e in parsed})
     metrics = {sid: metrics_of(r.usage_metrics) for sid, r in subs.items()}
     seen: dict[str, tuple[Any, ...]] = {}
+    index_of: dict[str, int] = {}
     rows: list[tuple[Any, ...]] = []
     for i, e in parsed:
         sub = subs.get(e.subscription_id)
@@ -147,7 +152,15 @@ def _checked(
         seen[e.id] = content
         rows.append((e.id, sub.id, sub.customer_id, e.metric, e.quantity, content[3], day,
                      e.properties, now))  # fmt: skip
-    return rows
+        index_of[e.id] = i
+    over = too_large(session, rows, schedules=schedules, metrics=metrics)
+    if not over:
+        return rows
+    for r in rows:
+        if (r[1], r[3]) in over:
+            _refuse(out, index_of[r[0]], r[0], "amount_too_large", f"the usage of {r[3]} on "
+                    f"{r[1]} could pass {MAX_PERIOD_AMOUNT} minor units in one period")  # fmt: skip
+    return [r for r in rows if (r[1], r[3]) not in over]
 
 
 def _served(schedule: Schedule, day: date) -> tuple[str, str] | None:
