@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from billing.domain.entries import EntryKind
 from billing.domain.errors import InvalidInput
-from billing.domain.ledger import difference
-from billing.domain.timeline import EventType
+from billing.domain.ledger import Entry, difference, target_pieces, target_total
+from billing.domain.timeline import EventType, Schedule
 from billing.domain.usage import (
     Aggregation,
     Metric,
@@ -251,37 +251,102 @@ day_st = st.integers(0, 400).map(lambda n: date(2025, 1, 1) + timedelta(days=n))
 event_st = st.tuples(day_st, st.integers(0, 5))
 
 
+def _bill_run(
+    schedule: Schedule,
+    metrics: dict[str, Metric],
+    used: list[Sample],
+    posted: list[Entry],
+    as_of: date,
+) -> list[Entry]:
+    """What a bill run posts: the timeline's difference and the usage difference."""
+    return difference(schedule, posted, as_of=as_of) + usage_difference(
+        schedule, metrics, {"m": used}, posted, as_of=as_of
+    )
+
+
 @FAST
 @given(
     metric=metric_st,
     batches=st.lists(st.lists(event_st, max_size=12), min_size=1, max_size=5),
     runs=st.lists(st.integers(0, 450), min_size=1, max_size=5),
     end=st.none() | st.integers(30, 420),
+    pause=st.none() | st.tuples(st.integers(0, 300), st.integers(1, 60)),
+    interval=st.sampled_from([1, 3, 12]),
+    anchor=st.none() | st.integers(1, 31),
 )
 def test_billing_usage_twice_posts_nothing_and_late_events_settle(
     metric: Metric,
     batches: list[list[tuple[date, int]]],
     runs: list[int],
     end: int | None,
+    pause: tuple[int, int] | None,
+    interval: int,
+    anchor: int | None,
 ) -> None:
-    """Events arrive in batches between bill runs (some late for billed periods): after every
-    run the ledger equals the usage target, a second run posts nothing, and no credit gives
-    back more than its charge billed."""
-    t = licence()
+    """Events arrive in batches between bill runs (some late for billed periods), on any grid,
+    with a pause and an end date: after every run (the timeline's difference and the usage
+    difference, as the bill run posts them) the ledger equals both targets, a second run posts
+    nothing, and no credit gives back more than its charge billed."""
+    start = date(2025, 1, 1)
+    t = Timeline(start, unit_amount=49_900, billing_timing="in_arrears",
+                 interval_months=interval, anchor_day=anchor)  # fmt: skip
+    if pause is not None:
+        t.pause(start + timedelta(days=pause[0]), start + timedelta(days=sum(pause)))
     if end is not None:
-        t.cancel(date(2025, 1, 1) + timedelta(days=end))
+        t.cancel(start + timedelta(days=end))
     schedule, metrics = t.schedule(), {"m": metric}
     ledger = FakeLedger()
     used: list[Sample] = []
-    as_of = date(2025, 1, 1)
     for batch, run in zip(batches, sorted(runs) + [max(runs)] * len(batches), strict=False):
         used.extend(Sample(day, q) for day, q in batch)
-        as_of = date(2025, 1, 1) + timedelta(days=run)
-        ledger.post(usage_difference(schedule, metrics, {"m": used}, ledger.entries, as_of=as_of))
-        assert usage_difference(schedule, metrics, {"m": used}, ledger.entries, as_of=as_of) == []
-        target = usage_target(schedule, metrics, {"m": used}, as_of=as_of,
-                              posted={e.key for e in ledger.entries})  # fmt: skip
-        assert ledger.total == sum(p.amount for ps in target.values() for p in ps)
+        as_of = start + timedelta(days=run)
+
+        ledger.post(_bill_run(schedule, metrics, used, ledger.entries, as_of))
+        assert _bill_run(schedule, metrics, used, ledger.entries, as_of) == []
+        keys = {e.key for e in ledger.entries}
+        usage = usage_target(schedule, metrics, {"m": used}, as_of=as_of, posted=keys)
+        timeline = target_pieces(schedule, as_of=as_of, posted_keys=keys)
+        assert ledger.total == target_total(usage) + target_total(timeline)
         for e in ledger.credits():
             charge = ledger.by_id(e.credits or "")
             assert -e.amount <= charge.amount
+
+
+@FAST
+@given(
+    metric=metric_st,
+    events=st.lists(event_st, max_size=40),
+    end=st.none() | st.integers(30, 420),
+    interval=st.sampled_from([1, 3, 12]),
+    anchor=st.none() | st.integers(1, 31),
+)
+def test_a_contract_year_costs_what_its_usage_costs_at_once(
+    metric: Metric,
+    events: list[tuple[date, int]],
+    end: int | None,
+    interval: int,
+    anchor: int | None,
+) -> None:
+    """The pieces of the usage target sum to the whole: per contract year (a contract-year
+    metric) or per billing stretch (a period metric), what the stretches are charged is the
+    price of that whole's aggregate, computed here without the target's walk."""
+    start = date(2025, 1, 1)
+    t = Timeline(start, interval_months=interval, anchor_day=anchor)
+    if end is not None:
+        t.cancel(start + timedelta(days=end))
+    schedule = t.schedule()
+    used = [Sample(day, q) for day, q in events]
+    target = usage_target(schedule, {"m": metric}, {"m": used}, as_of=date(2030, 1, 1))
+    last = schedule.end or date(2026, 6, 1)
+    served = [s for s in used if s.day < last]
+    by_contract_year = metric.reset is Reset.CONTRACT_YEAR
+    wholes: list[tuple[date, date]]
+    if by_contract_year:
+        years = [(date(2025 + k, 1, 1), date(2026 + k, 1, 1)) for k in range(3)]
+        wholes = [(a, min(b, last)) for a, b in years if a < last]
+    else:
+        wholes = list(stretches(schedule, by_contract_year=False, until=last - timedelta(1)))
+    for a, b in wholes:
+        expected = cost(metric, aggregate(metric, [s for s in served if a <= s.day < b]))
+        charged = sum(p.amount for (_, x, _), ps in target.items() if a <= x < b for p in ps)
+        assert charged == expected
