@@ -4,10 +4,10 @@ it is reported (``amount_too_large``), so that no bill run can meet it.
 
 The check is an upper bound, one query per request: for each subscription and metric the
 request reports, the units of every stored event from the earliest billing period (or contract
-year, by the metric's reset) the new events fall in, plus the new events' (a count or a unique count: events; a sum:
-quantities; a max: the largest), times the metric's highest unit price. Real lines are never
-above it; a request is refused only when the bound passes the limit, which no honest use comes
-near (10^13 öre is 10^11 kronor).
+year, by the metric's reset) the new events fall in, plus the new events' (a count or a unique
+count: events; a sum: quantities; a max: the largest), times the metric's highest unit price.
+Real lines are never above it; a request is refused only when the bound passes the limit, which
+no honest use comes near (10^13 öre is 10^11 kronor).
 """
 
 from __future__ import annotations
@@ -38,16 +38,23 @@ def too_large(
 ) -> set[tuple[str, str]]:
     """The (subscription, metric) pairs of ``rows`` whose usage could pass the bound."""
     new: dict[tuple[str, str], tuple[int, int, int]] = {}  # count, sum, max
-    since_of: dict[tuple[str, str], date] = {}
+    earliest: dict[tuple[str, str], date] = {}
+    priced = {id(m): m.max_unit_amount > 0 for ms in metrics.values() for m in ms.values()}
     for r in rows:
         key = (r[_SUB], r[_METRIC])
-        metric = metrics[key[0]][key[1]]
-        if not metric.max_unit_amount:
+        if not priced[id(metrics[key[0]][key[1]])]:
             continue  # nothing to charge: no amount to bound
         n, s, m = new.get(key, (0, 0, 0))
-        new[key] = (n + 1, s + r[_QUANTITY], max(m, r[_QUANTITY]))
-        first = _first_day(schedules[key[0]], metric, r[_DAY])
-        since_of[key] = min(first, since_of.get(key, first))
+        q = r[_QUANTITY]
+        new[key] = (n + 1, s + q, m if m >= q else q)
+        day = r[_DAY]
+        if key not in earliest or day < earliest[key]:
+            earliest[key] = day
+    # Period and contract-year starts only grow with the day: the earliest day's is the least.
+    since_of = {
+        key: _first_day(schedules[key[0]], metrics[key[0]][key[1]], day)
+        for key, day in earliest.items()
+    }
     if not new:
         return set()
     stored = _stored(session, sorted({k[0] for k in new}), since_of)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterator, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from billing.domain.events import Event
@@ -33,6 +33,7 @@ def subscriptions_of(
             Subscription.id,
             Subscription.customer_id,
             Customer.timezone,
+            Subscription.plan_id,
             Plan.usage_metrics,
         )
         .join(Customer, Customer.id == Subscription.customer_id)
@@ -80,7 +81,28 @@ def insert_events(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
         finally:
             cursor.close()
         return
-    conn.execute(insert(UsageEvent), [dict(zip(COLUMNS, r, strict=True)) for r in rows])
+    # SQLite: the driver's executemany with the values as SQLAlchemy itself stores them (UTC
+    # timestamp text, ISO dates, JSON text), skipping per-row statement compilation.
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None
+    recorded = {r[8] for r in rows}
+    stamps = {moment: _stamp(moment) for moment in recorded}  # one per request, usually
+    cursor = dbapi.cursor()
+    try:
+        cursor.executemany(
+            f"INSERT INTO usage_events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * 9)})",
+            [
+                (*r[:5], _stamp(r[5]), r[6].isoformat(), None if r[7] is None
+                 else json.dumps(r[7]), stamps[r[8]])
+                for r in rows
+            ],
+        )  # fmt: skip
+    finally:
+        cursor.close()
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def samples_of(

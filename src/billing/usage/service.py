@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -37,7 +37,7 @@ from billing.auth.service import Actor
 from billing.domain.bounds import MAX_PERIOD_AMOUNT
 from billing.domain.errors import DomainError, InvalidInput
 from billing.domain.timeline import Schedule
-from billing.domain.usage import metrics_of
+from billing.domain.usage import Metric, metrics_of
 from billing.usage import repository
 from billing.usage.bounds import too_large
 from billing.usage.schemas import MAX_BATCH, UsageEventIn
@@ -71,8 +71,20 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
+@lru_cache(maxsize=65_536)
+def _offset(timezone: str, quarter_hour: int) -> timedelta:
+    """The zone's UTC offset in the quarter of an hour ``quarter_hour`` (UTC seconds // 900):
+    offsets change only on quarter hours, so one lookup serves every event of that quarter."""
+    moment = datetime.fromtimestamp(quarter_hour * 900, UTC)
+    offset = moment.astimezone(_zone(timezone)).utcoffset()
+    assert offset is not None
+    return offset
+
+
 def local_day(moment: datetime, timezone: str) -> date:
-    return moment.astimezone(_zone(timezone)).date()
+    """The calendar day in ``timezone`` at the instant ``moment`` (timezone-aware)."""
+    utc = moment.astimezone(UTC)
+    return (utc + _offset(timezone, int(utc.timestamp()) // 900)).date()
 
 
 def record_usage(
@@ -120,7 +132,11 @@ def _checked(
     subs = repository.subscriptions_of(session, sub_ids, customer_scope=actor.customer_scope)
     schedules = {sid: Schedule(evs) for sid, evs in repository.timelines_of(session, subs).items()}
     existing = repository.stored(session, {e.id for _, e in parsed})
-    metrics = {sid: metrics_of(r.usage_metrics) for sid, r in subs.items()}
+    of_plan: dict[str, dict[str, Metric]] = {}
+    for r in subs.values():
+        if r.plan_id not in of_plan:
+            of_plan[r.plan_id] = metrics_of(r.usage_metrics)
+    metrics = {sid: of_plan[r.plan_id] for sid, r in subs.items()}
     seen: dict[str, tuple[Any, ...]] = {}
     index_of: dict[str, int] = {}
     rows: list[tuple[Any, ...]] = []
@@ -134,13 +150,13 @@ def _checked(
             _refuse(out, i, e.id, "unknown_metric", f"the plan of {sub.id} bills no metric "
                     f"{e.metric!r}")  # fmt: skip
             continue
-        day = local_day(e.occurred_at, sub.timezone)
+        utc = e.occurred_at.astimezone(UTC)
+        day = (utc + _offset(sub.timezone, int(utc.timestamp()) // 900)).date()
         problem = _served(schedules[sub.id], day)
         if problem is not None:
             _refuse(out, i, e.id, problem[0], problem[1])
             continue
-        content = (e.subscription_id, e.metric, e.quantity, e.occurred_at.astimezone(UTC),
-                   e.properties or None)  # fmt: skip
+        content = (e.subscription_id, e.metric, e.quantity, utc, e.properties or None)
         earlier = seen.get(e.id) or _content(existing.get(e.id))
         if earlier is not None:
             if earlier != content:
