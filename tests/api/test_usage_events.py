@@ -53,13 +53,13 @@ def test_a_batch_is_all_or_nothing_with_a_problem_per_event(api: Api) -> None:
     r = api.post("/v1/usage-events", {"events": batch})
     body = assert_problem(r, 422, "usage_events_refused")
     assert [(x["index"], x["id"], x["code"]) for x in body["refused"]] == [
+        (1, "hc-2", "unknown_metric"),
         (2, "hc-3", "validation_error"),
         (3, "hc-4", "validation_error"),
         (4, "hc-5", "validation_error"),
         (5, "hc-6", "validation_error"),
-        (7, "hc-8", "validation_error"),
-        (1, "hc-2", "unknown_metric"),
         (6, "hc-7", "unknown_subscription"),
+        (7, "hc-8", "validation_error"),
     ]
     assert counts(api) == before
     out = ok(api.post("/v1/usage-events?partial=true", {"events": batch}), 201)
@@ -95,6 +95,8 @@ def test_batches_are_bounded(api: Api) -> None:
     events = [event(sub, i) for i in range(1001)]
     assert_problem(api.post("/v1/usage-events", {"events": events}), 422, "usage_batch_too_large")
     assert_problem(api.post("/v1/usage-events", {"events": []}), 422, "validation_error")
+    r = api.post("/v1/usage-events", {"events": events[:1], "partial": True})  # a query flag
+    assert_problem(r, 422, "validation_error")
     out = ok(api.post("/v1/usage-events", {"events": events[:1000]}), 201)
     assert out["recorded"] == 1000
 

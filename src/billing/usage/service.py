@@ -93,8 +93,8 @@ def record_usage(
     """Check and store the events of ``body`` (one event, or ``{"events": [...]}``)."""
     single = "events" not in body
     raw: Sequence[Any] = [body] if single else body["events"]
-    if not isinstance(raw, list) or not raw:
-        raise InvalidInput("events is a list of 1 to 1000 usage events")
+    if not isinstance(raw, list) or not raw or (not single and set(body) != {"events"}):
+        raise InvalidInput('a batch is {"events": [...]} with 1 to 1000 usage events')
     if len(raw) > MAX_BATCH:
         raise InvalidInput(
             f"at most {MAX_BATCH} events per request, not {len(raw)}", code="usage_batch_too_large"
@@ -107,6 +107,7 @@ def record_usage(
         except ValidationError as exc:
             _refuse(out, i, item, "validation_error", _explain(exc))
     rows = _checked(session, actor, parsed, out, now=now)
+    out.refused.sort(key=lambda r: int(r["index"]))
     if out.refused and single:
         r = out.refused[0]
         status = 409 if r["code"] == "idempotency_conflict" else 422
