@@ -138,3 +138,23 @@ def test_the_brief_and_the_usage_report_answer_the_routine_questions(api: Api) -
     assert_problem(r, 422, "unknown_metric")
     r = api.get(sub_path(sub, "/usage"), params={"from": "2025-03-01", "to": "2025-01-01"})
     assert_problem(r, 422, "usage_range_empty")
+
+
+def test_metrics_that_do_not_read_park_their_subscription_alone(api: Api) -> None:
+    """Stored metrics a fault made unreadable (written past the API) park the subscriptions
+    on that plan; the rest of the batch bills, its usage included."""
+    from sqlalchemy import update
+
+    from billing.storage.models import Plan
+
+    sub = licence(api)
+    broken = api.subscription(api.customer(name="Other AB"),
+                              api.plan(metrics=[HEALTH]), start_date="2025-01-01")  # fmt: skip
+    Reporter(api, sub).report("2025-01-10", 26)
+    with api.client.app.state.engine.begin() as conn:
+        conn.execute(update(Plan).where(Plan.id == broken["plan_id"])
+                     .values(usage_metrics=[{"code": "x", "aggregation": "median"}]))  # fmt: skip
+    api.today("2025-02-01")
+    run = bill(api, "2025-02-01")
+    assert [p["subscription_id"] for p in run["parked"]] == [broken["id"]]
+    assert usage_rows(api, sub) == [("usage", "2025-01-01", "2025-02-01", 1, 45_000, 45_000)]

@@ -38,9 +38,16 @@ class BatchUsage:
             .join(Plan, Plan.id == Subscription.plan_id)
             .where(Subscription.id.in_(sorted(subscription_ids)), Plan.usage_metrics.is_not(None))
         )
-        self.metrics: dict[str, dict[str, Metric]] = {
-            r.id: m for r in conn.execute(q) if (m := metrics_of(r.usage_metrics))
-        }
+        self.metrics: dict[str, dict[str, Metric]] = {}
+        #: Subscriptions whose plan's metrics do not read: their difference raises it, so the
+        #: bill run parks them alone (:mod:`billing.bill_runs.parking`).
+        self.failed: dict[str, Exception] = {}
+        for r in conn.execute(q):
+            try:
+                if metrics := metrics_of(r.usage_metrics):
+                    self.metrics[r.id] = metrics
+            except Exception as exc:  # noqa: BLE001 - one subscription's fault, not the batch's
+                self.failed[r.id] = exc
         #: Of each posted usage entry: the document that carries it, and (charges) its tax.
         self.document_of: dict[str, str] = {}
         self.taxes_of: dict[str, LineTax] = {}
@@ -68,6 +75,8 @@ class BatchUsage:
 
     def difference(self, subscription_id: str, schedule: Schedule, *, as_of: date) -> list[Entry]:
         """The new usage entries of the subscription at ``as_of`` (none without metrics)."""
+        if subscription_id in self.failed:
+            raise self.failed[subscription_id]
         metrics = self.metrics.get(subscription_id)
         if metrics is None:
             return []
