@@ -158,3 +158,26 @@ def test_metrics_that_do_not_read_park_their_subscription_alone(api: Api) -> Non
     run = bill(api, "2025-02-01")
     assert [p["subscription_id"] for p in run["parked"]] == [broken["id"]]
     assert usage_rows(api, sub) == [("usage", "2025-01-01", "2025-02-01", 1, 45_000, 45_000)]
+
+
+def test_a_change_of_plan_prices_each_period_by_the_plan_it_was_on(api: Api) -> None:
+    """Periods billed on the old plan keep its price, even when a late event re-bills one
+    after the change; periods on the new plan are priced by its metrics."""
+    sub = licence(api)
+    dearer = api.plan(unit_amount=49_900, metrics=[{**HEALTH, "unit_amount": 50_000}])
+    usage = Reporter(api, sub)
+    usage.report("2025-01-10", 30)
+    api.today("2025-02-01")
+    bill(api, "2025-02-01")
+    change = {"effective_date": "2025-02-01", "plan_id": dearer["id"]}
+    ok(api.post(sub_path(sub, "/changes"), change))
+    usage.report("2025-02-10", 2)
+    usage.report("2025-01-20", 1)  # late, for January on the old plan
+    api.today("2025-03-01")
+    bill(api, "2025-03-01")
+    assert sorted(usage_rows(api, sub)) == [
+        ("credit", "2025-01-01", "2025-02-01", 5, 45_000, -225_000),
+        ("usage", "2025-01-01", "2025-02-01", 5, 45_000, 225_000),
+        ("usage", "2025-01-01", "2025-02-01", 6, 45_000, 270_000),  # 31 of 25: the old price
+        ("usage", "2025-02-01", "2025-03-01", 2, 50_000, 100_000),  # the new plan's price
+    ]

@@ -170,7 +170,7 @@ def _what_is_due(
             parking.park(sid, exc)
     settling.start(conn, claim, events_of)
     posted_of, document_of, taxes_of = _posted(conn, claim, settling, parking)
-    usage = BatchUsage(conn, [sid for sid, _, _ in subs])  # metered charges, in arrears
+    usage = BatchUsage(conn, events_of)  # metered charges, in arrears
     document_of.update(usage.document_of)
     taxes_of.update(usage.taxes_of)
     out: list[_Due] = []

@@ -30,6 +30,7 @@ from datetime import date
 from billing.domain.calendar import PeriodGrid
 from billing.domain.difference import post_difference
 from billing.domain.entries import Entry, EntryKind, GroupKey, Piece, is_usage_item
+from billing.domain.events import Event, PlanChanged, Started
 from billing.domain.timeline import Schedule
 from billing.domain.usage import Metric, Reset, Sample, aggregate, parse_item, price_lines
 
@@ -87,16 +88,52 @@ def served_samples(schedule: Schedule, samples: Sequence[Sample]) -> list[Sample
     return out
 
 
+#: The metrics in force from each date on, in date order: a plan's, then another plan's from
+#: the day the subscription moved to it (:func:`plan_metrics`).
+MetricHistory = Sequence[tuple[date, Mapping[str, Metric]]]
+
+
+def plan_metrics(
+    events: Sequence[Event], of_plan: Mapping[str, Mapping[str, Metric]], current: str | None
+) -> list[tuple[date, Mapping[str, Metric]]]:
+    """The :data:`MetricHistory` of a timeline: its plan's metrics from the start, another
+    plan's from each change of plan on (from the day it is billed from), each plan's from
+    ``of_plan`` (``current``: the plan of a start that names none)."""
+    history: list[tuple[date, int, str | None]] = []
+    for ev in events:
+        p = ev.payload
+        if isinstance(p, Started):
+            history.append((ev.effective_date, ev.seq, p.plan_id or current))
+        elif isinstance(p, PlanChanged):
+            history.append((p.billing_from or ev.effective_date, ev.seq, p.plan_id))
+    history.sort(key=lambda h: (h[0], h[1]))
+    return [(day, of_plan.get(plan or "", {})) for day, _, plan in history]
+
+
+def plans_of(events: Sequence[Event], current: str | None) -> set[str]:
+    """Every plan a timeline has been on (``current``: the plan of a start that names none)."""
+    out = {current} if current is not None else set()
+    for ev in events:
+        p = ev.payload
+        if isinstance(p, Started | PlanChanged) and p.plan_id is not None:
+            out.add(p.plan_id)
+    return out
+
+
 def usage_target(
     schedule: Schedule,
-    metrics: Mapping[str, Metric],
+    metrics: Mapping[str, Metric] | MetricHistory,
     samples: Mapping[str, Sequence[Sample]],
     *,
     as_of: date,
     posted: Collection[GroupKey] = (),
 ) -> Target:
-    """The usage pieces of every due stretch of every metric, and every posted usage group
-    (an empty list where nothing is to be billed any more: the difference credits it)."""
+    """The usage pieces of every due stretch of every metric, and every posted usage group of
+    a metric in ``metrics`` (an empty list where nothing is to be billed any more: the
+    difference credits it). ``metrics``: one plan's, or a :data:`MetricHistory` (a stretch is
+    priced by the metrics in force on its first day). Posted groups of a metric no plan of the
+    history bills are left as they are (not in the target)."""
+    history = [(date.min, metrics)] if isinstance(metrics, Mapping) else list(metrics)
     posted_stretches: dict[str, set[tuple[date, date]]] = {}
     horizon = as_of
     for item, a, b in posted:
@@ -105,39 +142,63 @@ def usage_target(
             posted_stretches.setdefault(parsed[0], set()).add((a, b))
             horizon = max(horizon, a)
     out: Target = {}
-    for code, metric in metrics.items():
-        billed = posted_stretches.get(code, set())
+    codes = {code for _, ms in history for code in ms}
+    for code in codes:
         served = served_samples(schedule, samples.get(code, ()))
-        days = [s.day for s in served]
-        years = contract_years(schedule) if metric.reset is Reset.CONTRACT_YEAR else None
-        walk = stretches(schedule, by_contract_year=years is not None, until=horizon)
-        for a, b in walk:
-            if b > as_of and (a, b) not in billed:
-                continue
-            i, j = bisect_left(days, a), bisect_left(days, b)
-            before = 0
-            if years is not None:
-                y0 = bisect_left(days, years.period_containing(a).start)
-                before = aggregate(metric, served[y0:i])
-                quantity = aggregate(metric, served[y0:j])
-            else:
-                quantity = aggregate(metric, served[i:j])
-            for line in price_lines(metric, quantity, before=before):
-                if line.amount:
-                    item = metric.item(line.tier)
-                    out[(item, a, b)] = [
-                        Piece(item, a, b, a, b, line.unit_amount, line.quantity, line.amount,
-                              None, EntryKind.USAGE)
-                    ]  # fmt: skip
+        billed = posted_stretches.get(code, set())
+        for k, (since, ms) in enumerate(history):
+            metric = ms.get(code)
+            until = history[k + 1][0] if k + 1 < len(history) else None
+            if metric is not None:
+                window = (since, until, horizon)
+                _metric_pieces(schedule, metric, served, billed, window, as_of=as_of, out=out)
     for key in posted:
-        if is_usage_item(key[0]):
+        parsed = parse_item(key[0])
+        if parsed is not None and parsed[0] in codes:
             out.setdefault(key, [])
     return out
 
 
+def _metric_pieces(
+    schedule: Schedule,
+    metric: Metric,
+    served: list[Sample],
+    billed: set[tuple[date, date]],
+    window: tuple[date, date | None, date],
+    *,
+    as_of: date,
+    out: Target,
+) -> None:
+    """Add to ``out`` the pieces of ``metric`` for the due (or billed) stretches that begin in
+    ``[since, until)``, walking up to ``horizon`` (``window``)."""
+    since, until, horizon = window
+    days = [s.day for s in served]
+    years = contract_years(schedule) if metric.reset is Reset.CONTRACT_YEAR else None
+    for a, b in stretches(schedule, by_contract_year=years is not None, until=horizon):
+        if a < since or (until is not None and a >= until):
+            continue
+        if b > as_of and (a, b) not in billed:
+            continue
+        i, j = bisect_left(days, a), bisect_left(days, b)
+        before = 0
+        if years is not None:
+            y0 = bisect_left(days, years.period_containing(a).start)
+            before = aggregate(metric, served[y0:i])
+            quantity = aggregate(metric, served[y0:j])
+        else:
+            quantity = aggregate(metric, served[i:j])
+        for line in price_lines(metric, quantity, before=before):
+            if line.amount:
+                item = metric.item(line.tier)
+                out[(item, a, b)] = [
+                    Piece(item, a, b, a, b, line.unit_amount, line.quantity, line.amount,
+                          None, EntryKind.USAGE)
+                ]  # fmt: skip
+
+
 def usage_difference(
     schedule: Schedule,
-    metrics: Mapping[str, Metric],
+    metrics: Mapping[str, Metric] | MetricHistory,
     samples: Mapping[str, Sequence[Sample]],
     posted: Sequence[Entry],
     *,
