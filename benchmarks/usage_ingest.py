@@ -14,8 +14,9 @@ For each database (a temporary SQLite file; a fresh PostgreSQL database):
 4. **raw**: psycopg's ``COPY`` (PostgreSQL) or ``sqlite3.executemany`` (SQLite) of the same
    rows into the same table, no billing code at all;
 5. **bill run** (``--bill-run N``, 0 to skip): N subscriptions with ``--events-per-month``
-   events each in the month billed, the run at the month's end timed, beside the same run for
-   N subscriptions of a plan without metrics (the usage's share of the run).
+   events each in March, billed monthly up to the end of February; the run at 2025-05-01
+   (every period with March in it has ended: the usage is charged) timed, beside the same run
+   for N subscriptions of a plan without metrics (the usage's share of the run).
 
 Each rate is events per wall second of that phase; the machine's load average is printed with
 it (others may be using the cores).
@@ -45,12 +46,15 @@ PG_DB = "bench_usage_ingest"
 ADMIN_TOKEN = "bench-usage-ingest-admin-token-0123456789"
 METRICS = [
     {"code": "health_checks", "name": "Health checks", "reset": "contract_year",
-     "included": 25, "unit_amount": 45_000},
-    {"code": "api_calls", "name": "API calls", "aggregation": "sum", "included": 100,
+     "included": 5, "unit_amount": 45_000},
+    {"code": "api_calls", "name": "API calls", "aggregation": "sum", "included": 10,
      "tiers": [{"up_to": 1000, "unit_amount": 10}, {"up_to": None, "unit_amount": 5}]},
 ]  # fmt: skip
 START = date(2025, 1, 1)
-MONTH = (date(2025, 3, 1), date(2025, 4, 1))  # events occur in March; the run bills it
+MONTH = (date(2025, 3, 1), date(2025, 4, 1))  # events occur in March
+#: The bill run's date: every period with March in it has ended (periods are anchored on the
+#: start day, 1 to 28 January).
+RUN_AS_OF = date(2025, 5, 1)
 
 
 def prepare(name: str, pg_url: str, workdir: Path) -> str:
@@ -186,7 +190,7 @@ def bill_run(name: str, pg_url: str, count: int, per_month: int, *, metrics: boo
             factory = make_session_factory(engine)
             run_bill_run(factory, as_of=MONTH[0] - timedelta(days=1))
             t0 = time.perf_counter()
-            result = run_bill_run(factory, as_of=MONTH[1])
+            result = run_bill_run(factory, as_of=RUN_AS_OF)
             seconds = time.perf_counter() - t0
             out = {"phase": f"{name}: bill run {'with' if metrics else 'without'} usage",
                    "subscriptions": result.subscriptions, "invoices": result.invoice_count,
