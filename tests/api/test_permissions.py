@@ -133,6 +133,21 @@ ROUTES: list[Route] = [
     Route("GET", SUB, READERS, R),
     Route("GET", SUB + "/timeline", READERS, R),
     Route("GET", SUB + "/ledger", READERS, R),
+    Route("GET", SUB + "/usage", READERS, R),
+    # Usage is reported by the service the customer uses (staff, integration), never by the
+    # customer itself; the walk's plan bills no metric, so an allowed call is unknown_metric.
+    Route(
+        "POST",
+        "/v1/usage-events",
+        S_I,
+        body={
+            "id": "u-1",
+            "subscription_id": "{subscription_id}",
+            "metric": "logins",
+            "occurred_at": "2025-04-05T10:00:00+02:00",
+        },
+        answer=(422, "unknown_metric"),
+    ),
     Route("POST", SUB + "/cancel", S_P, R, body={"mode": "on_date", "date": "2025-06-01"}),
     Route("DELETE", SUB + "/cancel", S_P, R, prepare=_renotice),
     Route("POST", SUB + "/pause", STAFF_ONLY, R, body={"start_date": "2025-05-15"}),

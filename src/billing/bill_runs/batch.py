@@ -52,6 +52,7 @@ from billing.invoicing.repository import entry_from_row
 from billing.invoicing.service import vat_rows
 from billing.storage.models import BalanceEntry
 from billing.subscriptions.repository import event_from_row
+from billing.usage.bill_run import BatchUsage
 
 balance_entries = BalanceEntry.__table__
 
@@ -171,6 +172,9 @@ def _what_is_due(
             parking.park(sid, exc)
     settling.start(conn, claim, events_of)
     posted_of, document_of, taxes_of = _posted(conn, claim, settling, parking)
+    usage = BatchUsage(conn, events_of)  # metered charges, in arrears
+    document_of.update(usage.document_of)
+    taxes_of.update(usage.taxes_of)
     out: list[_Due] = []
     for sid, customer_id, currency in subs:
         evs = events_of.get(sid)
@@ -182,7 +186,7 @@ def _what_is_due(
             since = settling.since_of(sid)
             new = difference(
                 schedule, posted_of.get(sid, ()), as_of=as_of, scope=Scope.DUE, since=since
-            )
+            ) + usage.difference(sid, schedule, as_of=as_of)
             if not new:
                 settling.settle(sid, schedule, evs, as_of)
                 continue
@@ -196,6 +200,7 @@ def _what_is_due(
                 payment_terms_days=payment_terms_days,
                 bill_run_id=claim.bill_run_id,
                 events=evs,
+                items=usage.item_categories(sid),
             )
             check_writable(plan)  # past a bound: parked here, so the bulk write cannot fail
         except Exception as exc:  # noqa: BLE001 - one subscription's failure, not the batch's

@@ -86,9 +86,11 @@ class Sales:
         payment_terms_days: int,
         bill_run_id: str,
         events: Sequence[Event] = (),
+        items: Mapping[str, TaxCategory] | None = None,
     ) -> PostingPlan:
         """The posting plan of a subscription's ``new`` entries, taxed and issued by its
-        seller."""
+        seller; ``items``: lines with a category of their own beyond the timeline's one-offs
+        (usage metrics')."""
         sale = self.sale(subscription_id)
         row = self.rows[subscription_id]
         category = TaxCategory(row.plan_tax_category)
@@ -104,7 +106,7 @@ class Sales:
             inclusive=bool(row.plan_prices_include_vat),
             posted=posted,
             before=issuing.credited_before(self._breakdowns(credited)) if credited else {},
-            items=issuing.item_categories(events),
+            items={**issuing.item_categories(events), **(items or {})},
         )
         return plan_posting(
             new,

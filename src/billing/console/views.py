@@ -283,6 +283,8 @@ def _item(entry: LedgerEntry, fmt: Formats) -> str:
         return fmt._("Start-up fee")
     if entry.item.startswith("addon:"):
         return fmt._("Add-on %(code)s", code=entry.item.split(":", 1)[1])
+    if entry.item.startswith("usage:"):
+        return fmt._("Usage %(metric)s", metric=entry.item.split(":")[1])
     return fmt._("One-off")
 
 

@@ -59,6 +59,7 @@ _TEXTS: dict[str, tuple[str, str, str, str]] = {
     "end_date": ("slutdatum", "sluttdato", "slutdato", "end date"),
     "item_main": ("Abonnemang", "Abonnement", "Abonnement", "Subscription"),
     "item_addon": ("Tillägg", "Tillegg", "Tilvalg", "Add-on"),
+    "item_usage": ("Förbrukning", "Forbruk", "Forbrug", "Usage"),
     "status_open": ("Obetald", "Ubetalt", "Ubetalt", "Open"),
     "status_paid": ("Betald", "Betalt", "Betalt", "Paid"),
     "status_void": ("Makulerad", "Annullert", "Annulleret", "Void"),

@@ -184,6 +184,8 @@ def _item(entry: LedgerEntry, language: str) -> str:
         return text(language, "item_setup")
     if entry.item.startswith("addon:"):
         return f"{text(language, 'item_addon')} {entry.item.split(':', 1)[1]}"
+    if entry.item.startswith("usage:"):
+        return f"{text(language, 'item_usage')} {entry.item.split(':')[1]}"
     # A delivered one-off (an order's line) is named by what was delivered.
     return entry.description or text(language, "item_one_off")
 
@@ -194,7 +196,8 @@ def _kind(entry: LedgerEntry, language: str) -> str:
     if entry.order_id is not None or entry.item == "setup":
         return ""
     kind = entry.item.partition(":")[0]
-    return text(language, f"item_{kind}") if kind in ("main", "addon", "one_off") else ""
+    known = ("main", "addon", "one_off", "usage")
+    return text(language, f"item_{kind}") if kind in known else ""
 
 
 def _line(

@@ -25,6 +25,7 @@ from billing.domain.entries import (
     GroupKey,
     Piece,
     Scope,
+    is_usage_item,
     new_entry,
     slice_amount,
 )
@@ -48,8 +49,12 @@ def difference(
     (:func:`billing.domain.settlement.rederive_from` says how far back that is), the answer is
     exactly the full derivation's, at the cost of the periods from ``since`` on.
     """
+    # Usage charges are derived from usage events, not the timeline (billing.domain.
+    # usage_target): the timeline's difference neither sees nor credits them.
     if since is not None:
-        posted = [e for e in posted if e.period_end > since]
+        posted = [e for e in posted if e.period_end > since and not is_usage_item(e.item)]
+    else:
+        posted = [e for e in posted if not is_usage_item(e.item)]
     by_key = _by_key(posted)  # its keys are the posted keys
     target = pieces_in_scope(
         schedule, as_of=as_of, scope=scope, posted=by_key.keys(), since=since

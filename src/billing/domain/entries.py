@@ -18,6 +18,8 @@ from billing.domain.proration import prorate_days
 
 MAIN_ITEM = "main"
 SETUP_ITEM = "setup"
+#: Items of usage charges: ``usage:<metric>:<tier>`` (billing.domain.usage).
+USAGE_PREFIX = "usage:"
 
 #: ``(item, period_start, period_end)``: one anchored period of one item.
 GroupKey = tuple[str, date, date]
@@ -27,6 +29,8 @@ class EntryKind(StrEnum):
     CHARGE = "charge"
     CREDIT = "credit"
     ONE_OFF = "one_off"
+    #: A metered charge, billed in arrears from usage events (billing.domain.usage).
+    USAGE = "usage"
 
 
 class Scope(StrEnum):
@@ -76,6 +80,11 @@ class Piece(NamedTuple):
             self.start.toordinal() - s,
             self.end.toordinal() - s,
         )
+
+
+def is_usage_item(item: str) -> bool:
+    """Whether ``item`` is a usage charge's (derived from usage events, not the timeline)."""
+    return item.startswith(USAGE_PREFIX)
 
 
 def slice_amount(period_amount: int, s: date, e: date, a: date, b: date) -> int:

@@ -18,7 +18,15 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from billing.domain.entries import MAIN_ITEM, SETUP_ITEM, EntryKind, GroupKey, Piece, Scope
+from billing.domain.entries import (
+    MAIN_ITEM,
+    SETUP_ITEM,
+    EntryKind,
+    GroupKey,
+    Piece,
+    Scope,
+    is_usage_item,
+)
 from billing.domain.timeline import AddOn, BillingTiming, Regime, Schedule, Terms
 
 Target = dict[GroupKey, list[Piece]]
@@ -36,7 +44,9 @@ def target_pieces(
     Periods already posted are always in scope, whatever ``as_of`` says, so that re-billing
     with an earlier ``as_of`` never credits what is rightly billed.
     """
-    return pieces_in_scope(schedule, as_of=as_of, scope=scope, posted=set(posted_keys))
+    # Usage groups are the usage derivation's (billing.domain.usage_target), not the timeline's.
+    posted = {k for k in posted_keys if not is_usage_item(k[0])}
+    return pieces_in_scope(schedule, as_of=as_of, scope=scope, posted=posted)
 
 
 def target_total(target: Target) -> int:

@@ -31,6 +31,7 @@ from billing.http.routers import (
     renderings,
     sellers,
     subscriptions,
+    usage,
     webhooks,
     xml,
 )
@@ -51,6 +52,7 @@ ROUTERS = (
     sellers,
     subscriptions,
     lifecycle,
+    usage,
     renderings,
     xml,
     documents,

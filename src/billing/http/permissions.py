@@ -51,6 +51,7 @@ READS_DOCUMENTS = Capability("read documents", Role.STAFF, Role.INTEGRATION, Rol
 RECORDS_PAYMENTS = Capability("record payments", Role.STAFF, Role.INTEGRATION)
 READS_EVENTS = Capability("read the event feed", Role.STAFF, Role.INTEGRATION, Role.PORTAL)
 READS_ORDERS = Capability("read orders", Role.STAFF, Role.INTEGRATION, Role.PORTAL)
+RECORDS_USAGE = Capability("record usage", Role.STAFF, Role.INTEGRATION)
 
 StaffActor = Annotated[Actor, Depends(OPERATES)]
 """Staff only: everything that changes billing (customers, plans, subscriptions and their
@@ -91,3 +92,8 @@ integrations follow instead of polling every resource."""
 ReadsOrders = Annotated[Actor, Depends(READS_ORDERS)]
 """Staff, integration, and the portal for its own customer: one-off orders and what of them
 was delivered (and so invoiced)."""
+
+RecordsUsage = Annotated[Actor, Depends(RECORDS_USAGE)]
+"""Staff and integration: the service the customer uses reports what was used; a customer
+does not report its own billable usage (as it does not declare its own invoice paid). The
+portal reads its usage through its subscriptions (``ReadsSubscriptions``)."""

@@ -39,6 +39,8 @@ _ALIASES = {"no": "nb", "nn": "nb"}
 WORDS: dict[str, tuple[str, str, str, str]] = {
     "item_setup": ("Startavgift", "Etableringsgebyr", "Oprettelsesgebyr", "Start-up fee"),
     "item_one_off": ("Engångsleverans", "Engangslevering", "Engangslevering", "One-off delivery"),
+    "item_usage": ("Förbrukning", "Forbruk", "Forbrug", "Usage"),
+    "usage_tier": ("nivå", "trinn", "trin", "tier"),
     "item_reminder_fee": ("Påminnelseavgift", "Purregebyr", "Rykkergebyr", "Reminder fee"),
     "item_late_compensation": (
         "Förseningsersättning",

@@ -38,6 +38,7 @@ from billing.customers import repository as customers
 from billing.domain import codec, posting
 from billing.domain.events import OneOffDelivered
 from billing.domain.money import format_money
+from billing.domain.usage import metrics_of, parse_item
 from billing.domain.vat import TaxCode
 from billing.invoicing import repository
 from billing.invoicing.legal import (
@@ -70,6 +71,18 @@ def addon_name(plan: Plan | None, code: str) -> str | None:
     return None
 
 
+def usage_name(plan: Plan | None, item: str, language: str) -> str:
+    """A usage line's product: its metric's name in ``plan``, and its tier when the metric
+    has several (``Hälsokontroller``, ``API calls (tier 2)``)."""
+    code, tier = parse_item(item) or (item, 1)
+    metric = metrics_of(plan.usage_metrics if plan else None).get(code)
+    if metric is None:
+        return f"{word(language, 'item_usage')} {code}"
+    if len(metric.price_tiers) == 1:
+        return metric.name
+    return f"{metric.name} ({word(language, 'usage_tier')} {tier})"
+
+
 @dataclass(frozen=True, slots=True)
 class Catalogue:
     """What names the products on some documents: each subscription's plan and each one-off
@@ -92,6 +105,8 @@ class Catalogue:
         plan = self.plans.get(entry.subscription_id or "")
         if kind == "addon":
             return addon_name(plan, code) or code
+        if kind == "usage":
+            return usage_name(plan, entry.item, language)
         return plan.name if plan is not None else entry.item
 
 
@@ -135,6 +150,8 @@ def describe(entry: LedgerEntry) -> str:
         label = "Subscription"
     elif entry.item.startswith("addon:"):
         label = f"Add-on {entry.item.split(':', 1)[1]}"
+    elif entry.item.startswith("usage:"):
+        label = f"Usage {entry.item.split(':')[1]}"
     elif entry.item in LATE_PAYMENT_ITEMS:
         return f"{word('en', f'item_{entry.item}')} {entry.service_start}"
     else:

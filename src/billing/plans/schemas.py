@@ -3,9 +3,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StrictBool, StrictInt, StrictStr, model_validator
+from pydantic import (
+    AliasChoices,
+    BeforeValidator,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    model_validator,
+)
 
+from billing.domain.bounds import MAX_QUANTITY
 from billing.domain.choices import Collect, Proration, Unused
+from billing.domain.usage import Aggregation, Reset, TierMode
 from billing.domain.vat import TaxCategory
 from billing.schemas_common import Amount, Currency, Months, Name, Request, Response
 
@@ -34,6 +44,34 @@ class AddOnIn(Request):
         if self.included and self.unit_amount != 0:
             raise ValueError("an included add-on costs nothing (unit_amount 0)")
         return self
+
+
+MetricCode = Annotated[StrictStr, Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.-]+$")]
+UsageUnits = Annotated[StrictInt, Field(ge=0, le=MAX_QUANTITY * 1000)]
+
+
+class TierIn(Request):
+    """Units up to ``up_to`` of the billable quantity (null: the last, open tier)."""
+
+    up_to: Annotated[StrictInt, Field(ge=1, le=MAX_QUANTITY * 1000)] | None = None
+    unit_amount: Amount
+
+
+class MetricIn(Request):
+    """A billable usage metric (docs/usage.md)."""
+
+    code: MetricCode
+    name: Name
+    aggregation: Aggregation = Aggregation.COUNT
+    #: unique_count: the event property whose distinct values are counted.
+    property: MetricCode | None = None
+    reset: Reset = Reset.BILLING_PERIOD
+    included: UsageUnits = 0
+    unit_amount: Amount = 0
+    tiers: Annotated[list[TierIn], Field(max_length=20)] = []
+    tier_mode: TierMode = TierMode.GRADUATED
+    #: Its VAT category; None: the plan's.
+    tax_category: TaxCategory | None = None
 
 
 class TaskTemplateIn(Request):
@@ -72,12 +110,17 @@ class PlanCreate(Request):
     tax_category: TaxCategory = TaxCategory.STANDARD
     #: Whether its prices (unit, start-up fee, add-ons) include VAT (a consumer price list).
     prices_include_vat: StrictBool = False
+    #: Billable usage metrics, billed in arrears per period (docs/usage.md).
+    metrics: Annotated[list[MetricIn], Field(max_length=20)] = []
 
     @model_validator(mode="after")
     def _interval(self) -> PlanCreate:
         codes = [a.code for a in self.addons]
         if len(codes) != len(set(codes)):
             raise ValueError("add-on codes are unique within a plan")
+        metric_codes = [m.code for m in self.metrics]
+        if len(metric_codes) != len(set(metric_codes)):
+            raise ValueError("metric codes are unique within a plan")
         if self.interval_months > 120:
             raise ValueError("a plan's interval is at most 120 months")
         if self.min_unit_amount is not None and self.min_unit_amount > self.unit_amount:
@@ -109,4 +152,8 @@ class PlanOut(Response):
     collect: str
     tax_category: str
     prices_include_vat: bool
+    #: Its billable usage metrics (stored as ``usage_metrics``; none: []).
+    metrics: Annotated[list[dict[str, object]], BeforeValidator(lambda v: v or [])] = Field(
+        default_factory=list, validation_alias=AliasChoices("metrics", "usage_metrics")
+    )
     created_at: datetime

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from billing.clock import utcnow
 from billing.domain.bounds import check_plan
+from billing.domain.usage import metric_from_dict
 from billing.errors import Conflict
 from billing.ids import new_id
 from billing.plans import repository
@@ -22,6 +23,9 @@ def create_plan(session: Session, body: PlanCreate) -> Plan:
         setup_fee=body.setup_fee_amount,
         addon_amounts=[a.unit_amount for a in body.addons],
     )
+    metrics = [m.model_dump(mode="json") for m in body.metrics]
+    for stored in metrics:
+        metric_from_dict(stored)  # refuses what cannot be billed as it says (invalid_metric)
     plan = Plan(
         id=new_id("plan"),
         code=body.code,
@@ -44,6 +48,7 @@ def create_plan(session: Session, body: PlanCreate) -> Plan:
         collect=body.collect.value,
         tax_category=body.tax_category.value,
         prices_include_vat=body.prices_include_vat,
+        usage_metrics=metrics or None,
         four_eyes=body.four_eyes or bool(body.contract and body.contract.four_eyes),
         created_at=utcnow(),
     )

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from billing.auth.service import Actor
 from billing.clock import Clock
 from billing.domain import contracts
+from billing.domain.entries import is_usage_item
 from billing.domain.events import CancellationMoved
 from billing.domain.ledger import Entry, Scope, difference, target_pieces, target_total
 from billing.domain.money import format_money
@@ -32,6 +33,7 @@ from billing.invoicing import repository as ledger_repo
 from billing.receivables.account import account_on
 from billing.subscriptions.recording import Change, with_changes
 from billing.subscriptions.state import Loaded, contract_terms, current_period, load
+from billing.usage.report import contract_year_use
 
 #: At most this share of licences may go in one retention offer (10 %).
 LICENCE_REDUCTION_LIMIT = (1, 10)
@@ -85,6 +87,8 @@ def cancellation_quote(
         "overdue_invoices": account.overdue_invoices,
         "active_addons": _active_addons(schedule, ref),
         "retention_offers": _offers(loaded, terms, arrears=account.arrears, ended=ended),
+        # What the customer has used, per metric: this contract year, and the last activity.
+        "usage": contract_year_use(session, loaded),
     }
 
 
@@ -114,7 +118,8 @@ def _ending_then(session: Session, loaded: Loaded, end: date, money: Any) -> dic
     """The money of ending on ``end``: credited at once, and still to bill until then."""
     today = loaded.today
     rows = ledger_repo.posted_entries(session, loaded.subscription.id)
-    posted: list[Entry] = [ledger_repo.to_domain(r) for r in rows]
+    # Usage is billed from usage events, not the timeline: not part of the money of ending.
+    posted: list[Entry] = [ledger_repo.to_domain(r) for r in rows if not is_usage_item(r.item)]
     ending = with_changes(loaded, [Change(end, CancellationMoved(end_date=end))])
     credit_now = difference(ending, posted, as_of=today, scope=Scope.BILLED)
     horizon = end - timedelta(days=1)

@@ -169,7 +169,9 @@ class ChangeEntryOut(BaseModel):
     with the same signs, as ``GET /v1/subscriptions/{id}/ledger`` shows once it is posted."""
 
     id: str | None = Field(description="The entry's id; null in a preview (nothing is posted).")
-    kind: str = Field(description="charge, credit or one_off.")
+    kind: str = Field(
+        description="charge, credit, one_off or usage (metered: item usage:<metric>:<tier>)."
+    )
     item: str
     period_start: date
     period_end: date

@@ -29,6 +29,7 @@ from billing.storage.models.reminders import (
 )
 from billing.storage.models.sellers import Seller
 from billing.storage.models.subscriptions import Subscription, TimelineEvent
+from billing.storage.models.usage import UsageEvent
 from billing.storage.models.work import Onboarding, OnboardingEvent, Task
 
 __all__ = [
@@ -69,6 +70,7 @@ __all__ = [
     "Task",
     "TimelineEvent",
     "UTCDateTime",
+    "UsageEvent",
     "WebhookDelivery",
     "WebhookEndpoint",
 ]

@@ -74,4 +74,6 @@ class Plan(Base):
     )
     #: Prices (unit, start-up fee, add-ons) include VAT: a consumer price list.
     prices_include_vat: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: Billable usage metrics (billing.domain.usage.Metric, as stored): [{"code", "name", ...}].
+    usage_metrics: Mapped[list[dict[str, Any]] | None] = mapped_column(Json, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,0 +1,1 @@
+"""Usage: events reported by the service the customer uses, aggregated and billed by metric."""

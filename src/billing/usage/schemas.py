@@ -1,0 +1,77 @@
+"""What the usage API takes and answers (api/usage.md has the rules in words)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, AwareDatetime, Field, StrictInt, StrictStr
+
+from billing.domain.calendar import MAX_DATE, MIN_DATE
+from billing.schemas_common import Request, Response
+
+#: Events per request (api-contract: bounded batches).
+MAX_BATCH = 1000
+#: One event's quantity (a day's use of anything we bill is far below it).
+MAX_USAGE_QUANTITY = 1_000_000
+
+EventId = Annotated[StrictStr, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")]
+Code = Annotated[StrictStr, Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.-]+$")]
+
+
+def _within_bounds(moment: datetime) -> datetime:
+    day = moment.astimezone(UTC).date()
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise ValueError(f"occurred_at must be between {MIN_DATE} and {MAX_DATE}")
+    return moment
+
+
+#: A timestamp with its offset (``2025-03-04T09:30:00+01:00``): without one it is refused.
+Moment = Annotated[AwareDatetime, AfterValidator(_within_bounds)]
+
+
+def _small_properties(value: dict[str, Any]) -> dict[str, Any]:
+    if len(value) > 20:
+        raise ValueError("at most 20 properties")
+    for key, v in value.items():
+        if len(key) > 60 or not isinstance(v, str | int | bool) or isinstance(v, float):
+            raise ValueError("properties are at most 20 strings, integers or booleans")
+        if isinstance(v, str) and len(v) > 200:
+            raise ValueError(f"property {key!r} is longer than 200 characters")
+    return value
+
+
+class UsageEventIn(Request):
+    """One usage event; ``id`` is the client's, and makes it idempotent."""
+
+    id: EventId
+    subscription_id: Annotated[StrictStr, Field(min_length=1, max_length=40)]
+    metric: Code
+    quantity: Annotated[StrictInt, Field(ge=0, le=MAX_USAGE_QUANTITY)] = 1
+    occurred_at: Moment
+    properties: Annotated[dict[str, Any], AfterValidator(_small_properties)] | None = None
+
+
+class UsageBatchIn(Request):
+    """Up to :data:`MAX_BATCH` events in one request."""
+
+    events: Annotated[list[dict[str, Any]], Field(min_length=1)]
+
+
+class Refusal(Response):
+    """Why one event of a request was not stored."""
+
+    index: int
+    id: str | None
+    code: str
+    detail: str
+
+
+class UsageEventsOut(Response):
+    """What a request stored: ``recorded`` new events, ``duplicates`` already stored the same
+    (idempotent retries), and (``?partial=true``) the ``refused`` ones."""
+
+    recorded: int
+    duplicates: int
+    refused: list[Refusal]
+    ids: list[str]
