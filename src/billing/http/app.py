@@ -25,6 +25,7 @@ from billing.http.routers import (
     onboarding,
     orders,
     payments,
+    people,
     receivables,
     reminders,
     renderings,
@@ -60,6 +61,7 @@ ROUTERS = (
     payments,
     exports,
     reminders,
+    people,
 )
 
 

@@ -13,12 +13,14 @@ from billing.auth.service import Actor, authenticate
 from billing.clock import Clock
 from billing.domain.errors import InvalidInput
 from billing.http.middleware import ACTOR_STATE
+from billing.http.trail import attribute, attributed, record_write
 from billing.invoicing.repository import PREVIEW
 from billing.storage.db import unit_of_work
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request; committed after the handler unless it is a preview."""
+    """One transaction per request; committed after the handler unless it is a preview. A
+    write's transaction carries its caller and ends with its activity-log entry."""
     # Reads take SQLite's shared lock only; writes queue on BEGIN IMMEDIATE (see storage.db).
     state = request.app.state
     factory: sessionmaker[Session] = (
@@ -27,11 +29,20 @@ def get_session(request: Request) -> Iterator[Session]:
     with unit_of_work(factory) as session:
         if request.query_params.get("preview", "").lower() in ("true", "1", "yes", "on"):
             session.info[PREVIEW] = True
+        caller = _gate_actor(request)
+        if caller is not None:
+            attribute(session, caller)
         yield session
         if getattr(request.state, "rollback", False):
             # A preview undoes what it wrote; the unit of work then commits nothing.
             session.rollback()
+        else:
+            record_write(request, session)
 
+
+def _gate_actor(request: Request) -> Actor | None:
+    checked = request.scope.get("state", {}).get(ACTOR_STATE)
+    return checked if isinstance(checked, Actor) else None
 
 
 # scope="function": the transaction commits before the response is sent, so a client that
@@ -44,8 +55,8 @@ def get_actor(request: Request) -> Actor:
     several transactions, like bill runs, hold no lock while they do)."""
     # The authentication gate (billing.http.middleware) checked the token of every /v1 request
     # first, within its revocation bound, and left the caller here.
-    checked = request.scope.get("state", {}).get(ACTOR_STATE)
-    if isinstance(checked, Actor):
+    checked = _gate_actor(request)
+    if checked is not None:
         return checked
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -65,11 +76,22 @@ def get_clock(request: Request) -> Clock:
 ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
-def get_factory(request: Request) -> sessionmaker[Session]:
-    return request.app.state.session_factory  # type: ignore[no-any-return]
+def get_factory(request: Request) -> Iterator[sessionmaker[Session]]:
+    """The session factory, for routes that run transactions of their own (bill runs): their
+    sessions write as the caller, and a write's activity-log entry follows in one more."""
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    caller = _gate_actor(request)
+    if caller is None:
+        yield factory
+        return
+    yield attributed(factory, caller)
+    if request.method not in ("GET", "HEAD"):
+        with unit_of_work(factory) as session:
+            attribute(session, caller)
+            record_write(request, session)
 
 
-FactoryDep = Annotated[sessionmaker[Session], Depends(get_factory)]
+FactoryDep = Annotated[sessionmaker[Session], Depends(get_factory, scope="function")]
 
 
 def if_match(if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> int | None:

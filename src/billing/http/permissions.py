@@ -51,6 +51,8 @@ READS_DOCUMENTS = Capability("read documents", Role.STAFF, Role.INTEGRATION, Rol
 RECORDS_PAYMENTS = Capability("record payments", Role.STAFF, Role.INTEGRATION)
 READS_EVENTS = Capability("read the event feed", Role.STAFF, Role.INTEGRATION, Role.PORTAL)
 READS_ORDERS = Capability("read orders", Role.STAFF, Role.INTEGRATION, Role.PORTAL)
+MANAGES_PEOPLE = Capability("manage people", Role.STAFF)
+READS_AUDIT_LOG = Capability("read the activity log", Role.STAFF)
 
 StaffActor = Annotated[Actor, Depends(OPERATES)]
 """Staff only: everything that changes billing (customers, plans, subscriptions and their
@@ -91,3 +93,9 @@ integrations follow instead of polling every resource."""
 ReadsOrders = Annotated[Actor, Depends(READS_ORDERS)]
 """Staff, integration, and the portal for its own customer: one-off orders and what of them
 was delivered (and so invoiced)."""
+
+ManagesPeople = Annotated[Actor, Depends(MANAGES_PEOPLE)]
+"""Staff only: adding people, listing them, issuing them tokens and disabling them."""
+
+ReadsAuditLog = Annotated[Actor, Depends(READS_AUDIT_LOG)]
+"""Staff only: who did what through the API (it names people and keys of every customer)."""

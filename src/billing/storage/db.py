@@ -15,6 +15,9 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+# Registers the stamp of who wrote a row on every session (before each flush).
+from billing.storage import attribution  # noqa: F401
+
 
 def make_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> Engine:
     """An engine; on SQLite ``read_only`` engines begin deferred transactions (shared lock)."""

@@ -11,7 +11,7 @@ from pydantic import StrictStr
 from billing.auth.guard import guard_of
 from billing.auth.service import Role, create_api_key
 from billing.errors import NotFound
-from billing.http.deps import ClockDep, SessionDep
+from billing.http.deps import ClockDep, FactoryDep, SessionDep
 from billing.http.permissions import StaffActor
 from billing.schemas_common import Day
 from billing.schemas_common import Request as Body
@@ -37,9 +37,12 @@ def post_api_key(body: ApiKeyCreate, session: SessionDep, actor: StaffActor) -> 
 
 
 @router.post("/api-keys/{key_id}/revoke")
-def post_revoke_api_key(key_id: str, request: Request, actor: StaffActor) -> dict[str, Any]:
+def post_revoke_api_key(
+    key_id: str, request: Request, actor: StaffActor, logged: FactoryDep
+) -> dict[str, Any]:
     """Revoke a key (idempotent): its token stops working at once in this process and within
     ``BILLING_AUTH_CACHE_SECONDS`` in every other (billing.auth.guard)."""
+    # The guard commits on its own; ``logged`` (the factory) adds the activity-log entry.
     key = guard_of(request.app.state).revoke(key_id)
     return {"id": key.id, "role": key.role, "customer_id": key.customer_id, "revoked": True}
 

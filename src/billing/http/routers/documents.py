@@ -142,6 +142,7 @@ def post_payment(
         "amount": payment.amount,
         "paid_on": payment.paid_on.isoformat(),
         "reference": payment.reference,
+        "recorded_by": payment.recorded_by,
         "invoice": document_out(session, invoice),
     }
 
