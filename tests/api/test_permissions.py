@@ -352,7 +352,11 @@ ROUTES: list[Route] = [
 ]
 
 #: Mounted apps that are not routes of the API, and why they are not walked.
-NOT_WALKED = {"/console": "its own sign-in and session cookie, no bearer token (tests/console)"}
+NOT_WALKED = {
+    "/console": "its own sign-in and session cookie, no bearer token (tests/console)",
+    "/static/swagger-ui": "the documentation pages' assets, public files (tests/test_docs.py)",
+    "/static/redoc": "the documentation pages' assets, public files (tests/test_docs.py)",
+}
 
 
 # -- the app's routes --------------------------------------------------------------------------

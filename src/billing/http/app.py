@@ -9,7 +9,7 @@ from billing import __version__
 from billing.auth.service import ensure_bootstrap_key
 from billing.clock import Clock
 from billing.console.app import create_console
-from billing.http import problems
+from billing.http import docs, problems
 from billing.http.middleware import (
     BodyLimitMiddleware,
     IdempotencyMiddleware,
@@ -73,6 +73,8 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app = FastAPI(
         title="billing",
         version=__version__,
+        docs_url=None,  # served by billing.http.docs, with local assets
+        redoc_url=None,
         description=(
             "Subscription billing and proration: one timeline per subscription, one "
             "append-only ledger, exact to the last minor unit."
@@ -106,6 +108,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
             dependencies=[Security(bearer)],
         )
 
+    docs.install(app)
     app.mount("/console", create_console(app))  # the staff console (HTML, not in the schema)
 
     @app.get("/healthz", tags=["admin"])
