@@ -9,7 +9,7 @@ from billing import __version__
 from billing.auth.service import ensure_bootstrap_key
 from billing.clock import Clock
 from billing.console.app import create_console
-from billing.http import docs, problems
+from billing.http import described, docs, problems
 from billing.http.middleware import (
     BodyLimitMiddleware,
     IdempotencyMiddleware,
@@ -109,10 +109,12 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
         )
 
     docs.install(app)
+    described.install(app)
     app.mount("/console", create_console(app))  # the staff console (HTML, not in the schema)
 
     @app.get("/healthz", tags=["admin"])
     def healthz() -> dict[str, str]:
+        """Liveness: answers ok while the process serves (no database call)."""
         return {"status": "ok"}
 
     return app

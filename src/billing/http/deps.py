@@ -94,7 +94,16 @@ def get_factory(request: Request) -> Iterator[sessionmaker[Session]]:
 FactoryDep = Annotated[sessionmaker[Session], Depends(get_factory, scope="function")]
 
 
-def if_match(if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> int | None:
+def if_match(
+    if_match: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            description="The subscription version you last saw; 412 if it is no longer current.",
+            examples=["3"],
+        ),
+    ] = None,
+) -> int | None:
     """``If-Match: 3`` (or ``"3"``, ``W/"3"``): the subscription version the caller last saw."""
     if if_match is None:
         return None
@@ -126,7 +135,12 @@ def parse_cursor(after: str | None) -> int | None:
 IfMatch = Annotated[int | None, Depends(if_match)]
 
 
-def preview_flag(request: Request, preview: Annotated[bool, Query()] = False) -> bool:
+def preview_flag(
+    request: Request,
+    preview: Annotated[
+        bool, Query(description="Show the change and its money without keeping anything.")
+    ] = False,
+) -> bool:
     if preview:
         request.state.rollback = True
     return preview
@@ -154,8 +168,13 @@ class Page:
 
 
 def page_params(
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    after: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=500, description="At most this many rows.")] = 100,
+    after: Annotated[
+        str | None,
+        Query(
+            max_length=200, description="The next_cursor of the previous page (leave out first)."
+        ),
+    ] = None,
 ) -> Page:
     return Page(limit, after)
 

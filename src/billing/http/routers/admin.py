@@ -30,6 +30,8 @@ class TestClockSet(Body):
 
 @router.post("/api-keys", status_code=201)
 def post_api_key(body: ApiKeyCreate, session: SessionDep, actor: StaffActor) -> dict[str, Any]:
+    """Make an API key of a role (a portal key is bound to one customer); its token is shown
+    only in this answer."""
     key, token = create_api_key(
         session, role=Role(body.role), customer_id=body.customer_id, created_by=actor
     )
@@ -56,6 +58,8 @@ def _require_test_clock(request: Request) -> None:
 def put_test_clock(
     body: TestClockSet, request: Request, session: SessionDep, actor: StaffActor, clock: ClockDep
 ) -> dict[str, date | None]:
+    """Set the date the service takes as today (null: back to the real date). Only when
+    BILLING_TEST_CLOCK is on."""
     _require_test_clock(request)
     clock.set_today(session, body.today)
     return {"today": body.today}
@@ -65,5 +69,6 @@ def put_test_clock(
 def get_test_clock(
     request: Request, session: SessionDep, actor: StaffActor, clock: ClockDep
 ) -> dict[str, date | None]:
+    """The test clock's date (null: the real date). Only when BILLING_TEST_CLOCK is on."""
     _require_test_clock(request)
     return {"today": clock.test_date(session)}

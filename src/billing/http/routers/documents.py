@@ -109,6 +109,8 @@ def list_invoices(
         ),
     ] = None,
 ) -> dict[str, Any]:
+    """The invoice feed in posting order (per seller, gapless and in commit order); filters by
+    customer, bill run, seller or payment reference."""
     return feed.page(
         "invoice",
         actor,
@@ -122,6 +124,7 @@ def list_invoices(
 
 @router.get("/invoices/{invoice_id}")
 def get_invoice(invoice_id: str, session: SessionDep, actor: ReadsDocuments) -> dict[str, Any]:
+    """One invoice: lines, VAT, totals, what is due and its payment reference."""
     return _document(session, actor, invoice_id, "invoice")
 
 
@@ -129,6 +132,7 @@ def get_invoice(invoice_id: str, session: SessionDep, actor: ReadsDocuments) -> 
 def post_payment(
     invoice_id: str, body: PaymentCreate, session: SessionDep, actor: RecordsPayments
 ) -> dict[str, Any]:
+    """Record a payment on an invoice (never more than is due); its status follows."""
     payment, invoice = record_payment(
         session,
         invoice_id=invoice_id,
@@ -166,6 +170,7 @@ def list_credit_notes(
 def get_credit_note(
     credit_note_id: str, session: SessionDep, actor: ReadsDocuments
 ) -> dict[str, Any]:
+    """One credit note: the lines it gives back and the invoice it credits."""
     return _document(session, actor, credit_note_id, "credit_note")
 
 
@@ -181,6 +186,8 @@ def list_refunds(
 def post_bill_run(
     body: BillRunCreate, factory: FactoryDep, actor: StaffActor, clock: ClockDep
 ) -> BillRunOut:
+    """Bill everything due on or before as_of: invoices and credit notes for every subscription
+    and order."""
     return bill_run_out(run_bill_run(factory, as_of=body.as_of))
 
 
