@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from billing.audit.service import Write, record
 from billing.auth.service import Actor
+from billing.storage import attribution
 from billing.storage.attribution import ACTOR, CREATED, CUSTOMER, PERSON
 
 READS = ("GET", "HEAD", "OPTIONS")
@@ -25,8 +26,7 @@ API_PREFIX = "/v1/"
 
 def attribute(session: Session, actor: Actor) -> None:
     """Everything ``session`` writes is ``actor``'s (billing.storage.attribution)."""
-    session.info[ACTOR] = actor.who
-    session.info[PERSON] = actor.person_id
+    attribution.attribute(session, who=actor.who, person_id=actor.person_id)
 
 
 def attributed(factory: sessionmaker[Session], actor: Actor) -> sessionmaker[Session]:

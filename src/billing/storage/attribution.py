@@ -46,6 +46,12 @@ _STAMPED: dict[type[Any], str] = {
 _NOT_SUBJECTS = (OutboxEvent, AuditEntry, IdempotencyRecord)
 
 
+def attribute(session: Session, *, who: str, person_id: str | None) -> None:
+    """Everything ``session`` writes from now on is ``who``'s (a person id, else a key id)."""
+    session.info[ACTOR] = who
+    session.info[PERSON] = person_id
+
+
 def stamp(session: Session, _flush_context: Any, _instances: Any) -> None:
     """Before a flush: the caller on the new rows that record one; the first created row."""
     who = session.info.get(ACTOR)
