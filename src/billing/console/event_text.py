@@ -70,8 +70,9 @@ def _price(e: Event, p: PriceChanged, fmt: Formats) -> str:
 
 
 def _plan(e: Event, p: PlanChanged, fmt: Formats) -> str:
-    return f"plan {p.plan_id}, {fmt.money(p.unit_amount)} per {_months(p.price_months)}" + _choices(
-        p, fmt
+    return (
+        f"plan {p.plan_id}, {fmt.money(p.unit_amount)} per {_months(p.price_months)}"
+        + _choices(p, fmt)
     )
 
 
