@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from billing.auth.service import Actor
@@ -27,9 +28,15 @@ class BillRunCreate(Request):
 
 
 class PaymentCreate(Request):
-    amount: PositiveAmount
-    paid_on: Day
-    reference: Name | None = None
+    amount: PositiveAmount = Field(
+        description="What was paid, in minor units (at most what is due).", examples=[31244]
+    )
+    paid_on: Day = Field(description="The day it was paid.", examples=["2025-04-20"])
+    reference: Name | None = Field(
+        default=None,
+        description="The payer's reference (e.g. the OCR number).",
+        examples=["00000000018"],
+    )
 
 
 @dataclass(frozen=True, slots=True)
