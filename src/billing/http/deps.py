@@ -88,7 +88,7 @@ def get_factory(request: Request) -> Iterator[sessionmaker[Session]]:
     if request.method not in ("GET", "HEAD"):
         with unit_of_work(factory) as session:
             attribute(session, caller)
-            record_write(request, session)
+            record_write(request, session, own_transactions=True)
 
 
 FactoryDep = Annotated[sessionmaker[Session], Depends(get_factory, scope="function")]

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from billing.audit.service import Write, record
 from billing.auth.service import Actor
 from billing.storage import attribution
-from billing.storage.attribution import ACTOR, CREATED, CUSTOMER, PERSON
+from billing.storage.attribution import ACTOR, CREATED, CUSTOMER, PERSON, WROTE
 
 READS = ("GET", "HEAD", "OPTIONS")
 API_PREFIX = "/v1/"
@@ -35,14 +35,16 @@ def attributed(factory: sessionmaker[Session], actor: Actor) -> sessionmaker[Ses
     return sessionmaker(**{**factory.kw, "info": info})
 
 
-def record_write(request: Request, session: Session, *, created_in: Session | None = None) -> None:
-    """The activity log's entry for this request, if it is a write with a caller (in
-    ``session``; ``created_in`` is the session that did the write, if another)."""
+def record_write(request: Request, session: Session, *, own_transactions: bool = False) -> None:
+    """The activity log's entry for this request, if it is a write with a caller that wrote
+    something in ``session``; a route that ran ``own_transactions`` is taken to have."""
     who = session.info.get(ACTOR)
     if request.method in READS or not who:
         return
-    source = created_in or session
+    source = session
     source.flush()
+    if not own_transactions and not session.info.get(WROTE):
+        return  # nothing changed (an import seen before, an idempotent no-op): no write
     route = request.scope.get("route")
     template = getattr(route, "path", request.url.path)
     if request.url.path.startswith(API_PREFIX) and not template.startswith(API_PREFIX):

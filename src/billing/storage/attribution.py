@@ -6,7 +6,9 @@ it there). Before each flush, :func:`stamp` writes it on the new rows that recor
 (the services, the bill runs) attributes its rows without passing the caller down. A
 transaction without a caller (the scheduler, the workers, the CLI) leaves them null.
 
-It also notes what the transaction created, for the activity log (billing.audit): the first
+It also notes, for the activity log (billing.audit), whether the transaction wrote anything
+(``WROTE``: a request that changed nothing, such as a file imported again, is no write), and
+what it created: the first
 new row with a public id (``CREATED``) and the first customer a new row belongs to
 (``CUSTOMER``).
 """
@@ -16,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from billing.storage.models import (
     AuditEntry,
@@ -31,6 +33,8 @@ from billing.storage.models import (
 ACTOR = "billing.actor"
 #: ``session.info`` key: the person among them, if a person's token made the request.
 PERSON = "billing.person"
+#: ``session.info`` key: set once the transaction wrote anything (a flush, an UPDATE …).
+WROTE = "billing.wrote"
 #: ``session.info`` key: (table, id) of the first row with a public id the transaction added.
 CREATED = "billing.created"
 #: ``session.info`` key: the customer of the first new row that belongs to one.
@@ -55,6 +59,8 @@ def attribute(session: Session, *, who: str, person_id: str | None) -> None:
 def stamp(session: Session, _flush_context: Any, _instances: Any) -> None:
     """Before a flush: the caller on the new rows that record one; the first created row."""
     who = session.info.get(ACTOR)
+    if session.new or session.dirty or session.deleted:
+        session.info[WROTE] = True
     for row in session.new:
         column = _STAMPED.get(type(row))
         if who is not None and column is not None and getattr(row, column) is None:
@@ -69,4 +75,11 @@ def stamp(session: Session, _flush_context: Any, _instances: Any) -> None:
                 session.info[CREATED] = (type(row).__tablename__, public_id)
 
 
+def note_statement(state: ORMExecuteState) -> None:
+    """A statement that writes (``session.execute(update(...))``) counts as a write too."""
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[WROTE] = True
+
+
 event.listen(Session, "before_flush", stamp)
+event.listen(Session, "do_orm_execute", note_statement)
