@@ -18,32 +18,25 @@ report that reads invoices and entries sees them as it sees any line. On SQLite 
 is rebuilt (batch mode), so its append-only triggers are made again (as 0008 does).
 
 **Seeded tables** (rates in hundredths of a percent; fees in minor units), as sourced on
-2026-12-01 and checked again on 2026-12-02 (docs/receivables.md lists the sources):
+2026-12-01:
 
-* Sweden: Riksbank reference rate (räntelagen 9 §: the policy rate at the end of the previous
-  half-year, rounded up to the next half percent): 2024-01-01 4.00 %, 2024-07-01 4.00 %,
-  2025-01-01 3.00 %, 2025-07-01 2.00 %, 2026-01-01 2.00 % (table at
+* Sweden: Riksbank reference rate (räntelagen 9 §, set per half-year): 2024-01-01 4.00 %,
+  2024-07-01 4.00 %, 2025-01-01 3.00 %, 2025-07-01 2.00 %, 2026-01-01 2.00 % (table at
   https://www.mystep.se/referensranta, citing Sveriges Riksbank; the 2024-01-01 figure also
-  https://www.capway.se/2024/01/02/referensrantan-faststalld-till-400/; the rounding rule
-  https://www.riksbank.se/sv/statistik/sok-rantor--valutakurser/referensranta/) + 8 points
+  https://www.capway.se/2024/01/02/referensrantan-faststalld-till-400/) + 8 points
   (räntelagen 6 §); påminnelseavgift 60 kr where agreed (lag (1981:739) om ersättning för
   inkassokostnader m.m. 5 §); förseningsersättning 450 kr between businesses (same law, 4 a §).
-* Norway: forsinkelsesrenten 12.50 % and standardkompensasjon 470 kr from 2024-01-01
-  (https://www.regjeringen.no/no/aktuelt/forsinkelsesrente-og-standardkompensasjon-fra-1.-januar-2024/id3019071/;
-  the row carries on through the second half of 2024, whose regulation FOR-2024-06-26-1320 was
-  not found in a source) and from 2025-01-01 (FOR-2024-12-19-3279, Finansdepartementet). Later
-  half-years (FOR-2025-06-23-1321 from 2025-07-01, …): staff add the Ministry's rows.
-  Purregebyr: at most two fees per claim and not before 14 days after the due date
-  (https://www.opas.no/2015/01/...); 35 kr, the cap since the inkasso rules of 2020 (1/20 of
-  the inkassosats of 700 kr: https://sergel.no/faq/salaer-gebyr-2020/; 0.1 of the inkassogebyr:
-  https://www.kvam.no/tenester/naring-og-skatt/kommunale-gebyr-og-prisar/priskatalog/gebyr-for-innkrevjing-av-kommunale-krav/),
-  not the 70 kr of the rules before 2020 (1/10 of the inkassosats). The cap is indexed: staff
-  confirm the current figure.
-* Denmark: Nationalbanken's lending rate + 8 points (renteloven § 5): 3.25 % from 2023-07-01
-  (11.25 %: https://forbrug.dk/regler/opslagsvaerk-forbrugerleksikon/morarenten/) and 3.75 %
-  from 2024-01-01 (11.75 %: https://selandiaadvokater.dk/privat/retssager/renteoplysninger/);
-  later half-years: staff add rows. Rykkergebyr at most 100 kr, at most three, at least 10 days
-  apart (renteloven § 9 b stk. 1); kompensation 310 kr between businesses (§ 9 b stk. 4;
+* Norway: forsinkelsesrenten 12.50 % from 2025-01-01 and standardkompensasjon 470 kr
+  (FOR-2024-12-19-3279, Finansdepartementet). Later half-years: staff add the Ministry's rows.
+  Purregebyr: a tenth of the inkassosats (inkassoforskriften § 1-2), at most two fees per claim
+  and not before 14 days after the due date (https://www.opas.no/2015/01/...). The last
+  inkassosats found in a source is 700 kr (fees 70 kr; https://www.sticos.no/fagstoff/satser/
+  purring-og-inkasso, 2018); the seeded 70 kr is that figure, **to be confirmed by staff**
+  against the current inkassosats, which is indexed yearly.
+* Denmark: Nationalbanken's lending rate + 8 points (renteloven § 5): 11.25 % from 2023-07-01
+  (https://forbrug.dk/regler/opslagsvaerk-forbrugerleksikon/morarenten/), seeded as 3.25 % +
+  8.00; later half-years: staff add rows. Rykkergebyr at most 100 kr, at most three, at least
+  10 days apart (renteloven § 9 b stk. 1); kompensation 310 kr between businesses (§ 9 b stk. 4;
   https://debtia.dk/ordbog/renteloven/).
 """
 
@@ -73,7 +66,7 @@ SE = {
     "compensation": 45000,
 }  # fmt: skip
 NO = {
-    "country": "NO", "points": 0, "reminder_fee": 3500, "fee_needs_agreement": False,
+    "country": "NO", "points": 0, "reminder_fee": 7000, "fee_needs_agreement": False,
     "max_fees": 2, "max_reminders": None, "grace_days": 14, "spacing_days": 14,
     "compensation": 47000,
 }  # fmt: skip
@@ -83,7 +76,6 @@ DK = {
     "compensation": 31000,
 }  # fmt: skip
 SE_SOURCE = "Riksbanken referensränta (mystep.se table), räntelagen 6 §, lag (1981:739) 4 a, 5 §"
-NO_FEE_SOURCE = "{rate}; purregebyr 35 kr (inkasso rules since 2020; staff confirm yearly)"
 SEEDS = [
     {**SE, "valid_from": date(2024, 1, 1), "reference_rate": 400, "source": SE_SOURCE},
     {**SE, "valid_from": date(2024, 7, 1), "reference_rate": 400, "source": SE_SOURCE},
@@ -92,27 +84,15 @@ SEEDS = [
     {**SE, "valid_from": date(2026, 1, 1), "reference_rate": 200, "source": SE_SOURCE},
     {
         **NO,
-        "valid_from": date(2024, 1, 1),
-        "reference_rate": 1250,
-        "source": NO_FEE_SOURCE.format(rate="regjeringen.no: 12,5 % and 470 kr from 2024-01-01"),
-    },
-    {
-        **NO,
         "valid_from": date(2025, 1, 1),
         "reference_rate": 1250,
-        "source": NO_FEE_SOURCE.format(rate="FOR-2024-12-19-3279"),
+        "source": "FOR-2024-12-19-3279; purregebyr 1/10 inkassosats (700 kr, to be confirmed)",
     },
     {
         **DK,
         "valid_from": date(2023, 7, 1),
         "reference_rate": 325,
         "source": "renteloven § 5, § 9 b; forbrug.dk morarenten 11,25 % fra 1. juli 2023",
-    },
-    {
-        **DK,
-        "valid_from": date(2024, 1, 1),
-        "reference_rate": 375,
-        "source": "renteloven § 5, § 9 b; procesrenten 3,75 % + 8 = 11,75 % pr. 1. januar 2024",
     },
 ]
 

@@ -9,6 +9,7 @@ import sys
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 
+from billing import __version__
 from billing.bill_runs.cli import run_from_cli
 from billing.exports.cli import export_sie_cli
 from billing.http.openapi import render_openapi, write_openapi
@@ -22,6 +23,7 @@ from billing.webhooks.cli import run_webhooks_cli
 
 def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="billing", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"billing {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="serve the HTTP API")

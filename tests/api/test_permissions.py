@@ -92,6 +92,26 @@ ROUTES: list[Route] = [
     Route("POST", "/v1/api-keys", STAFF_ONLY, body={"role": "integration"}, answer=201),
     Route("POST", "/v1/api-keys/{key_id}/revoke", STAFF_ONLY),
     Route("PUT", "/v1/test-clock", STAFF_ONLY, body={"today": "2025-04-10"}),
+    # People, signing in and the activity log.
+    Route(
+        "POST",
+        "/v1/people",
+        STAFF_ONLY,
+        body={"name": "Ny Person", "login": "ny@example.se", "role": "staff"},
+        answer=201,
+    ),
+    Route("GET", "/v1/people", STAFF_ONLY),
+    Route("GET", "/v1/people/{person_id}", STAFF_ONLY),
+    Route("POST", "/v1/people/{person_id}/tokens", STAFF_ONLY, answer=201),
+    Route(
+        "POST",
+        "/v1/sessions",
+        frozenset({"anonymous", *ANYONE}),
+        body={"login": "walker@example.se", "password": "walker password 1"},
+        answer=201,
+    ),
+    Route("POST", "/v1/people/{person_id}/disable", STAFF_ONLY),
+    Route("GET", "/v1/audit-log", STAFF_ONLY),
     Route("GET", "/v1/test-clock", STAFF_ONLY),
     # Customers and plans.
     Route(
@@ -347,7 +367,11 @@ ROUTES: list[Route] = [
 ]
 
 #: Mounted apps that are not routes of the API, and why they are not walked.
-NOT_WALKED = {"/console": "its own sign-in and session cookie, no bearer token (tests/console)"}
+NOT_WALKED = {
+    "/console": "its own sign-in and session cookie, no bearer token (tests/console)",
+    "/static/swagger-ui": "the documentation pages' assets, public files (tests/test_docs.py)",
+    "/static/redoc": "the documentation pages' assets, public files (tests/test_docs.py)",
+}
 
 
 # -- the app's routes --------------------------------------------------------------------------
@@ -439,6 +463,9 @@ def build_world(api: Api) -> World:
     shared["country"], shared["reminder_id"] = "SE", "rem_none"
     spare = ok(api.post("/v1/api-keys", {"role": "integration"}), 201)
     shared["key_id"] = spare["id"]
+    walker = {"name": "Walker", "login": "walker@example.se", "role": "staff"}
+    person = ok(api.post("/v1/people", {**walker, "password": "walker password 1"}), 201)
+    shared["person_id"] = person["id"]
     callers = {
         STAFF: api,
         INTEGRATION: api_key(api, INTEGRATION),

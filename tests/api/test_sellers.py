@@ -162,7 +162,9 @@ def test_prefix_defaults_and_counters(bare_api: Api) -> None:
     made |= {"AB1-INV", "AB1-CN", "AB1-CUST"}
     assert set(after) - set(before) == made
     assert all(after[s] == 0 for s in made)
-    assert {s: after[s] for s in before} == before  # the plain series are kept as they were
+    # The plain series are kept as they were (AUD numbers the activity log: every write moves it).
+    kept = {s: n for s, n in before.items() if s != "AUD"}
+    assert {s: after[s] for s in kept} == kept
 
     state = counts(api)
     r = api.post("/v1/sellers", {**DANISH, "number_prefix": "SE"})

@@ -6,7 +6,7 @@ databases; so does one to a German business whose first invoice was reverse char
 
 Every overdue invoice: 10 000 net + 25 % VAT = 12 500, issued 2025-04-01, due 2025-05-01; the
 scheduler runs on 2025-05-21, so the interest is for the 20 days 2025-05-01..2025-05-20 at
-the seeded rates (migration 0015), and the reminder invoice is of that day. The German
+the seeded rates (migrations 0015 and 0018), and the reminder invoice is of that day. The German
 business's invoice is 10 000, reverse charged.
 """
 
@@ -73,24 +73,26 @@ CASES = {
         ],
         "Utanför mervärdesskattens tillämpningsområde",
     ),
-    # 12.50 %: 85.62 → 86; purregebyr 70 kr; standardkompensasjon 470 kr (FOR-2024-12-19).
+    # 12.50 %: 85.62 → 86; purregebyr 35 kr (the cap since 2020, migration 0018);
+    # standardkompensasjon 470 kr (FOR-2024-12-19).
     "NO": (
         NO_SELLER,
         NO_BUYER,
         "NOK",
         [
-            ("Purregebyr", "70.00"),
+            ("Purregebyr", "35.00"),
             ("Kompensasjon for forsinket betaling", "470.00"),
             ("Forsinkelsesrente", "0.86"),
         ],
         "Utenfor merverdiavgiftens virkeområde",
     ),
-    # 11.25 %: 77.05 → 77; rykkergebyr 100 kr; kompensationsbeløb 310 kr.
+    # 11.75 % (from 2024-01-01, migration 0018): 80.48 → 80; rykkergebyr 100 kr;
+    # kompensationsbeløb 310 kr.
     "DK": (
         DK_SELLER,
         DK_BUYER,
         "DKK",
-        [("Rykkergebyr", "100.00"), ("Kompensationsbeløb", "310.00"), ("Morarente", "0.77")],
+        [("Rykkergebyr", "100.00"), ("Kompensationsbeløb", "310.00"), ("Morarente", "0.80")],
         "Uden for momsens anvendelsesområde",
     ),
 }

@@ -34,10 +34,11 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from billing.auth.limiter import FailureLimiter
+from billing.auth.people import disable_person, keys_of
 from billing.auth.service import Actor, authenticate, hash_token, revoke_api_key
 from billing.errors import Unauthorized
 from billing.storage.db import unit_of_work
-from billing.storage.models import ApiKey
+from billing.storage.models import ApiKey, Person
 
 #: How many tokens a process remembers at most (past that it forgets the oldest).
 MAX_TOKENS = 10_000
@@ -117,6 +118,20 @@ class Guard:
             key = revoke_api_key(session, key_id)
         self.forget(key_id)
         return key
+
+    def disable(self, person_id: str) -> Person:
+        """Disable a person and revoke every key of theirs (committed here), then forget
+        those keys' tokens in this process (as :meth:`revoke` does for one key)."""
+        with self._lock:
+            self._revocations += 1
+        with unit_of_work(self.write_factory) as session:
+            person = disable_person(session, person_id)
+            key_ids = keys_of(session, person_id)
+            for key_id in key_ids:
+                revoke_api_key(session, key_id)
+        for key_id in key_ids:
+            self.forget(key_id)
+        return person
 
     def forget(self, key_id: str) -> None:
         """Drop what this process remembers of the key ``key_id`` (after it was revoked,

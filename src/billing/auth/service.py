@@ -40,10 +40,20 @@ class Actor:
     key_id: str
     role: Role
     customer_id: str | None = None
+    #: The person the token was issued to (billing.auth.people); ``None`` for a service key.
+    person_id: str | None = None
+
+    @property
+    def who(self) -> str:
+        """Who acts: the person, else the key (what events, documents, payments and the
+        activity log record)."""
+        return self.person_id or self.key_id
 
     @property
     def name(self) -> str:
-        return f"{self.role.value}:{self.key_id}"
+        """``role:who``, as timeline events, tasks and orders record their author (so a
+        four-eyes check compares people, not their tokens)."""
+        return f"{self.role.value}:{self.who}"
 
     @property
     def customer_scope(self) -> str | None:
@@ -68,7 +78,7 @@ def authenticate(session: Session, token: str | None) -> Actor:
     key = session.scalar(select(ApiKey).where(ApiKey.token_hash == hash_token(token)))
     if key is None:
         raise Unauthorized("unknown token")
-    return Actor(key.id, Role(key.role), key.customer_id)
+    return Actor(key.id, Role(key.role), key.customer_id, key.person_id)
 
 
 def revoked_hash(token_hash: str) -> str:
@@ -107,7 +117,7 @@ def create_api_key(
         customer_id=customer_id,
         token_hash=hash_token(token),
         created_at=utcnow(),
-        created_by=created_by.key_id,
+        created_by=created_by.who,
     )
     session.add(key)
     session.flush()

@@ -104,7 +104,7 @@ def read_session(
     expected = _mac(secret, f"session.{key_id}.{expires}.{nonce}.{key.token_hash}")
     if not hmac.compare_digest(mac, expected):
         raise LoginRequired
-    actor = Actor(key.id, Role(key.role), key.customer_id)
+    actor = Actor(key.id, Role(key.role), key.customer_id, key.person_id)
     return ConsoleSession(actor, _mac(secret, f"csrf.{key_id}.{nonce}"))
 
 

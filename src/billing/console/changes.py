@@ -42,6 +42,7 @@ from billing.console.web import (
     reading,
 )
 from billing.domain.errors import DomainError
+from billing.storage.attribution import attribute
 from billing.storage.db import unit_of_work
 from billing.subscriptions import service
 from billing.subscriptions.schemas import CancelRequest
@@ -150,6 +151,8 @@ def preview_or_confirm(
     try:
         if action == "confirm":
             with unit_of_work(desk.write) as session:
+                actor = desk.staff.actor
+                attribute(session, who=actor.who, person_id=actor.person_id)
                 change(session)
             return go(desk.request, f"/subscriptions/{subscription_id}?done={done}")
         session = desk.write()

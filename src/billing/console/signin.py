@@ -1,4 +1,8 @@
-"""Signing in to the console with an API key, and out again.
+"""Signing in to the console as a person (login and password) or with an API key, and out.
+
+A person's sign-in issues them a token of their own (billing.auth.people), so that the session
+and everything done in it is theirs; a wrong password counts against the address as an
+unknown token does.
 
 The sign-in form carries a nonce that must match a short-lived cookie (CSRF before there is a
 session); a successful sign-in sets the signed session cookie, scoped to the console's path.
@@ -13,6 +17,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from billing.auth import people
 from billing.auth.guard import guard_of
 from billing.auth.limiter import client_key
 from billing.console.auth import (
@@ -30,6 +35,7 @@ from billing.console.web import (
     Csrf,
     ReadFactory,
     Staff,
+    WriteFactory,
     check_csrf,
     go,
     page,
@@ -39,6 +45,7 @@ from billing.console.web import (
 )
 from billing.domain.errors import DomainError
 from billing.errors import Forbidden, Unauthorized
+from billing.storage.db import unit_of_work
 
 router = APIRouter(include_in_schema=False)
 
@@ -72,14 +79,21 @@ def _login_page(request: Request, error: str | None, status: int) -> Response:
 def login(
     request: Request,
     factory: ReadFactory,
-    token: Annotated[str, Form(max_length=500)],
+    write: WriteFactory,
     csrf: Csrf,
+    token: Annotated[str, Form(max_length=500)] = "",
+    login: Annotated[str, Form(max_length=254)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
+    """Sign in with one's login and password (a token of one's own is issued), or a token."""
     expected = request.cookies.get(LOGIN_COOKIE)
     if not expected or not csrf_ok(expected, csrf):
         message = words_of(request).gettext("The sign-in form expired; please try again.")
         return _login_page(request, message, 403)
     try:
+        if login:
+            with unit_of_work(write) as session:
+                _, _, token = people.sign_in(session, login=login, password=password)
         with reading(factory) as session:
             _, cookie = sign_in(
                 session, token, secret=session_key(request.app.state.parent.settings)

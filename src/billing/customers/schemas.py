@@ -22,20 +22,46 @@ SellerId = Annotated[StrictStr, Field(min_length=1, max_length=40)]
 
 
 class CustomerCreate(Request):
-    name: Name
-    currency: Currency
-    locale: LocaleName = "sv_SE"
-    timezone: Timezone = "Europe/Stockholm"
-    external_ref: Name | None = None
+    name: Name = Field(description="The customer's name as staff know it.", examples=["Acme AB"])
+    currency: Currency = Field(
+        description="ISO 4217 code everything is billed in; never changes.", examples=["SEK"]
+    )
+    locale: LocaleName = Field(
+        default="sv_SE", description="Language and formats of their documents.", examples=["sv_SE"]
+    )
+    timezone: Timezone = Field(
+        default="Europe/Stockholm",
+        description="IANA time zone that decides which day it is for them.",
+        examples=["Europe/Stockholm"],
+    )
+    external_ref: Name | None = Field(
+        default=None, description="Your own reference (e.g. a CRM id).", examples=["crm-1"]
+    )
     #: The seller it buys from; absent: the default seller (whichever it is when billed).
-    seller_id: SellerId | None = None
-    kind: Kind | None = None
-    legal_name: Name | None = None
-    address: AddressIn | None = None
+    seller_id: SellerId | None = Field(
+        default=None, description="The seller it buys from; absent: the default seller."
+    )
+    kind: Kind | None = Field(
+        default=None, description="business or consumer.", examples=["business"]
+    )
+    legal_name: Name | None = Field(
+        default=None, description="The name documents print; absent: name."
+    )
+    address: AddressIn | None = Field(default=None, description="The address documents print.")
     #: ISO 3166-1 alpha-2; absent: the seller's country.
-    country: Identifier | None = None
-    organisation_number: Identifier | None = None
-    vat_number: Identifier | None = None
+    country: Identifier | None = Field(
+        default=None,
+        description="ISO 3166-1 alpha-2; absent: the seller's country.",
+        examples=["SE"],
+    )
+    organisation_number: Identifier | None = Field(
+        default=None,
+        description="The organisation number (checked for its country).",
+        examples=["5566778899"],
+    )
+    vat_number: Identifier | None = Field(
+        default=None, description="The VAT number (checked for its country)."
+    )
 
 
 #: Fields of a customer that may not be null.

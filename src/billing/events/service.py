@@ -117,4 +117,5 @@ def event_out(e: OutboxEvent) -> dict[str, Any]:
         "subject_id": e.subject_id,
         "data": e.data,
         "created_at": e.created_at.isoformat(),
+        "actor": e.actor,
     }

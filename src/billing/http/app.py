@@ -9,7 +9,7 @@ from billing import __version__
 from billing.auth.service import ensure_bootstrap_key
 from billing.clock import Clock
 from billing.console.app import create_console
-from billing.http import problems
+from billing.http import described, docs, problems
 from billing.http.faults import DatabaseFaultMiddleware
 from billing.http.middleware import (
     BodyLimitMiddleware,
@@ -26,6 +26,7 @@ from billing.http.routers import (
     onboarding,
     orders,
     payments,
+    people,
     receivables,
     reminders,
     renderings,
@@ -63,6 +64,7 @@ ROUTERS = (
     payments,
     exports,
     reminders,
+    people,
 )
 
 
@@ -74,6 +76,8 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app = FastAPI(
         title="billing",
         version=__version__,
+        docs_url=None,  # served by billing.http.docs, with local assets
+        redoc_url=None,
         description=(
             "Subscription billing and proration: one timeline per subscription, one "
             "append-only ledger, exact to the last minor unit."
@@ -108,10 +112,13 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
             dependencies=[Security(bearer)],
         )
 
+    docs.install(app)
+    described.install(app)
     app.mount("/console", create_console(app))  # the staff console (HTML, not in the schema)
 
     @app.get("/healthz", tags=["admin"])
     def healthz() -> dict[str, str]:
+        """Liveness: answers ok while the process serves (no database call)."""
         return {"status": "ok"}
 
     return app

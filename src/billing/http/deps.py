@@ -13,12 +13,14 @@ from billing.auth.service import Actor, authenticate
 from billing.clock import Clock
 from billing.domain.errors import InvalidInput
 from billing.http.middleware import ACTOR_STATE
+from billing.http.trail import attribute, attributed, record_write
 from billing.invoicing.repository import PREVIEW
 from billing.storage.db import unit_of_work
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request; committed after the handler unless it is a preview."""
+    """One transaction per request; committed after the handler unless it is a preview. A
+    write's transaction carries its caller and ends with its activity-log entry."""
     # Reads take SQLite's shared lock only; writes queue on BEGIN IMMEDIATE (see storage.db).
     state = request.app.state
     factory: sessionmaker[Session] = (
@@ -27,11 +29,20 @@ def get_session(request: Request) -> Iterator[Session]:
     with unit_of_work(factory) as session:
         if request.query_params.get("preview", "").lower() in ("true", "1", "yes", "on"):
             session.info[PREVIEW] = True
+        caller = _gate_actor(request)
+        if caller is not None:
+            attribute(session, caller)
         yield session
         if getattr(request.state, "rollback", False):
             # A preview undoes what it wrote; the unit of work then commits nothing.
             session.rollback()
+        else:
+            record_write(request, session)
 
+
+def _gate_actor(request: Request) -> Actor | None:
+    checked = request.scope.get("state", {}).get(ACTOR_STATE)
+    return checked if isinstance(checked, Actor) else None
 
 
 # scope="function": the transaction commits before the response is sent, so a client that
@@ -44,8 +55,8 @@ def get_actor(request: Request) -> Actor:
     several transactions, like bill runs, hold no lock while they do)."""
     # The authentication gate (billing.http.middleware) checked the token of every /v1 request
     # first, within its revocation bound, and left the caller here.
-    checked = request.scope.get("state", {}).get(ACTOR_STATE)
-    if isinstance(checked, Actor):
+    checked = _gate_actor(request)
+    if checked is not None:
         return checked
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -65,14 +76,34 @@ def get_clock(request: Request) -> Clock:
 ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
-def get_factory(request: Request) -> sessionmaker[Session]:
-    return request.app.state.session_factory  # type: ignore[no-any-return]
+def get_factory(request: Request) -> Iterator[sessionmaker[Session]]:
+    """The session factory, for routes that run transactions of their own (bill runs): their
+    sessions write as the caller, and a write's activity-log entry follows in one more."""
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    caller = _gate_actor(request)
+    if caller is None:
+        yield factory
+        return
+    yield attributed(factory, caller)
+    if request.method not in ("GET", "HEAD"):
+        with unit_of_work(factory) as session:
+            attribute(session, caller)
+            record_write(request, session, own_transactions=True)
 
 
-FactoryDep = Annotated[sessionmaker[Session], Depends(get_factory)]
+FactoryDep = Annotated[sessionmaker[Session], Depends(get_factory, scope="function")]
 
 
-def if_match(if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> int | None:
+def if_match(
+    if_match: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            description="The subscription version you last saw; 412 if it is no longer current.",
+            examples=["3"],
+        ),
+    ] = None,
+) -> int | None:
     """``If-Match: 3`` (or ``"3"``, ``W/"3"``): the subscription version the caller last saw."""
     if if_match is None:
         return None
@@ -104,7 +135,12 @@ def parse_cursor(after: str | None) -> int | None:
 IfMatch = Annotated[int | None, Depends(if_match)]
 
 
-def preview_flag(request: Request, preview: Annotated[bool, Query()] = False) -> bool:
+def preview_flag(
+    request: Request,
+    preview: Annotated[
+        bool, Query(description="Show the change and its money without keeping anything.")
+    ] = False,
+) -> bool:
     if preview:
         request.state.rollback = True
     return preview
@@ -132,8 +168,13 @@ class Page:
 
 
 def page_params(
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    after: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=500, description="At most this many rows.")] = 100,
+    after: Annotated[
+        str | None,
+        Query(
+            max_length=200, description="The next_cursor of the previous page (leave out first)."
+        ),
+    ] = None,
 ) -> Page:
     return Page(limit, after)
 

@@ -52,6 +52,8 @@ RECORDS_PAYMENTS = Capability("record payments", Role.STAFF, Role.INTEGRATION)
 READS_EVENTS = Capability("read the event feed", Role.STAFF, Role.INTEGRATION, Role.PORTAL)
 READS_ORDERS = Capability("read orders", Role.STAFF, Role.INTEGRATION, Role.PORTAL)
 RECORDS_USAGE = Capability("record usage", Role.STAFF, Role.INTEGRATION)
+MANAGES_PEOPLE = Capability("manage people", Role.STAFF)
+READS_AUDIT_LOG = Capability("read the activity log", Role.STAFF)
 
 StaffActor = Annotated[Actor, Depends(OPERATES)]
 """Staff only: everything that changes billing (customers, plans, subscriptions and their
@@ -97,3 +99,8 @@ RecordsUsage = Annotated[Actor, Depends(RECORDS_USAGE)]
 """Staff and integration: the service the customer uses reports what was used; a customer
 does not report its own billable usage (as it does not declare its own invoice paid). The
 portal reads its usage through its subscriptions (``ReadsSubscriptions``)."""
+ManagesPeople = Annotated[Actor, Depends(MANAGES_PEOPLE)]
+"""Staff only: adding people, listing them, issuing them tokens and disabling them."""
+
+ReadsAuditLog = Annotated[Actor, Depends(READS_AUDIT_LOG)]
+"""Staff only: who did what through the API (it names people and keys of every customer)."""

@@ -381,6 +381,7 @@ def document_out(
         "payment_reference": doc.payment_reference,
         "notes": [{"code": n.code, "text": n.text} for n in notes_of(doc, language_of(locale))],
         "links": links(doc, entries),
+        "issued_by": doc.issued_by,
     }
     if doc.type == "invoice":
         out.update(

@@ -89,27 +89,77 @@ DEFAULT_TERMINATION_TASKS: list[dict[str, Any]] = [
 
 
 class PlanCreate(Request):
-    code: Name
-    name: Name
-    currency: Currency
-    unit_amount: Amount
-    interval: Literal["month", "quarter", "half_year", "year"]
-    interval_count: Months = 1
-    billing_timing: Literal["in_advance", "in_arrears"] = "in_advance"
-    setup_fee_amount: Amount = 0
-    min_unit_amount: Amount | None = None
-    contract: ContractIn | None = None
-    addons: Annotated[list[AddOnIn], Field(max_length=50)] = []
-    termination_tasks: Annotated[list[TaskTemplateIn], Field(max_length=50)] | None = None
-    four_eyes: StrictBool = False
-    proration: Proration = Proration.BY_DAY
-    unused: Unused = Unused.CREDIT_NOTE
+    code: Name = Field(description="Your unique code for the plan.", examples=["monthly"])
+    name: Name = Field(description="The name documents print.", examples=["Digital licens"])
+    currency: Currency = Field(description="ISO 4217 code of its prices.", examples=["SEK"])
+    unit_amount: Amount = Field(
+        description="Price per licence and period, in minor units.", examples=[24995]
+    )
+    interval: Literal["month", "quarter", "half_year", "year"] = Field(
+        description="The billing period's unit.", examples=["month"]
+    )
+    interval_count: Months = Field(
+        default=1, description="How many of interval make one period.", examples=[1]
+    )
+    billing_timing: Literal["in_advance", "in_arrears"] = Field(
+        default="in_advance",
+        description="Bill each period at its start (in_advance) or after it (in_arrears).",
+        examples=["in_advance"],
+    )
+    setup_fee_amount: Amount = Field(
+        default=0,
+        description="A one-off start-up fee in minor units (0: none).",
+        examples=[0],
+    )
+    min_unit_amount: Amount | None = Field(
+        default=None, description="The lowest unit price a retention offer may give."
+    )
+    contract: ContractIn | None = Field(
+        default=None,
+        description="Contract terms: term, minimum term, notice and renewal, in months.",
+    )
+    addons: Annotated[
+        list[AddOnIn],
+        Field(max_length=50, description="Add-ons that may be attached to its subscriptions."),
+    ] = []
+    termination_tasks: Annotated[list[TaskTemplateIn], Field(max_length=50)] | None = Field(
+        default=None, description="Tasks opened when a subscription is given notice."
+    )
+    four_eyes: StrictBool = Field(
+        default=False,
+        description="Whether a cancellation needs a second person's verification.",
+        examples=[False],
+    )
+    proration: Proration = Field(
+        default=Proration.BY_DAY,
+        description="How a change treats the period it falls in, unless the change says.",
+        examples=["by_day"],
+    )
+    unused: Unused = Field(
+        default=Unused.CREDIT_NOTE,
+        description="What paid time given back becomes, unless the change says.",
+        examples=["credit_note"],
+    )
     #: When a change's difference on billed periods is invoiced (changes may say otherwise).
-    collect: Collect = Collect.NOW
+    collect: Collect = Field(
+        default=Collect.NOW,
+        description=(
+            "When a change's difference on billed periods is invoiced (now or next_invoice)."
+        ),
+        examples=["now"],
+    )
     #: The VAT category of the subscription and its start-up fee (add-ons may have their own).
-    tax_category: TaxCategory = TaxCategory.STANDARD
+    tax_category: TaxCategory = Field(
+        default=TaxCategory.STANDARD,
+        description="The VAT category of the subscription and its start-up fee.",
+        examples=["standard"],
+    )
     #: Whether its prices (unit, start-up fee, add-ons) include VAT (a consumer price list).
-    prices_include_vat: StrictBool = False
+    prices_include_vat: StrictBool = Field(
+        default=False,
+        description="Whether its prices include VAT (a consumer price list).",
+        examples=[False],
+    )
     #: Billable usage metrics, billed in arrears per period (docs/usage.md).
     metrics: Annotated[list[MetricIn], Field(max_length=20)] = []
 

@@ -22,6 +22,9 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+# Registers the stamp of who wrote a row on every session (before each flush).
+from billing.storage import attribution  # noqa: F401
+
 #: How long a background job (bill runs, the scheduler, imports) waits for SQLite's write lock;
 #: the API passes its own, short ``BILLING_SQLITE_BUSY_TIMEOUT_MS``.
 JOB_BUSY_TIMEOUT_MS = 60_000

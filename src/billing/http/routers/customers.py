@@ -99,15 +99,18 @@ def get_customer_balance(
 
 @router.post("/plans", status_code=201, response_model=PlanOut)
 def post_plan(body: PlanCreate, session: SessionDep, actor: StaffActor) -> Any:
+    """Add a plan to the catalogue: its price per unit and interval, contract terms and add-ons."""
     return create_plan(session, body)
 
 
 @router.get("/plans", response_model=None)
 def list_plans(session: SessionDep, actor: ReadsPlans, page: PageParams) -> dict[str, Any]:
+    """The catalogue's plans in id order, a page at a time."""
     rows = plans.page(session, after=page.after, limit=page.limit)
     return page.answer(rows, [PlanOut.model_validate(r).model_dump(mode="json") for r in rows])
 
 
 @router.get("/plans/{plan_id}", response_model=PlanOut)
 def get_plan(plan_id: str, session: SessionDep, actor: ReadsPlans) -> Any:
+    """One plan."""
     return plans.get(session, plan_id)

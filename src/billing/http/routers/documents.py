@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from billing.auth.service import Actor
@@ -29,9 +30,15 @@ class BillRunCreate(Request):
 
 
 class PaymentCreate(Request):
-    amount: PositiveAmount
-    paid_on: Day
-    reference: Name | None = None
+    amount: PositiveAmount = Field(
+        description="What was paid, in minor units (at most what is due).", examples=[31244]
+    )
+    paid_on: Day = Field(description="The day it was paid.", examples=["2025-04-20"])
+    reference: Name | None = Field(
+        default=None,
+        description="The payer's reference (e.g. the OCR number).",
+        examples=["00000000018"],
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +164,7 @@ def post_payment(
     actor: RecordsPayments,
     clock: ClockDep,
 ) -> dict[str, Any]:
+    """Record a payment on an invoice (never more than is due); its status follows."""
     payment, invoice = record_payment(
         session,
         invoice_id=invoice_id,
@@ -170,6 +178,7 @@ def post_payment(
         "amount": payment.amount,
         "paid_on": payment.paid_on.isoformat(),
         "reference": payment.reference,
+        "recorded_by": payment.recorded_by,
         "invoice": document_out(session, invoice, today=clock.today_by_zone(session)),
     }
 
@@ -193,6 +202,7 @@ def list_credit_notes(
 def get_credit_note(
     credit_note_id: str, session: SessionDep, actor: ReadsDocuments, clock: ClockDep
 ) -> dict[str, Any]:
+    """One credit note: the lines it gives back and the invoice it credits."""
     return _document(session, actor, clock, credit_note_id, "credit_note")
 
 
@@ -208,6 +218,8 @@ def list_refunds(
 def post_bill_run(
     body: BillRunCreate, factory: FactoryDep, actor: StaffActor, clock: ClockDep
 ) -> BillRunOut:
+    """Bill everything due on or before as_of: invoices and credit notes for every subscription
+    and order."""
     return bill_run_out(run_bill_run(factory, as_of=body.as_of))
 
 

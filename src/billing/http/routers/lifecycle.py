@@ -14,6 +14,7 @@ from billing.http.answers import ChangeCall
 from billing.http.deps import ClockDep, FactoryDep, PageParams, SessionDep
 from billing.http.permissions import StaffActor
 from billing.http.problems import JSON_OR_CSV
+from billing.retention.quote import CancellationQuote
 from billing.retention.schemas import RetentionOffer
 from billing.retention.service import apply_retention_offer, cancellation_quote
 from billing.schemas_common import Day
@@ -28,14 +29,18 @@ from billing.terminations.service import run_scheduler, verify_cancellation
 router = APIRouter(tags=["contracts and terminations"])
 
 
-@router.get("/subscriptions/{subscription_id}/cancellation-quote")
+@router.get("/subscriptions/{subscription_id}/cancellation-quote", response_model=CancellationQuote)
 def get_cancellation_quote(
     subscription_id: str,
     session: SessionDep,
     actor: StaffActor,
     clock: ClockDep,
-    requested_on: Annotated[Day | None, Query()] = None,
+    requested_on: Annotated[
+        Day | None, Query(description="The day notice would be given (default: today).")
+    ] = None,
 ) -> dict[str, Any]:
+    """The cancellation brief: time left on the contract, the notice deadline, the earliest
+    end and the money of ending then, the balances, add-ons and the retention offers allowed."""
     return cancellation_quote(session, actor, clock, subscription_id, requested_on=requested_on)
 
 
@@ -43,6 +48,8 @@ def get_cancellation_quote(
 def post_retention_offer(
     subscription_id: str, body: RetentionOffer, actor: StaffActor, call: ChangeCall
 ) -> Any:
+    """Apply retention offers together (within the cancellation quote's limits); the pending
+    cancellation is withdrawn."""
     return call.run(
         apply_retention_offer, actor, subscription_id, body, expected_version=call.version
     )
@@ -50,6 +57,7 @@ def post_retention_offer(
 
 @router.post("/subscriptions/{subscription_id}/addons", response_model=ChangeOut)
 def post_addon(subscription_id: str, body: AddOnAttach, actor: StaffActor, call: ChangeCall) -> Any:
+    """Attach an add-on from a date."""
     return call.run(
         service.attach_addon, actor, subscription_id, body, expected_version=call.version
     )
@@ -59,6 +67,7 @@ def post_addon(subscription_id: str, body: AddOnAttach, actor: StaffActor, call:
 def post_addon_detach(
     subscription_id: str, code: str, body: AddOnDetach, actor: StaffActor, call: ChangeCall
 ) -> Any:
+    """Detach an add-on from a date."""
     return call.run(
         service.detach_addon, actor, subscription_id, code, body, expected_version=call.version
     )
@@ -66,6 +75,7 @@ def post_addon_detach(
 
 @router.post("/subscriptions/{subscription_id}/cancel/verify", response_model=ChangeOut)
 def post_verify(subscription_id: str, actor: StaffActor, call: ChangeCall) -> Any:
+    """Verify another person's four-eyes cancellation (the one who gave notice may not)."""
     return call.run(
         verify_cancellation, actor, subscription_id, None, expected_version=call.version
     )
@@ -94,6 +104,8 @@ def list_tasks(
     customer_id: str | None = None,
     status: Literal["open", "done", "cancelled"] | None = None,
 ) -> dict[str, Any]:
+    """The back office's tasks (e.g. follow-ups of terminations), by subscription, customer or
+    status, a page at a time."""
     rows = tasks_repo.tasks_page(
         session,
         subscription_id=subscription_id,
@@ -107,6 +119,7 @@ def list_tasks(
 
 @router.post("/tasks/{task_id}/complete")
 def post_complete_task(task_id: str, session: SessionDep, actor: StaffActor) -> dict[str, Any]:
+    """Mark a task done; the feed says who completed it."""
     return _task_out(complete_task(session, actor, task_id))
 
 
@@ -147,6 +160,7 @@ def get_terminations_report(
     month: Annotated[str, Query(pattern=r"^[0-9]{4}-[0-9]{2}$")],
     format: Literal["json", "csv"] = "json",
 ) -> Any:
+    """The subscriptions that end in a month (YYYY-MM): who leaves and when, as JSON or CSV."""
     rows = terminations_report(session, month)
     if format == "csv":
         buf = io.StringIO()

@@ -29,6 +29,7 @@ PATH = "/subscriptions/{subscription_id}/onboarding"
 
 @router.get(PATH, response_model=OnboardingOut)
 def get_onboarding(subscription_id: str, session: SessionDep, actor: StaffActor) -> Any:
+    """The onboarding of a subscription: its steps and their history."""
     return service.view(session, subscription_id)
 
 

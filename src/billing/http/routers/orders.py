@@ -43,6 +43,7 @@ def list_orders(
     customer_id: Annotated[str | None, Query(max_length=40)] = None,
     status: Status | None = None,
 ) -> Any:
+    """One-off orders in id order, a page at a time (a portal key sees only its customer's)."""
     rows = service.list_orders(
         session, actor, customer_id=customer_id, status=status, after=page.after, limit=page.limit
     )
@@ -51,6 +52,7 @@ def list_orders(
 
 @router.get("/orders/{order_id}", response_model=OrderOut)
 def get_order(order_id: str, session: SessionDep, actor: ReadsOrders) -> Any:
+    """One order: its lines, deliveries and credits."""
     return order_out(session, service.get_order(session, actor, order_id))
 
 

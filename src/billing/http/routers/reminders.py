@@ -42,6 +42,8 @@ def put_rule(country: str, body: RuleIn, session: SessionDep, actor: StaffActor)
 
 @router.get("/customers/{customer_id}/reminder-settings", response_model=SettingOut)
 def get_setting(customer_id: str, session: SessionDep, actor: ReadsCustomers) -> Any:
+    """The customer's reminder settings (whether and how reminders, fees and late interest
+    apply)."""
     return admin.get_setting(session, actor, customer_id)
 
 
@@ -59,25 +61,30 @@ def dispute(invoice_id: str, body: DisputeIn, session: SessionDep, actor: StaffA
 
 @router.delete("/invoices/{invoice_id}/dispute", response_model=DisputeOut)
 def resolve(invoice_id: str, session: SessionDep, actor: StaffActor) -> Any:
+    """End the dispute of an invoice: reminders and late interest apply to it again."""
     return admin.resolve_dispute(session, invoice_id)
 
 
 @router.get("/customers/{customer_id}/reminders")
 def list_reminders(customer_id: str, session: SessionDep, actor: ReadsCustomers) -> Any:
+    """The reminders sent to a customer."""
     return views.list_reminders(session, actor, customer_id)
 
 
 @router.get("/reminders/{reminder_id}.html", response_class=HTMLResponse, responses=_HTML)
 def reminder_page(reminder_id: str, session: SessionDep, actor: ReadsCustomers) -> HTMLResponse:
+    """A reminder as HTML, as it was sent."""
     return HTMLResponse(reminder_html(views.view_of(session, actor, reminder_id)))
 
 
 @router.get("/reminders/{reminder_id}.pdf", response_class=Response, responses=_PDF)
 def reminder_file(reminder_id: str, session: SessionDep, actor: ReadsCustomers) -> Response:
+    """A reminder as PDF, as it was sent."""
     pdf = reminder_pdf(views.view_of(session, actor, reminder_id))
     return Response(pdf, media_type="application/pdf")
 
 
 @router.get("/reminders/{reminder_id}")
 def get_reminder(reminder_id: str, session: SessionDep, actor: ReadsCustomers) -> Any:
+    """One reminder: the invoices it names, its fee and interest."""
     return views.get_reminder(session, actor, reminder_id)

@@ -26,12 +26,14 @@ def post_seller(body: SellerCreate, session: SessionDep, actor: StaffActor) -> A
 
 @router.get("/sellers", response_model=None)
 def list_sellers(session: SessionDep, actor: ReadsPlans, page: PageParams) -> dict[str, Any]:
+    """The sellers (the legal entities documents are issued by), in id order, a page at a time."""
     rows = sellers.page(session, after=page.after, limit=page.limit)
     return page.answer(rows, [seller_out(r).model_dump(mode="json") for r in rows])
 
 
 @router.get("/sellers/{seller_id}", response_model=SellerOut)
 def get_seller(seller_id: str, session: SessionDep, actor: ReadsPlans) -> Any:
+    """One seller."""
     return seller_out(sellers.get(session, seller_id))
 
 

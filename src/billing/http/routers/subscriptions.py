@@ -35,6 +35,8 @@ def create_subscription(
     clock: ClockDep,
     preview: Preview,
 ) -> Any:
+    """Start a subscription of a customer on a plan from start_date (licences, price and
+    contract from the plan unless given)."""
     result = service.create(session, actor, clock, body)
     return answer(response, session, result, preview=preview)
 
@@ -47,6 +49,7 @@ def list_subscriptions(
     page: PageParams,
     customer_id: str | None = None,
 ) -> dict[str, Any]:
+    """Subscriptions in id order, a page at a time (a portal key sees only its customer's)."""
     rows = repository.page(
         session,
         customer_id=customer_id,
@@ -71,6 +74,7 @@ def get_subscription(
     actor: ReadsSubscriptions,
     clock: ClockDep,
 ) -> Any:
+    """One subscription as it stands today: status, terms, current period, end date and version."""
     loaded = service.load(session, actor, clock, subscription_id)
     response.headers["ETag"] = f'"{loaded.subscription.version}"'
     return views.subscription_out(loaded)
@@ -80,6 +84,8 @@ def get_subscription(
 def get_timeline(
     subscription_id: str, session: SessionDep, actor: ReadsSubscriptions, clock: ClockDep
 ) -> Any:
+    """The subscription's timeline: every dated event in the order it was recorded, with who
+    recorded it."""
     return views.timeline_out(session, service.load(session, actor, clock, subscription_id))
 
 
@@ -87,6 +93,7 @@ def get_timeline(
 def get_ledger(
     subscription_id: str, session: SessionDep, actor: ReadsSubscriptions, clock: ClockDep
 ) -> Any:
+    """The subscription's append-only ledger: every charge and credit posted, and the balance."""
     return views.ledger_out(session, service.load(session, actor, clock, subscription_id))
 
 
@@ -94,16 +101,21 @@ def get_ledger(
 def cancel(
     subscription_id: str, body: CancelRequest, actor: CancelsSubscriptions, call: ChangeCall
 ) -> Any:
+    """Schedule the end of the subscription (on a date, at the period's or term's end), or move
+    a scheduled end; ?preview=true shows the money without keeping anything."""
     return call.run(service.cancel, actor, subscription_id, body, expected_version=call.version)
 
 
 @router.delete("/{subscription_id}/cancel", response_model=ChangeOut)
 def undo_cancel(subscription_id: str, actor: CancelsSubscriptions, call: ChangeCall) -> Any:
+    """Withdraw the scheduled end before it takes effect; what its notice credited is billed
+    again."""
     return call.run(service.undo_cancel, actor, subscription_id, expected_version=call.version)
 
 
 @router.post("/{subscription_id}/pause", response_model=ChangeOut)
 def pause(subscription_id: str, body: PauseRequest, actor: StaffActor, call: ChangeCall) -> Any:
+    """Pause the subscription from a date (optionally until a date): paused days are not billed."""
     return call.run(service.pause, actor, subscription_id, body, expected_version=call.version)
 
 
@@ -119,11 +131,14 @@ def deliver_one_off(
 
 @router.post("/{subscription_id}/resume", response_model=ChangeOut)
 def resume(subscription_id: str, body: ResumeRequest, actor: StaffActor, call: ChangeCall) -> Any:
+    """End a pause on a date: billing goes on from it."""
     return call.run(service.resume, actor, subscription_id, body, expected_version=call.version)
 
 
 @router.post("/{subscription_id}/changes", response_model=ChangeOut)
 def change(subscription_id: str, body: ChangeRequest, actor: StaffActor, call: ChangeCall) -> Any:
+    """Change licences or price from a date, with the proration choice; ?preview=true shows the
+    money first."""
     # A preview also answers what each proration choice would post: worked out before the
     # change is recorded, on the timeline as it stands.
     alternatives = (

@@ -34,6 +34,7 @@ def post_endpoint(body: EndpointCreate, session: SessionDep, actor: StaffActor) 
 
 @router.get("/webhook-endpoints")
 def list_endpoints(session: SessionDep, actor: StaffActor) -> dict[str, Any]:
+    """The webhook endpoints that receive the event feed."""
     return {
         "data": [service.endpoint_out(e) for e in service.endpoints(session)],
         "next_cursor": None,
@@ -42,11 +43,13 @@ def list_endpoints(session: SessionDep, actor: StaffActor) -> dict[str, Any]:
 
 @router.get("/webhook-endpoints/{endpoint_id}")
 def get_endpoint(endpoint_id: str, session: SessionDep, actor: StaffActor) -> Any:
+    """One webhook endpoint, with where its delivery stands."""
     return service.endpoint_out(service.get_endpoint(session, endpoint_id))
 
 
 @router.post("/webhook-endpoints/{endpoint_id}/disable")
 def disable_endpoint(endpoint_id: str, session: SessionDep, actor: StaffActor) -> Any:
+    """Stop delivering to an endpoint (its cursor is kept)."""
     endpoint = service.get_endpoint(session, endpoint_id)
     endpoint.active = False
     return service.endpoint_out(endpoint)
@@ -54,6 +57,7 @@ def disable_endpoint(endpoint_id: str, session: SessionDep, actor: StaffActor) -
 
 @router.post("/webhook-endpoints/{endpoint_id}/enable")
 def enable_endpoint(endpoint_id: str, session: SessionDep, actor: StaffActor) -> Any:
+    """Deliver to an endpoint again, from where it stopped."""
     endpoint = service.get_endpoint(session, endpoint_id)
     endpoint.active = True
     endpoint.next_attempt_at = None

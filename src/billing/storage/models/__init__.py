@@ -21,6 +21,7 @@ from billing.storage.models.ledger import (
 )
 from billing.storage.models.orders import Order, OrderCredit, OrderDelivery, OrderLine
 from billing.storage.models.payments import BalanceEntry, Payment
+from billing.storage.models.people import AuditEntry, Person
 from billing.storage.models.reminders import (
     InvoiceDispute,
     LatePaymentRuleRow,
@@ -34,6 +35,7 @@ from billing.storage.models.work import Onboarding, OnboardingEvent, Task
 
 __all__ = [
     "ApiKey",
+    "AuditEntry",
     "BalanceEntry",
     "BankAllocation",
     "BankPayment",
@@ -62,6 +64,7 @@ __all__ = [
     "OutboxEvent",
     "Payment",
     "PaymentFile",
+    "Person",
     "Plan",
     "Reminder",
     "ReminderSetting",

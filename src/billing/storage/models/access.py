@@ -19,6 +19,9 @@ class ApiKey(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    #: The person the token was issued to (signing in, or by an admin); null for the
+    #: service's own keys (integrations, portals, the bootstrap key).
+    person_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
 
 
 class IdempotencyRecord(Base):

@@ -25,6 +25,8 @@ class OutboxEvent(Base):
     subject_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
     data: Mapped[dict[str, Any]] = mapped_column(Json)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: Who caused it: a person id, else the API key id; null for the scheduler and workers.
+    actor: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class WebhookEndpoint(Base):

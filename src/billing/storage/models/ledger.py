@@ -64,6 +64,8 @@ class Document(Base):
     #: {"seller": {...}, "buyer": {...}, "treatment"}: who issued it to whom, as it was then.
     parties: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
     payment_reference: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    #: Who issued it: a person id, else the API key id; null for the scheduler's bill runs.
+    issued_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class DocumentCounter(Base):

@@ -19,6 +19,8 @@ class Payment(Base):
     paid_on: Mapped[date] = mapped_column(Date)
     reference: Mapped[str | None] = mapped_column(String(200), nullable=True)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: Who recorded it: a person id, else the API key id; null when a worker did.
+    recorded_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class BalanceEntry(Base):
