@@ -8,7 +8,7 @@ from typing import Any
 from tests.api.helpers import ok
 from tests.api.test_people import PASSWORD, add_person
 from tests.conftest import Api
-from tests.console.helpers import csrf_of, invoiced_subscription
+from tests.console.helpers import confirm_form, csrf_of, invoiced_subscription
 from tests.console.test_console import cancel_form, page_of
 
 
@@ -29,10 +29,13 @@ def test_a_person_signs_in_and_their_confirmed_cancellation_is_theirs(api: Api) 
     assert r.status_code == 303, r.text
 
     html = page_of(api, sub)
-    fields = {"mode": "on_date", "date": "2025-04-05", "reason": "Flyttar"}
+    # Served to and including 4 April; Confirm only from the preview of exactly that.
+    fields = {"mode": "on_date", "date": "2025-04-04", "reason": "Flyttar"}
     path = f"/console/subscriptions/{sub['id']}/cancel"
-    r = api.client.post(path, data=cancel_form(html, "confirm", **fields), follow_redirects=True)
+    r = api.client.post(path, data=cancel_form(html, "preview", **fields))
     assert r.status_code == 200, r.text
+    r = api.client.post(path, data=confirm_form(r.text), follow_redirects=True)
+    assert r.status_code == 200 and 'id="notice"' in r.text, r.text
 
     [note] = ok(api.get("/v1/credit-notes"))["data"]
     assert note["issued_by"] == anna["id"]

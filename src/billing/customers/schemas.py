@@ -118,14 +118,28 @@ class CustomerOut(Response):
     vat_number_formatted: str | None = None
     #: What the customer owes on its account today (the statement's closing balance: open
     #: amounts less customer credit; negative when the business owes the customer).
-    balance: int = 0
-    balance_formatted: str = ""
+    balance: int = Field(
+        0,
+        description="What the customer owes today in minor units: the statement's closing balance,"
+        " open amounts less customer credit (negative: the business owes the customer).",
+    )
+    balance_formatted: str = Field(
+        "", description="The balance as the customer's documents print it."
+    )
     #: What its invoices still ask, and the part of it past the due date.
-    open_amount: int = 0
-    overdue_amount: int = 0
-    overdue_amount_formatted: str = ""
-    overdue_invoices: int = 0
+    open_amount: int = Field(0, description="What its invoices still ask, in minor units.")
+    overdue_amount: int = Field(
+        0, description="The part of the open amount past its due date, in minor units."
+    )
+    overdue_amount_formatted: str = Field(
+        "", description="The overdue amount as the documents print it."
+    )
+    overdue_invoices: int = Field(0, description="How many of its invoices are overdue.")
     #: Of the open amount, what is on invoices under an open dispute.
-    disputed_amount: int = 0
+    disputed_amount: int = Field(
+        0, description="Of the open amount, what is on invoices under an open dispute."
+    )
     #: Credit the customer holds (spent by its next invoices).
-    customer_credit: int = 0
+    customer_credit: int = Field(
+        0, description="Credit the customer holds, spent by its next invoices (minor units)."
+    )

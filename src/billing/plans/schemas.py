@@ -53,25 +53,54 @@ UsageUnits = Annotated[StrictInt, Field(ge=0, le=MAX_QUANTITY * 1000)]
 class TierIn(Request):
     """Units up to ``up_to`` of the billable quantity (null: the last, open tier)."""
 
-    up_to: Annotated[StrictInt, Field(ge=1, le=MAX_QUANTITY * 1000)] | None = None
-    unit_amount: Amount
+    up_to: Annotated[StrictInt, Field(ge=1, le=MAX_QUANTITY * 1000)] | None = Field(
+        default=None, description="The last unit of the tier; null: the open last tier."
+    )
+    unit_amount: Annotated[Amount, Field(description="Price per unit in the tier, in minor units.")]
 
 
 class MetricIn(Request):
     """A billable usage metric (docs/usage.md)."""
 
-    code: MetricCode
-    name: Name
-    aggregation: Aggregation = Aggregation.COUNT
+    code: Annotated[MetricCode, Field(description="The metric's code, as usage events name it.")]
+    name: Annotated[Name, Field(description="The name documents and the brief show.")]
+    aggregation: Annotated[
+        Aggregation, Field(description="How events add up: count, sum, max or unique_count.")
+    ] = Aggregation.COUNT
     #: unique_count: the event property whose distinct values are counted.
-    property: MetricCode | None = None
-    reset: Reset = Reset.BILLING_PERIOD
-    included: UsageUnits = 0
-    unit_amount: Amount = 0
-    tiers: Annotated[list[TierIn], Field(max_length=20)] = []
-    tier_mode: TierMode = TierMode.GRADUATED
+    property: Annotated[
+        MetricCode | None,
+        Field(description="unique_count: the event property whose distinct values are counted."),
+    ] = None
+    reset: Annotated[
+        Reset,
+        Field(
+            description="Whether the quantity starts again each billing period or contract year."
+        ),
+    ] = Reset.BILLING_PERIOD
+    included: Annotated[
+        UsageUnits,
+        Field(description="Units included before any charge, per period or contract year."),
+    ] = 0
+    unit_amount: Annotated[
+        Amount,
+        Field(
+            description="Price per unit above the included ones, in minor units (without tiers)."
+        ),
+    ] = 0
+    tiers: Annotated[
+        list[TierIn], Field(max_length=20, description="Price tiers above the included units.")
+    ] = []
+    tier_mode: Annotated[
+        TierMode,
+        Field(
+            description="graduated: each tier prices its own units; volume: the tier reached, all."
+        ),
+    ] = TierMode.GRADUATED
     #: Its VAT category; None: the plan's.
-    tax_category: TaxCategory | None = None
+    tax_category: Annotated[
+        TaxCategory | None, Field(description="Its VAT category; null: the plan's.")
+    ] = None
 
 
 class TaskTemplateIn(Request):
@@ -161,7 +190,10 @@ class PlanCreate(Request):
         examples=[False],
     )
     #: Billable usage metrics, billed in arrears per period (docs/usage.md).
-    metrics: Annotated[list[MetricIn], Field(max_length=20)] = []
+    metrics: Annotated[
+        list[MetricIn],
+        Field(max_length=20, description="Billable usage metrics, billed in arrears per period."),
+    ] = []
 
     @model_validator(mode="after")
     def _interval(self) -> PlanCreate:
@@ -204,6 +236,8 @@ class PlanOut(Response):
     prices_include_vat: bool
     #: Its billable usage metrics (stored as ``usage_metrics``; none: []).
     metrics: Annotated[list[dict[str, object]], BeforeValidator(lambda v: v or [])] = Field(
-        default_factory=list, validation_alias=AliasChoices("metrics", "usage_metrics")
+        default_factory=list,
+        validation_alias=AliasChoices("metrics", "usage_metrics"),
+        description="Its billable usage metrics (as created).",
     )
     created_at: datetime

@@ -74,6 +74,30 @@ class RetentionOffers(BaseModel):
     max_licence_reduction: int = Field(description="At most this many licences may be removed.")
 
 
+class QuotedYear(BaseModel):
+    """A contract year: ``[start, end)``."""
+
+    start: date = Field(description="Its first day.")
+    end: date = Field(description="The day after its last.")
+
+
+class QuotedUsage(BaseModel):
+    """What the customer used of one metric (docs/usage.md)."""
+
+    metric: str = Field(description="The metric's code.", examples=["health_checks"])
+    name: str = Field(description="The metric's name.")
+    contract_year: QuotedYear = Field(description="The contract year counted.")
+    used_this_contract_year: int = Field(description="Units used this contract year.")
+    included_this_contract_year: int | None = Field(
+        description="Units included per contract year (null: the metric resets per period)."
+    )
+    included_per_period: int | None = Field(
+        description="Units included per billing period (null: it resets per contract year)."
+    )
+    ever_used: bool = Field(description="Whether any event of it was ever recorded.")
+    last_activity: date | None = Field(description="The last day it was used, if ever.")
+
+
 class CancellationQuote(BaseModel):
     """What staff see before calling a customer who wants to leave."""
 
@@ -92,6 +116,14 @@ class CancellationQuote(BaseModel):
         description="The money of ending on earliest_allowed_end (null once ended)."
     )
     unpaid_balance: QuotedMoney = Field(description="What the customer owes in total.")
-    overdue_balance: QuotedMoney = Field(description="What of it is past its due date.")
+    overdue_balance: QuotedMoney = Field(
+        description="Arrears: what is past its due date, less the credit the customer holds."
+    )
+    open_amount: QuotedMoney = Field(description="What its invoices still ask.")
+    customer_credit: QuotedMoney = Field(description="Credit the customer holds.")
+    overdue_invoices: int = Field(description="How many of its invoices are overdue.")
     active_addons: list[QuotedAddOn] = Field(description="The add-ons active today.")
     retention_offers: RetentionOffers = Field(description="What may be offered, and its limits.")
+    usage: list[QuotedUsage] = Field(
+        description="Per usage metric of the plan: what was used this contract year."
+    )

@@ -61,17 +61,19 @@ class UsageBatchIn(Request):
 class Refusal(Response):
     """Why one event of a request was not stored."""
 
-    index: int
-    id: str | None
-    code: str
-    detail: str
+    index: int = Field(description="Position of the refused event in the batch (0 first).")
+    id: str | None = Field(description="The event's id, if it had one.")
+    code: str = Field(description="The problem code naming the rule it broke.")
+    detail: str = Field(description="What is wrong, in words.")
 
 
 class UsageEventsOut(Response):
     """What a request stored: ``recorded`` new events, ``duplicates`` already stored the same
     (idempotent retries), and (``?partial=true``) the ``refused`` ones."""
 
-    recorded: int
-    duplicates: int
-    refused: list[Refusal]
-    ids: list[str]
+    recorded: int = Field(description="New events stored.")
+    duplicates: int = Field(description="Events already stored with the same id and content.")
+    refused: list[Refusal] = Field(
+        description="Events refused (with ?partial=true; else the request is refused)."
+    )
+    ids: list[str] = Field(description="The ids of the events stored or found stored.")

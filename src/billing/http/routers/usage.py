@@ -50,9 +50,22 @@ def get_usage(
     session: SessionDep,
     actor: ReadsSubscriptions,
     clock: ClockDep,
-    from_: Annotated[date | None, Query(alias="from", ge=MIN_DATE, le=MAX_DATE)] = None,
-    to: Annotated[date | None, Query(ge=MIN_DATE, le=MAX_DATE)] = None,
-    metric: Annotated[str | None, Query(max_length=60)] = None,
+    from_: Annotated[
+        date | None,
+        Query(
+            alias="from",
+            ge=MIN_DATE,
+            le=MAX_DATE,
+            description="First day (default: the contract year's start).",
+        ),
+    ] = None,
+    to: Annotated[
+        date | None,
+        Query(ge=MIN_DATE, le=MAX_DATE, description="Day after the last (default: tomorrow)."),
+    ] = None,
+    metric: Annotated[
+        str | None, Query(max_length=60, description="Only this metric's code.")
+    ] = None,
 ) -> dict[str, Any]:
     """Usage per metric over the days `[from, to)` (default: the current contract year up to
     today, inclusive), per billing period (with what it is charged) and per day."""
