@@ -15,6 +15,7 @@ names them still resolves. A person is never deleted.
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass
 
@@ -31,9 +32,16 @@ from billing.ids import new_id
 from billing.storage.models import ApiKey, Customer, Person
 
 _hasher = PasswordHasher()
-#: Verified against when the login is unknown, so that an unknown login costs as much time as
-#: a wrong password (no telling which logins exist by the answer's speed).
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the login is unknown, so that an unknown login costs as much time
+    as a wrong password (no telling which logins exist by the answer's speed). Made on first
+    use, not at import: an Argon2 hash takes ~0.15 s and 64 MiB, which every process importing
+    this module (bill-run workers, the CLI) would otherwise pay."""
+    return _hasher.hash(secrets.token_urlsafe(16))
+
 
 MIN_PASSWORD = 12
 
@@ -138,7 +146,7 @@ def check_password(session: Session, *, login: str, password: str) -> Person:
     person = session.scalar(select(Person).where(Person.login == normal_login(login)))
     stored = person.password_hash if person is not None and person.password_hash else None
     try:
-        _hasher.verify(stored or _DUMMY_HASH, password)
+        _hasher.verify(stored or _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         raise Unauthorized("unknown login or wrong password") from None
     if person is None or stored is None or person.disabled_at is not None:
