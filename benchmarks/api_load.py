@@ -56,8 +56,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import scratch_db  # benchmarks/scratch_db.py: run as a script, its folder is on the path
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:55432/postgres"
 PG_DB = "bench_api_load"
@@ -821,23 +821,11 @@ def short(frame: str) -> str:
 
 
 def prepare_database(name: str, pg_url: str, workdir: Path) -> str:
-    if name == "sqlite":
-        return f"sqlite:///{workdir / 'api_load.sqlite3'}"
-    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{PG_DB}"'))
-    admin.dispose()
-    return make_url(pg_url).set(database=PG_DB).render_as_string(hide_password=False)
+    return scratch_db.fresh(name, pg_url, workdir, PG_DB)
 
 
 def drop_database(name: str, pg_url: str) -> None:
-    if name != "postgres":
-        return
-    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)'))
-    admin.dispose()
+    scratch_db.drop(name, pg_url, PG_DB)
 
 
 def socket_errors(r: Run) -> str:

@@ -38,7 +38,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, select, text, update
+import scratch_db  # benchmarks/scratch_db.py: run as a script, its folder is on the path
+from sqlalchemy import select, update
 from sqlalchemy.engine import make_url
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:55432/postgres"
@@ -58,22 +59,11 @@ RUN_AS_OF = date(2025, 5, 1)
 
 
 def prepare(name: str, pg_url: str, workdir: Path) -> str:
-    if name == "sqlite":
-        return f"sqlite:///{workdir / 'usage.sqlite3'}"
-    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{PG_DB}"'))
-    admin.dispose()
-    return make_url(pg_url).set(database=PG_DB).render_as_string(hide_password=False)
+    return scratch_db.fresh(name, pg_url, workdir, PG_DB)
 
 
 def drop(name: str, pg_url: str) -> None:
-    if name == "postgres":
-        admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)'))
-        admin.dispose()
+    scratch_db.drop(name, pg_url, PG_DB)
 
 
 def seeded(engine: Any, count: int, tag: str, *, metrics: bool) -> list[tuple[str, str]]:
