@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from pydantic import Field
+
 from billing.schemas_common import Name, PositiveAmount, Request
 from billing.storage.models import BankAllocation, BankPayment, PaymentFile
 
@@ -13,8 +15,17 @@ class AllocationCreate(Request):
     """Put ``amount`` of an unmatched payment to an invoice in its currency: what is due is
     paid, the rest kept as the customer's credit."""
 
-    invoice_id: Name
-    amount: PositiveAmount
+    invoice_id: Name = Field(
+        description="The invoice to pay, in the payment's currency.",
+        examples=["inv_0193a1b2c3d4e5f6a7b8c9d0"],
+    )
+    amount: PositiveAmount = Field(
+        description=(
+            "How much of the unmatched payment to put to it, in minor units; beyond what is due "
+            "becomes the customer's credit."
+        ),
+        examples=[31244],
+    )
 
 
 def status_of(payment: BankPayment, allocations: Sequence[BankAllocation]) -> str:

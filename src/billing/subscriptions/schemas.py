@@ -27,7 +27,16 @@ class SubscriptionCreate(Request):
         description="A price per licence and period in minor units, instead of the plan's.",
         examples=[24995],
     )
-    billing_anchor_day: StrictInt | None = Field(default=None, ge=1, le=31)
+    billing_anchor_day: StrictInt | None = Field(
+        default=None,
+        ge=1,
+        le=31,
+        description=(
+            "The day of the month periods start on (1-31, clamped to short months); absent: the "
+            "start date's day."
+        ),
+        examples=[1],
+    )
     contract: ContractIn | None = Field(
         default=None, description="Contract terms instead of the plan's."
     )
@@ -171,75 +180,159 @@ class OneOffCreate(Request):
     delivered_on: Day = Field(description="The day it was delivered (not after today).")
     description: Name = Field(description="What was delivered, as the invoice line reads.")
     unit_amount: Amount = Field(description="Price per unit in minor units, net.")
-    quantity: Quantity = 1
+    quantity: Quantity = Field(default=1, description="How many were delivered.", examples=[1])
     tax_category: TaxCategory | None = Field(
         default=None,
         description="Its VAT category (e.g. exempt for a medical health check); "
         "absent: the plan's.",
     )
-    reason: Text | None = None
+    reason: Text | None = Field(default=None, description="Why, for the timeline.")
 
 
 class AddOnAttach(Request):
-    code: Name
-    effective_date: Day
-    quantity: Quantity = 1
-    reason: Text | None = None
+    code: Name = Field(description="The add-on's code on the plan.", examples=["sso"])
+    effective_date: Day = Field(
+        description="The first day it is served and billed (ISO date).", examples=["2025-05-02"]
+    )
+    quantity: Quantity = Field(default=1, description="Units of it.", examples=[1])
+    reason: Text | None = Field(default=None, description="Why, for the timeline.")
 
 
 class AddOnDetach(Request):
-    effective_date: Day
-    reason: Text | None = None
+    effective_date: Day = Field(
+        description="The first day it is no longer served (ISO date).", examples=["2025-06-02"]
+    )
+    reason: Text | None = Field(default=None, description="Why, for the timeline.")
 
 
 class PeriodOut(BaseModel):
-    start: date
-    end: date
+    start: date = Field(description="The period's first day (ISO date).", examples=["2025-04-02"])
+    end: date = Field(
+        description="The first day after the period (exclusive: [start, end)).",
+        examples=["2025-05-02"],
+    )
 
 
 class SubscriptionOut(BaseModel):
-    id: str
-    customer_id: str
-    plan_id: str
-    status: str
-    quantity: int
-    unit_amount: int
-    currency: str
-    start_date: date
-    end_date: date | None
-    pending_end_date: date | None = None
-    current_period: PeriodOut | None
-    billing_anchor_day: int
-    interval_months: int
-    billing_timing: str
-    version: int
-    created_at: datetime
+    id: str = Field(description="The subscription's id.", examples=["sub_0193a1b2c3d4e5f6a7b8c9d0"])
+    customer_id: str = Field(description="Its customer.", examples=["cus_0193a1b2c3d4e5f6a7b8c9d0"])
+    plan_id: str = Field(
+        description="Its plan (today's, after any change of plan).",
+        examples=["plan_0193a1b2c3d4e5f6a7b8c9d0"],
+    )
+    status: str = Field(
+        description=(
+            "Today: pending (not started), active, paused, pending_verification (a cancellation "
+            "awaits a second person), in_termination (an end date is set), terminated (on and "
+            "after the end date)."
+        ),
+        examples=["active"],
+    )
+    quantity: int = Field(description="Licences today (or on its last served day).", examples=[5])
+    unit_amount: int = Field(
+        description="Price per licence and period today, in minor units.", examples=[24995]
+    )
+    currency: str = Field(description="ISO 4217 code: its customer's.", examples=["SEK"])
+    start_date: date = Field(
+        description="The first day served (ISO date).", examples=["2025-04-02"]
+    )
+    end_date: date | None = Field(
+        description=(
+            "The effective date of the cancellation: the first day not served (the last served "
+            "day is the day before); null: no end set."
+        ),
+        examples=[None],
+    )
+    pending_end_date: date | None = Field(
+        default=None,
+        description=(
+            "An end date awaiting four-eyes verification (the first day not served); null: none."
+        ),
+        examples=[None],
+    )
+    current_period: PeriodOut | None = Field(
+        description=(
+            "The billing period today falls in; null when there is none (ended, or before the "
+            "start)."
+        ),
+    )
+    billing_anchor_day: int = Field(
+        description="The day of the month periods are anchored on (1-31).", examples=[2]
+    )
+    interval_months: int = Field(
+        description="The billing period's length in months today.", examples=[1]
+    )
+    billing_timing: str = Field(description="in_advance or in_arrears.", examples=["in_advance"])
+    version: int = Field(
+        description=(
+            "Its version: send it as If-Match to change it (412 version_conflict when stale)."
+        ),
+        examples=[3],
+    )
+    created_at: datetime = Field(
+        description="When it was created (UTC timestamp).", examples=["2025-04-02T09:30:00Z"]
+    )
 
 
 class EventOut(BaseModel):
-    id: str
-    seq: int
-    type: str
-    effective_date: date
-    recorded_at: datetime
-    recorded_by: str
-    reason: str | None
-    data: dict[str, Any]
-    revoked_by: str | None = None
+    id: str = Field(description="The event's id.", examples=["ev_0193a1b2c3d4e5f6a7b8c9d0"])
+    seq: int = Field(
+        description="Its place on the timeline in recording order (1: started).", examples=[1]
+    )
+    type: str = Field(
+        description=(
+            "What happened: started, price_changed, quantity_changed, paused, resumed, "
+            "cancellation_scheduled, cancellation_revoked, …"
+        ),
+        examples=["started"],
+    )
+    effective_date: date = Field(
+        description="The day it takes effect, at 00:00 in the customer's time zone (ISO date).",
+        examples=["2025-04-02"],
+    )
+    recorded_at: datetime = Field(
+        description="When it was recorded (UTC timestamp).", examples=["2025-04-02T09:30:00Z"]
+    )
+    recorded_by: str = Field(
+        description="Who recorded it (role:person or key, or scheduler).",
+        examples=["staff:person_0193a1b2c3d4e5f6a7b8c9d0"],
+    )
+    reason: str | None = Field(description="Why, as given; null: none.")
+    data: dict[str, Any] = Field(
+        description=(
+            "What the event sets (e.g. unit_amount, quantity, end_date, the cancellation's "
+            "answers), by type."
+        ),
+    )
+    revoked_by: str | None = Field(
+        default=None,
+        description="The event that revoked (undid) it; null: in force.",
+        examples=[None],
+    )
 
 
 class SegmentOut(BaseModel):
-    start: date
-    end: date | None
-    state: str
-    unit_amount: int
-    quantity: int
+    start: date = Field(description="The segment's first day (ISO date).", examples=["2025-04-02"])
+    end: date | None = Field(
+        description="The first day after it (exclusive); null: open-ended.", examples=[None]
+    )
+    state: str = Field(description="active or paused.", examples=["active"])
+    unit_amount: int = Field(
+        description="Price per licence and period in it, in minor units.", examples=[24995]
+    )
+    quantity: int = Field(description="Licences in it.", examples=[5])
 
 
 class TimelineOut(BaseModel):
-    subscription_id: str
-    events: list[EventOut]
-    segments: list[SegmentOut]
+    subscription_id: str = Field(
+        description="The subscription.", examples=["sub_0193a1b2c3d4e5f6a7b8c9d0"]
+    )
+    events: list[EventOut] = Field(
+        description="Every event, in recording order; revoked ones name what revoked them."
+    )
+    segments: list[SegmentOut] = Field(
+        description="The resulting terms over time, half-open [start, end) and in date order."
+    )
 
 
 class ChangeEntryOut(BaseModel):
@@ -250,20 +343,36 @@ class ChangeEntryOut(BaseModel):
     kind: str = Field(
         description="charge, credit, one_off or usage (metered: item usage:<metric>:<tier>)."
     )
-    item: str
-    period_start: date
-    period_end: date
-    service_start: date
-    service_end: date
-    quantity: int
-    unit_amount: int
+    item: str = Field(
+        description=(
+            "What is billed: main, setup, addon:<code>, usage:<metric>:<tier>, one_off:<event id>."
+        ),
+        examples=["main"],
+    )
+    period_start: date = Field(
+        description="The billing period's first day (ISO date).", examples=["2025-04-02"]
+    )
+    period_end: date = Field(
+        description="The first day after the billing period (exclusive).", examples=["2025-05-02"]
+    )
+    service_start: date = Field(
+        description="The first day billed (ISO date).", examples=["2025-04-02"]
+    )
+    service_end: date = Field(
+        description="The first day after those billed (exclusive: [service_start, service_end)).",
+        examples=["2025-05-02"],
+    )
+    quantity: int = Field(description="Licences (units) billed.", examples=[5])
+    unit_amount: int = Field(
+        description="Price per unit and full period, in minor units.", examples=[24995]
+    )
     amount: int = Field(
         description=(
             "Minor units with the ledger's sign: a charge is positive, a credit negative "
             "(unlike a credit note's total, which is the positive amount given back)."
         )
     )
-    currency: str
+    currency: str = Field(description="ISO 4217 code.", examples=["SEK"])
     document_type: str | None = Field(description="invoice or credit_note: where it is billed.")
     document_id: str | None = Field(
         description="The document that carries it; null in a preview (documents have no id yet)."
@@ -280,15 +389,24 @@ class ChangeEntryOut(BaseModel):
 class LedgerEntryOut(ChangeEntryOut):
     """A posted ledger entry: charges positive, credits negative."""
 
-    id: str
-    posted_at: datetime
+    id: str = Field(description="The entry's id.", examples=["1042"])
+    posted_at: datetime = Field(
+        description="When it was posted (UTC timestamp).", examples=["2025-04-02T09:30:00Z"]
+    )
 
 
 class LedgerOut(BaseModel):
-    data: list[LedgerEntryOut]
-    balance: int
-    currency: str
-    balance_formatted: str
+    data: list[LedgerEntryOut] = Field(
+        description="Every entry posted for the subscription, in posting order."
+    )
+    balance: int = Field(
+        description="The sum of the entries, in minor units (charges less credits).",
+        examples=[124975],
+    )
+    currency: str = Field(description="ISO 4217 code.", examples=["SEK"])
+    balance_formatted: str = Field(
+        description="The balance in the customer's locale.", examples=["1 249,75 kr"]
+    )
 
 
 class ChangeOut(SubscriptionOut):

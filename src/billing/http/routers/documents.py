@@ -26,7 +26,13 @@ router = APIRouter(tags=["documents"])
 
 
 class BillRunCreate(Request):
-    as_of: Day
+    as_of: Day = Field(
+        description=(
+            "Bill everything due on or before this day (ISO date): in advance, periods starting "
+            "by it; in arrears, periods ended by it."
+        ),
+        examples=["2025-05-01"],
+    )
 
 
 class PaymentCreate(Request):
@@ -90,13 +96,25 @@ class DocumentFeed:
 def feed(
     session: SessionDep,
     clock: ClockDep,
-    after: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    after: Annotated[
+        str | None,
+        Query(
+            description="The resume_cursor of your previous pull (a document number; leave "
+            "out the first time).",
+            examples=["1042"],
+        ),
+    ] = None,
+    limit: Annotated[
+        int, Query(ge=1, le=500, description="At most this many documents.", examples=[100])
+    ] = 100,
 ) -> DocumentFeed:
     return DocumentFeed(session, after, limit, clock.today_by_zone(session))
 
 
 Feed = Annotated[DocumentFeed, Depends(feed)]
+CustomerFilter = Annotated[str | None, Query(description="Only the documents of this customer.")]
+BillRunFilter = Annotated[str | None, Query(description="Only the documents this bill run issued.")]
+SellerFilter = Annotated[str | None, Query(description="Only the documents of this seller.")]
 
 
 def _document(
@@ -112,10 +130,12 @@ def _document(
 def list_invoices(
     actor: ReadsDocuments,
     feed: Feed,
-    customer_id: str | None = None,
-    subscription_id: str | None = None,
-    bill_run_id: str | None = None,
-    seller_id: str | None = None,
+    customer_id: CustomerFilter = None,
+    subscription_id: Annotated[
+        str | None, Query(description="Only the invoices of this subscription.")
+    ] = None,
+    bill_run_id: BillRunFilter = None,
+    seller_id: SellerFilter = None,
     reference: Annotated[
         str | None,
         Query(
@@ -187,9 +207,9 @@ def post_payment(
 def list_credit_notes(
     actor: ReadsDocuments,
     feed: Feed,
-    customer_id: str | None = None,
-    bill_run_id: str | None = None,
-    seller_id: str | None = None,
+    customer_id: CustomerFilter = None,
+    bill_run_id: BillRunFilter = None,
+    seller_id: SellerFilter = None,
 ) -> dict[str, Any]:
     """The credit-note feed in posting order (per seller: each seller's series is gapless and
     in commit order); a cursor never skips or repeats."""
@@ -208,7 +228,7 @@ def get_credit_note(
 
 @router.get("/refunds", response_model=FeedPage)
 def list_refunds(
-    actor: ReadsDocuments, feed: Feed, customer_id: str | None = None
+    actor: ReadsDocuments, feed: Feed, customer_id: CustomerFilter = None
 ) -> dict[str, Any]:
     """Refund instructions for the invoicing system, in posting order (cursor never skips)."""
     return feed.page("refund", actor, customer_id=customer_id)

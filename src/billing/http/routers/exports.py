@@ -79,15 +79,31 @@ _SIE: dict[int | str, dict[str, Any]] = {
 
 
 class ChartEntry(Request):
-    key: str = Field(max_length=120, examples=["revenue:standard:2500", "plan:pl_123"])
-    account: str = Field(max_length=10, examples=["3001"])
-    name: str = Field(max_length=100, examples=["Försäljning inom Sverige, 25 % moms"])
+    key: str = Field(
+        max_length=120,
+        examples=["revenue:standard:2500", "plan:pl_123"],
+        description=(
+            "What is booked: revenue:<tax code>:<rate in hundredths of a percent>, plan:<plan "
+            "id>, or the BAS default's other keys."
+        ),
+    )
+    account: str = Field(
+        max_length=10, examples=["3001"], description="The BAS account number it is booked to."
+    )
+    name: str = Field(
+        max_length=100,
+        examples=["Försäljning inom Sverige, 25 % moms"],
+        description="The account's name in the SIE file.",
+    )
 
 
 class ChartIn(Request):
     """The seller's changes to the BAS defaults; replaces those given before."""
 
-    accounts: list[ChartEntry] = Field(max_length=1000)
+    accounts: list[ChartEntry] = Field(
+        max_length=1000,
+        description="The accounts that differ from the BAS defaults (at most 1000).",
+    )
 
 
 @router.get(
@@ -100,9 +116,31 @@ def get_sie(
     session: SessionDep,
     actor: ExportsBooks,
     clock: ClockDep,
-    start: Annotated[Day, Query(alias="from")],
-    end: Annotated[Day, Query(alias="to")],
-    seller: Annotated[str | None, Query(max_length=40)] = None,
+    start: Annotated[
+        Day,
+        Query(
+            alias="from",
+            description="The first day of the period (ISO date, included).",
+            examples=["2025-01-01"],
+        ),
+    ],
+    end: Annotated[
+        Day,
+        Query(
+            alias="to",
+            description="The last day of the period (ISO date, included; at most 13 months "
+            "after from).",
+            examples=["2025-12-31"],
+        ),
+    ],
+    seller: Annotated[
+        str | None,
+        Query(
+            max_length=40,
+            description="The seller whose books to export; absent: the default seller.",
+            examples=["sel_0193a1b2c3d4e5f6a7b8c9d0"],
+        ),
+    ] = None,
 ) -> Response:
     """The journal of ``from`` through ``to`` (both included, at most 13 months) of the seller
     (default: the default seller) as a SIE typ 4 file: one verification per invoice, credit

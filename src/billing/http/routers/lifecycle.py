@@ -100,9 +100,16 @@ def list_tasks(
     session: SessionDep,
     actor: StaffActor,
     page: PageParams,
-    subscription_id: str | None = None,
-    customer_id: str | None = None,
-    status: Literal["open", "done", "cancelled"] | None = None,
+    subscription_id: Annotated[
+        str | None, Query(description="Only the tasks of this subscription.")
+    ] = None,
+    customer_id: Annotated[
+        str | None, Query(description="Only the tasks of this customer.")
+    ] = None,
+    status: Annotated[
+        Literal["open", "done", "cancelled"] | None,
+        Query(description="Only tasks in this status: open, done or cancelled."),
+    ] = None,
 ) -> dict[str, Any]:
     """The back office's tasks (e.g. follow-ups of terminations), by subscription, customer or
     status, a page at a time."""
@@ -157,8 +164,17 @@ def get_terminations_report(
     actor: StaffActor,
     clock: ClockDep,
     # ASCII digits: \d also takes other scripts' digits, which int() reads.
-    month: Annotated[str, Query(pattern=r"^[0-9]{4}-[0-9]{2}$")],
-    format: Literal["json", "csv"] = "json",
+    month: Annotated[
+        str,
+        Query(
+            pattern=r"^[0-9]{4}-[0-9]{2}$",
+            description="The month (YYYY-MM) whose end dates (first days not served) to list.",
+            examples=["2025-03"],
+        ),
+    ],
+    format: Annotated[
+        Literal["json", "csv"], Query(description="json (default) or csv (text/csv).")
+    ] = "json",
 ) -> Any:
     """The subscriptions that end in a month (YYYY-MM): who leaves and when, as JSON or CSV."""
     rows = terminations_report(session, month)

@@ -61,8 +61,11 @@ def import_payment_file(
 def list_unmatched(
     session: SessionDep,
     actor: StaffActor,
-    after: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    after: Annotated[
+        str | None,
+        Query(description="The next_cursor of the previous page (leave out first)."),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=500, description="At most this many payments.")] = 100,
 ) -> dict[str, Any]:
     """Bank payments that still hold money: unknown reference, another currency than the
     invoice's, a void invoice, no reference."""

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 
 from billing.http.answers import ChangeCall, answer
 from billing.http.deps import ClockDep, PageParams, Preview, SessionDep
@@ -47,7 +47,9 @@ def list_subscriptions(
     actor: ReadsSubscriptions,
     clock: ClockDep,
     page: PageParams,
-    customer_id: str | None = None,
+    customer_id: Annotated[
+        str | None, Query(description="Only the subscriptions of this customer.")
+    ] = None,
 ) -> dict[str, Any]:
     """Subscriptions in id order, a page at a time (a portal key sees only its customer's)."""
     rows = repository.page(

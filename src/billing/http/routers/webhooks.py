@@ -16,11 +16,20 @@ router = APIRouter(tags=["webhooks"])
 
 
 class EndpointCreate(Request):
-    url: Annotated[StrictStr, Field(min_length=8, max_length=2000)]
-    description: Name | None = None
+    url: Annotated[StrictStr, Field(min_length=8, max_length=2000)] = Field(
+        description="Where deliveries are POSTed (https).",
+        examples=["https://erp.example.se/hooks/billing"],
+    )
+    description: Name | None = Field(
+        default=None, description="Your note on what it is for.", examples=["ERP invoice import"]
+    )
     types: (
         Annotated[list[Annotated[StrictStr, Field(max_length=60)]], Field(max_length=100)] | None
-    ) = None
+    ) = Field(
+        default=None,
+        description="Event types it receives (e.g. invoice.issued); absent or null: all.",
+        examples=[["invoice.issued", "credit_note.issued"]],
+    )
 
 
 @router.post("/webhook-endpoints", status_code=201)
@@ -69,8 +78,14 @@ def list_deliveries(
     endpoint_id: str,
     session: SessionDep,
     actor: StaffActor,
-    after: Annotated[str | None, Query(max_length=20)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    after: Annotated[
+        str | None,
+        Query(
+            max_length=20,
+            description="The next_cursor of the previous page (leave out first).",
+        ),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=500, description="At most this many deliveries.")] = 100,
 ) -> dict[str, Any]:
     """The delivery log of one endpoint: every attempt, in order."""
     service.get_endpoint(session, endpoint_id)
