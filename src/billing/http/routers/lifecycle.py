@@ -20,7 +20,8 @@ from billing.retention.service import apply_retention_offer, cancellation_quote
 from billing.schemas_common import Day
 from billing.storage.models import Task
 from billing.subscriptions import service
-from billing.subscriptions.schemas import AddOnAttach, AddOnDetach, ChangeOut
+from billing.subscriptions.responses import ChangeOut
+from billing.subscriptions.schemas import AddOnAttach, AddOnDetach
 from billing.tasks import repository as tasks_repo
 from billing.tasks.service import complete_task
 from billing.terminations.report import terminations_report

@@ -10,17 +10,14 @@ from billing.http.answers import ChangeCall, answer
 from billing.http.deps import ClockDep, PageParams, Preview, SessionDep
 from billing.http.permissions import CancelsSubscriptions, ReadsSubscriptions, StaffActor
 from billing.subscriptions import repository, service, views
+from billing.subscriptions.responses import ChangeOut, LedgerOut, SubscriptionOut, TimelineOut
 from billing.subscriptions.schemas import (
     CancelRequest,
-    ChangeOut,
     ChangeRequest,
-    LedgerOut,
     OneOffCreate,
     PauseRequest,
     ResumeRequest,
     SubscriptionCreate,
-    SubscriptionOut,
-    TimelineOut,
 )
 
 router = APIRouter(prefix="/subscriptions", tags=["subscriptions"])
