@@ -228,3 +228,15 @@ class CustomerOut(Response):
     customer_credit: int = Field(
         0, description="Credit the customer holds, spent by its next invoices (minor units)."
     )
+
+
+class CustomerPage(Response):
+    """A page of customers, each with its account today in id order."""
+
+    data: list[CustomerOut] = Field(
+        description="The page's customers, each with its account today."
+    )
+    next_cursor: str | None = Field(
+        description="The last id when the page came back full: pass it as after for the next "
+        "page; null: the list is drained."
+    )

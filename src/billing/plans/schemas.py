@@ -328,3 +328,13 @@ class PlanOut(Response):
     created_at: datetime = Field(
         description="When it was created (UTC timestamp).", examples=["2025-04-02T09:30:00Z"]
     )
+
+
+class PlanPage(Response):
+    """A page of plans in id order."""
+
+    data: list[PlanOut] = Field(description="The page's plans.")
+    next_cursor: str | None = Field(
+        description="The last id when the page came back full: pass it as after for the next "
+        "page; null: the list is drained."
+    )

@@ -164,9 +164,8 @@ class SellerCreate(Request):
     )
     reference_prefix: ReferencePrefix = Field(
         default="",
-        description=(
-            "Fixed digits (0-6) every payment reference starts with after the scheme's own."
-        ),
+        description="Up to 6 fixed digits every payment reference starts with, before the "
+        "document number and check digit; empty: none.",
         examples=[""],
     )
     email: Email | None = Field(
@@ -253,7 +252,7 @@ class SellerUpdate(Request):
     )
     reference_prefix: ReferencePrefix | None = Field(
         default=None,
-        description="Fixed digits (0-6) every payment reference starts with.",
+        description="Up to 6 fixed digits every payment reference starts with; empty: none.",
         examples=[""],
     )
     email: Email | None = Field(
@@ -347,4 +346,14 @@ class SellerOut(Response):
     )
     created_at: datetime = Field(
         description="When it was created (UTC timestamp).", examples=["2025-04-02T09:30:00Z"]
+    )
+
+
+class SellerPage(Response):
+    """A page of sellers in id order."""
+
+    data: list[SellerOut] = Field(description="The page's sellers.")
+    next_cursor: str | None = Field(
+        description="The last id when the page came back full: pass it as after for the next "
+        "page; null: the list is drained."
     )

@@ -245,3 +245,13 @@ class ChangeOut(SubscriptionOut):
         default=None,
         description="With ?preview=true on a change: what each proration choice would post.",
     )
+
+
+class SubscriptionPage(BaseModel):
+    """A page of subscriptions in id order."""
+
+    data: list[SubscriptionOut] = Field(description="The page's subscriptions.")
+    next_cursor: str | None = Field(
+        description="The last id when the page came back full: pass it as after for the next "
+        "page; null: the list is drained."
+    )

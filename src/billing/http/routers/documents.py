@@ -17,6 +17,7 @@ from billing.events.schemas import FeedPage
 from billing.http.deps import ClockDep, FactoryDep, SessionDep, parse_cursor
 from billing.http.permissions import ReadsDocuments, RecordsPayments, StaffActor
 from billing.invoicing import repository
+from billing.invoicing.schemas import CreditNoteOut, InvoiceOut, PaymentOut
 from billing.invoicing.service import normalized_reference, record_payment
 from billing.invoicing.status import Today
 from billing.invoicing.views import document_out, documents_out
@@ -167,7 +168,7 @@ def list_invoices(
     )
 
 
-@router.get("/invoices/{invoice_id}")
+@router.get("/invoices/{invoice_id}", response_model=InvoiceOut, response_model_exclude_unset=True)
 def get_invoice(
     invoice_id: str, session: SessionDep, actor: ReadsDocuments, clock: ClockDep
 ) -> dict[str, Any]:
@@ -176,7 +177,12 @@ def get_invoice(
     return _document(session, actor, clock, invoice_id, "invoice")
 
 
-@router.post("/invoices/{invoice_id}/payments", status_code=201)
+@router.post(
+    "/invoices/{invoice_id}/payments",
+    status_code=201,
+    response_model=PaymentOut,
+    response_model_exclude_unset=True,
+)
 def post_payment(
     invoice_id: str,
     body: PaymentCreate,
@@ -218,7 +224,11 @@ def list_credit_notes(
     )
 
 
-@router.get("/credit-notes/{credit_note_id}")
+@router.get(
+    "/credit-notes/{credit_note_id}",
+    response_model=CreditNoteOut,
+    response_model_exclude_unset=True,
+)
 def get_credit_note(
     credit_note_id: str, session: SessionDep, actor: ReadsDocuments, clock: ClockDep
 ) -> dict[str, Any]:

@@ -10,7 +10,13 @@ from billing.http.answers import ChangeCall, answer
 from billing.http.deps import ClockDep, PageParams, Preview, SessionDep
 from billing.http.permissions import CancelsSubscriptions, ReadsSubscriptions, StaffActor
 from billing.subscriptions import repository, service, views
-from billing.subscriptions.responses import ChangeOut, LedgerOut, SubscriptionOut, TimelineOut
+from billing.subscriptions.responses import (
+    ChangeOut,
+    LedgerOut,
+    SubscriptionOut,
+    SubscriptionPage,
+    TimelineOut,
+)
 from billing.subscriptions.schemas import (
     CancelRequest,
     ChangeRequest,
@@ -38,7 +44,7 @@ def create_subscription(
     return answer(response, session, result, preview=preview)
 
 
-@router.get("", response_model=None)
+@router.get("", response_model=SubscriptionPage)
 def list_subscriptions(
     session: SessionDep,
     actor: ReadsSubscriptions,
