@@ -176,3 +176,50 @@ class DisputeOut(Response):
     reason: str | None = Field(
         description="What the customer disputes; null: not disputed or no reason given."
     )
+
+
+class ReminderOut(Response):
+    """A reminder of one overdue invoice, and the reminder invoice that bills its fee,
+    compensation and interest."""
+
+    id: str = Field(description="The reminder's id.", examples=["rem_0193a1b2c3d4e5f6a7b8c9d0"])
+    customer_id: str = Field(
+        description="The customer reminded.", examples=["cus_0193a1b2c3d4e5f6a7b8c9d0"]
+    )
+    reminder_id: str = Field(description="The reminder's id again (as the reminder.sent event).")
+    invoice_id: str = Field(
+        description="The overdue invoice.", examples=["inv_0193a1b2c3d4e5f6a7b8c9d0"]
+    )
+    sequence: int = Field(description="Which reminder of the invoice (1 first).", examples=[1])
+    sent_on: str = Field(description="The day it was sent (ISO date).", examples=["2025-05-12"])
+    currency: str = Field(description="ISO 4217 code.", examples=["SEK"])
+    overdue: int = Field(description="What was overdue on the invoice, in minor units.")
+    fee: int = Field(description="The reminder fee, in minor units (0: none).", examples=[6000])
+    compensation: int = Field(
+        description="Fixed compensation between businesses, in minor units (0: none)."
+    )
+    interest: int = Field(description="Late-payment interest, in minor units.", examples=[411])
+    interest_from: str = Field(
+        description="Interest covers the days [interest_from, interest_to) (ISO date)."
+    )
+    interest_to: str = Field(description="The first day after those the interest covers.")
+    rate_bps: int = Field(
+        description="The annual interest rate, in hundredths of a percent.", examples=[1000]
+    )
+    payment_reference: str | None = Field(
+        description="The overdue invoice's payment reference; null: none."
+    )
+    charge_invoice_id: str | None = Field(
+        description="The reminder invoice billing fee, compensation and interest; null: none "
+        "(nothing to bill)."
+    )
+    charge_total: int = Field(description="That invoice's total, in minor units (0: none).")
+    charge_payment_reference: str | None = Field(
+        description="That invoice's payment reference; null: none."
+    )
+
+
+class ReminderList(Response):
+    """Every reminder sent to a customer."""
+
+    data: list[ReminderOut] = Field(description="The reminders, oldest first.")

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from billing.auth.service import Actor, Role
 from billing.exports.service import chart_entries, export_sie, put_chart
@@ -97,6 +97,24 @@ class ChartEntry(Request):
     )
 
 
+class ChartEntryOut(BaseModel):
+    """One key of the seller's chart and the account it is booked to."""
+
+    key: str = Field(
+        description="What is booked (as ChartEntry.key).", examples=["revenue:standard:2500"]
+    )
+    account: str = Field(description="The BAS account number.", examples=["3001"])
+    name: str = Field(description="The account's name in the SIE file.")
+    changed: bool = Field(description="Whether the seller changed it (false: the BAS default).")
+
+
+class ChartOut(BaseModel):
+    """The seller's whole chart: every key with its account."""
+
+    seller_id: str = Field(description="The seller.", examples=["sel_0193a1b2c3d4e5f6a7b8c9d0"])
+    accounts: list[ChartEntryOut] = Field(description="Every key of the chart, with its account.")
+
+
 class ChartIn(Request):
     """The seller's changes to the BAS defaults; replaces those given before."""
 
@@ -161,14 +179,14 @@ def get_sie(
     )
 
 
-@router.get("/sellers/{seller_id}/accounts")
+@router.get("/sellers/{seller_id}/accounts", response_model=ChartOut)
 def get_accounts(seller_id: str, session: SessionDep, actor: ExportsBooks) -> dict[str, Any]:
     """Every key of the seller's chart with its account: the BAS default or the seller's own
     (``changed``)."""
     return {"seller_id": seller_id, "accounts": chart_entries(session, seller_id)}
 
 
-@router.put("/sellers/{seller_id}/accounts")
+@router.put("/sellers/{seller_id}/accounts", response_model=ChartOut)
 def put_accounts(
     seller_id: str, body: ChartIn, session: SessionDep, actor: StaffActor
 ) -> dict[str, Any]:

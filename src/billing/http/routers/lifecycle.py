@@ -23,8 +23,10 @@ from billing.subscriptions import service
 from billing.subscriptions.responses import ChangeOut
 from billing.subscriptions.schemas import AddOnAttach, AddOnDetach
 from billing.tasks import repository as tasks_repo
+from billing.tasks.schemas import TaskOut, TaskPage
 from billing.tasks.service import complete_task
 from billing.terminations.report import terminations_report
+from billing.terminations.schemas import SchedulerRunOut, TerminationsReportOut
 from billing.terminations.service import run_scheduler, verify_cancellation
 
 router = APIRouter(tags=["contracts and terminations"])
@@ -96,7 +98,7 @@ def _task_out(t: Task) -> dict[str, Any]:
     }
 
 
-@router.get("/tasks")
+@router.get("/tasks", response_model=TaskPage)
 def list_tasks(
     session: SessionDep,
     actor: StaffActor,
@@ -125,13 +127,13 @@ def list_tasks(
     return page.answer(rows, [_task_out(t) for t in rows])
 
 
-@router.post("/tasks/{task_id}/complete")
+@router.post("/tasks/{task_id}/complete", response_model=TaskOut)
 def post_complete_task(task_id: str, session: SessionDep, actor: StaffActor) -> dict[str, Any]:
     """Mark a task done; the feed says who completed it."""
     return _task_out(complete_task(session, actor, task_id))
 
 
-@router.post("/scheduler/run")
+@router.post("/scheduler/run", response_model=SchedulerRunOut)
 def post_scheduler_run(factory: FactoryDep, actor: StaffActor, clock: ClockDep) -> Any:
     """Run one scheduler pass now (``billing scheduler`` runs it periodically)."""
     return run_scheduler(factory, clock)
@@ -159,7 +161,7 @@ REPORT_COLUMNS = [
 ]
 
 
-@router.get("/reports/terminations", response_model=None, responses=JSON_OR_CSV)
+@router.get("/reports/terminations", response_model=TerminationsReportOut, responses=JSON_OR_CSV)
 def get_terminations_report(
     session: SessionDep,
     actor: StaffActor,

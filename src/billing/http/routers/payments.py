@@ -10,7 +10,12 @@ from billing.http.deps import SessionDep
 from billing.http.permissions import RecordsPayments, StaffActor
 from billing.payments import service
 from billing.payments.records import FileFormat
-from billing.payments.schemas import AllocationCreate
+from billing.payments.schemas import (
+    AllocationCreate,
+    BankPaymentOut,
+    BankPaymentPage,
+    PaymentFileOut,
+)
 
 router = APIRouter(tags=["payments"])
 
@@ -34,8 +39,14 @@ async def file_content(request: Request) -> bytes:
 @router.post(
     "/payment-files",
     status_code=201,
+    response_model=PaymentFileOut,
     openapi_extra=_FILE_BODY,
-    responses={200: {"description": "The file was imported before: its first result again."}},
+    responses={
+        200: {
+            "model": PaymentFileOut,
+            "description": "The file was imported before: its first result again.",
+        }
+    },
 )
 def import_payment_file(
     session: SessionDep,
@@ -57,7 +68,7 @@ def import_payment_file(
     return imported.result
 
 
-@router.get("/payments/unmatched")
+@router.get("/payments/unmatched", response_model=BankPaymentPage)
 def list_unmatched(
     session: SessionDep,
     actor: StaffActor,
@@ -72,7 +83,7 @@ def list_unmatched(
     return service.unmatched(session, after=after, limit=limit)
 
 
-@router.post("/payments/unmatched/{bank_payment_id}/allocate")
+@router.post("/payments/unmatched/{bank_payment_id}/allocate", response_model=BankPaymentOut)
 def allocate_unmatched(
     bank_payment_id: str, body: AllocationCreate, session: SessionDep, actor: StaffActor
 ) -> dict[str, Any]:

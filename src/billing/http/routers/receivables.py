@@ -19,6 +19,7 @@ from billing.http.deps import ClockDep, SessionDep
 from billing.http.permissions import Capability, ReadsCustomers
 from billing.http.problems import JSON_OR_CSV
 from billing.receivables.render import statement_html, statement_pdf
+from billing.receivables.schemas import AgingOut, StatementOut
 from billing.receivables.service import CustomerStatement, customer_statement, receivables_aging
 from billing.receivables.views import aging_csv, aging_json, statement_json
 from billing.schemas_common import Day
@@ -99,7 +100,7 @@ def get_statement_pdf(statement: StatementDep) -> Response:
     )
 
 
-@router.get("/customers/{customer_id}/statement")
+@router.get("/customers/{customer_id}/statement", response_model=StatementOut)
 def get_statement(statement: StatementDep) -> dict[str, Any]:
     """The customer's account from ``from`` through ``to`` (both included; ``to`` defaults to
     today): opening balance, movements with their running balance, closing balance and what
@@ -107,7 +108,7 @@ def get_statement(statement: StatementDep) -> dict[str, Any]:
     return statement_json(statement)
 
 
-@router.get("/receivables/aging", response_model=None, responses=JSON_OR_CSV)
+@router.get("/receivables/aging", response_model=AgingOut, responses=JSON_OR_CSV)
 def get_aging(
     session: SessionDep,
     actor: ReadsReceivables,
