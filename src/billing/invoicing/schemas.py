@@ -68,7 +68,7 @@ class DocumentLineOut(BaseModel):
         description="The amount in the customer's locale.", examples=["1 249,75 kr"]
     )
     credits_entry_id: str | None = Field(
-        description="For a credit: the entry it gives back; null otherwise.", examples=[None]
+        description="For a credit: the entry it gives back; null otherwise."
     )
     tax_code: str | None = Field(
         description="What it was taxed under: standard, reduced, food, reduced_low, exempt, "

@@ -236,11 +236,9 @@ class OrderOut(BaseModel):
         examples=["staff:person_0193a1b2c3d4e5f6a7b8c9d0"],
     )
     cancelled_at: str | None = Field(
-        description="When it was cancelled (ISO timestamp); null: not cancelled.", examples=[None]
+        description="When it was cancelled (ISO timestamp); null: not cancelled."
     )
-    cancelled_by: str | None = Field(
-        description="Who cancelled it; null: not cancelled.", examples=[None]
-    )
+    cancelled_by: str | None = Field(description="Who cancelled it; null: not cancelled.")
     cancel_reason: str | None = Field(
         description="Why it was cancelled; null: not cancelled or no reason given."
     )

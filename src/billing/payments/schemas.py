@@ -151,7 +151,6 @@ class BankPaymentOut(BaseModel):
     seller_id: str | None = Field(description="Whose that account is; null: not known.")
     reason: str | None = Field(
         description="Why (some of) it was left unallocated (e.g. unknown_reference); null.",
-        examples=[None],
     )
     allocated: int = Field(description="What was put to invoices, in minor units.")
     unallocated: int = Field(

@@ -31,7 +31,7 @@ Phone = Annotated[StrictStr, Field(max_length=40, pattern=r"^\+?[0-9][0-9 ()-]{2
 class AddressIn(Request):
     line1: Name = Field(description="Street address.", examples=["Storgatan 1"])
     line2: Name | None = Field(
-        default=None, description="A second address line (c/o, floor); null: none.", examples=[None]
+        default=None, description="A second address line (c/o, floor); null: none."
     )
     postal_code: PostalCode = Field(
         description="Postal code as written in its country.", examples=["111 22"]
@@ -41,7 +41,7 @@ class AddressIn(Request):
 
 class AddressOut(Response):
     line1: str = Field(description="Street address.", examples=["Storgatan 1"])
-    line2: str | None = Field(description="A second address line; null: none.", examples=[None])
+    line2: str | None = Field(description="A second address line; null: none.")
     postal_code: str = Field(description="Postal code.", examples=["111 22"])
     city: str = Field(description="City (postal town).", examples=["Stockholm"])
 

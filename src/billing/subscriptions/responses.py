@@ -45,14 +45,14 @@ class SubscriptionOut(BaseModel):
             "The effective date of the cancellation: the first day not served (the last served "
             "day is the day before); null: no end set."
         ),
-        examples=[None],
+        examples=["2025-06-01"],
     )
     pending_end_date: date | None = Field(
         default=None,
         description=(
             "An end date awaiting four-eyes verification (the first day not served); null: none."
         ),
-        examples=[None],
+        examples=["2025-06-01"],
     )
     current_period: PeriodOut | None = Field(
         description=(
@@ -111,15 +111,12 @@ class EventOut(BaseModel):
     revoked_by: str | None = Field(
         default=None,
         description="The event that revoked (undid) it; null: in force.",
-        examples=[None],
     )
 
 
 class SegmentOut(BaseModel):
     start: date = Field(description="The segment's first day (ISO date).", examples=["2025-04-02"])
-    end: date | None = Field(
-        description="The first day after it (exclusive); null: open-ended.", examples=[None]
-    )
+    end: date | None = Field(description="The first day after it (exclusive); null: open-ended.")
     state: str = Field(description="active or paused.", examples=["active"])
     unit_amount: int = Field(
         description="Price per licence and period in it, in minor units.", examples=[24995]

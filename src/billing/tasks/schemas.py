@@ -26,11 +26,9 @@ class TaskOut(BaseModel):
     due_date: str = Field(description="The day it is due (ISO date).", examples=["2025-04-30"])
     status: str = Field(description="open, done or cancelled.", examples=["open"])
     completed_at: str | None = Field(
-        description="When it was done (ISO timestamp); null: not done.", examples=[None]
+        description="When it was done (ISO timestamp); null: not done."
     )
-    completed_by: str | None = Field(
-        description="Who did it (role:person or key); null: not done.", examples=[None]
-    )
+    completed_by: str | None = Field(description="Who did it (role:person or key); null: not done.")
 
 
 class TaskPage(BaseModel):
