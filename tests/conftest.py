@@ -22,9 +22,17 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from billing.storage.migrate import upgrade
+from tests import response_guard
 
 PG_URL = os.environ.get("BILLING_TEST_POSTGRES_URL")
 ADMIN_TOKEN = "test-admin-token-0123456789"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _response_models_drop_nothing() -> None:
+    """A response model that drops a key its handler answered fails the request
+    (tests/response_guard.py)."""
+    response_guard.install()
 
 
 def _pg_admin_engine() -> Any:

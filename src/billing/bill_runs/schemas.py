@@ -11,19 +11,23 @@ class ParkedOut(BaseModel):
     """A subscription the run could not bill: set aside, the rest billed; the next run tries it
     again."""
 
-    subscription_id: str
+    subscription_id: str = Field(
+        description="The subscription set aside.", examples=["sub_0193a1b2c3d4e5f6a7b8c9d0"]
+    )
     code: str = Field(description="The problem's code, e.g. amount_too_large, invalid_timeline.")
-    detail: str
+    detail: str = Field(description="What is wrong, in words.")
 
 
 class BillRunOut(BaseModel):
-    id: str
+    id: str = Field(description="The bill run's id.", examples=["br_0193a1b2c3d4e5f6a7b8c9d0"])
     as_of: str = Field(description="YYYY-MM-DD: everything due on or before it was billed.")
     subscriptions: int = Field(description="Subscriptions the run went through.")
     invoices: list[str] = Field(description=f"The first {ID_LIST_CAP} invoices, by number.")
     credit_notes: list[str] = Field(description=f"The first {ID_LIST_CAP} credit notes.")
-    invoice_count: int
-    credit_note_count: int
+    invoice_count: int = Field(description="How many invoices the run issued.", examples=[12])
+    credit_note_count: int = Field(
+        description="How many credit notes the run issued.", examples=[1]
+    )
     complete_lists: bool = Field(
         description="Whether the lists hold every document (else page them by bill_run_id)."
     )
@@ -31,7 +35,7 @@ class BillRunOut(BaseModel):
     parked: list[ParkedOut] = Field(
         description=f"The first {ID_LIST_CAP} subscriptions the run parked, by id."
     )
-    parked_count: int
+    parked_count: int = Field(description="How many subscriptions the run parked.", examples=[0])
 
 
 def bill_run_out(result: BillRunResult) -> BillRunOut:

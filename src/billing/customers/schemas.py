@@ -71,17 +71,55 @@ REQUIRED = frozenset({"name", "locale", "timezone"})
 class CustomerUpdate(Request):
     """The fields to change (see the module docstring); the rest stay. The currency stays."""
 
-    name: Name | None = None
-    locale: LocaleName | None = None
-    timezone: Timezone | None = None
-    external_ref: Name | None = None
-    seller_id: SellerId | None = None
-    kind: Kind | None = None
-    legal_name: Name | None = None
-    address: AddressIn | None = None
-    country: Identifier | None = None
-    organisation_number: Identifier | None = None
-    vat_number: Identifier | None = None
+    name: Name | None = Field(
+        default=None,
+        description="The customer's name as staff know it; may not be null.",
+        examples=["Acme AB"],
+    )
+    locale: LocaleName | None = Field(
+        default=None,
+        description="Language and formats of their documents; may not be null.",
+        examples=["sv_SE"],
+    )
+    timezone: Timezone | None = Field(
+        default=None,
+        description="IANA time zone that decides which day it is for them; may not be null.",
+        examples=["Europe/Stockholm"],
+    )
+    external_ref: Name | None = Field(
+        default=None,
+        description="Your own reference (e.g. a CRM id); null clears it.",
+        examples=["crm-1"],
+    )
+    seller_id: SellerId | None = Field(
+        default=None,
+        description=(
+            "The seller it buys from; null: the default seller. Refused once it has documents "
+            "(customer_has_documents)."
+        ),
+    )
+    kind: Kind | None = Field(
+        default=None, description="business or consumer; null clears it.", examples=["business"]
+    )
+    legal_name: Name | None = Field(
+        default=None, description="The name documents print; null: name."
+    )
+    address: AddressIn | None = Field(
+        default=None, description="The address documents print, replaced whole; null clears it."
+    )
+    country: Identifier | None = Field(
+        default=None, description="ISO 3166-1 alpha-2; null: the seller's country.", examples=["SE"]
+    )
+    organisation_number: Identifier | None = Field(
+        default=None,
+        description="The organisation number (checked for its country); null clears it.",
+        examples=["5566778899"],
+    )
+    vat_number: Identifier | None = Field(
+        default=None,
+        description="The VAT number (checked for its country); null clears it.",
+        examples=["SE556677889901"],
+    )
 
     @model_validator(mode="after")
     def _no_null_where_required(self) -> CustomerUpdate:
@@ -96,26 +134,73 @@ class CustomerOut(Response):
     ``status`` is ``overdue`` while any of its invoices is overdue, else the stored status
     (``active``, or ``passive`` once every subscription has ended)."""
 
-    id: str
-    name: str
-    currency: str
-    locale: str
-    timezone: str
-    external_ref: str | None
-    status: str
-    created_at: datetime
+    id: str = Field(description="The customer's id.", examples=["cus_0193a1b2c3d4e5f6a7b8c9d0"])
+    name: str = Field(description="The customer's name as staff know it.", examples=["Acme AB"])
+    currency: str = Field(description="ISO 4217 code everything is billed in.", examples=["SEK"])
+    locale: str = Field(description="Language and formats of their documents.", examples=["sv_SE"])
+    timezone: str = Field(
+        description="IANA time zone that decides which day it is for them.",
+        examples=["Europe/Stockholm"],
+    )
+    external_ref: str | None = Field(
+        description="Your own reference; null: none given.", examples=["crm-1"]
+    )
+    status: str = Field(
+        description=(
+            "active; passive once every subscription has ended; overdue while any of its invoices"
+            " is overdue."
+        ),
+        examples=["active"],
+    )
+    created_at: datetime = Field(
+        description="When it was created (UTC timestamp).", examples=["2025-04-02T09:30:00Z"]
+    )
     #: Null: buys from the default seller.
-    seller_id: str | None = None
+    seller_id: str | None = Field(
+        default=None,
+        description="The seller it buys from; null: the default seller.",
+        examples=["sel_0193a1b2c3d4e5f6a7b8c9d0"],
+    )
     #: Printed on its documents; a series per seller (null until there is a seller).
-    customer_number: str | None = None
-    kind: str | None = None
-    legal_name: str | None = None
-    address: AddressOut | None = None
-    country: str | None = None
-    organisation_number: str | None = None
-    organisation_number_formatted: str | None = None
-    vat_number: str | None = None
-    vat_number_formatted: str | None = None
+    customer_number: str | None = Field(
+        default=None,
+        description=(
+            "Its number on its documents, a series per seller; null until there is a seller."
+        ),
+        examples=["10001"],
+    )
+    kind: str | None = Field(
+        default=None, description="business or consumer; null: not given.", examples=["business"]
+    )
+    legal_name: str | None = Field(
+        default=None, description="The name documents print; null: name."
+    )
+    address: AddressOut | None = Field(
+        default=None, description="The address documents print; null: none given."
+    )
+    country: str | None = Field(
+        default=None, description="ISO 3166-1 alpha-2; null: the seller's country.", examples=["SE"]
+    )
+    organisation_number: str | None = Field(
+        default=None,
+        description="The organisation number, normalized; null: none given.",
+        examples=["5566778899"],
+    )
+    organisation_number_formatted: str | None = Field(
+        default=None,
+        description="The organisation number as documents print it.",
+        examples=["556677-8899"],
+    )
+    vat_number: str | None = Field(
+        default=None,
+        description="The VAT number, normalized; null: none given.",
+        examples=["SE556677889901"],
+    )
+    vat_number_formatted: str | None = Field(
+        default=None,
+        description="The VAT number as documents print it.",
+        examples=["SE556677889901"],
+    )
     #: What the customer owes on its account today (the statement's closing balance: open
     #: amounts less customer credit; negative when the business owes the customer).
     balance: int = Field(
@@ -142,4 +227,16 @@ class CustomerOut(Response):
     #: Credit the customer holds (spent by its next invoices).
     customer_credit: int = Field(
         0, description="Credit the customer holds, spent by its next invoices (minor units)."
+    )
+
+
+class CustomerPage(Response):
+    """A page of customers, each with its account today in id order."""
+
+    data: list[CustomerOut] = Field(
+        description="The page's customers, each with its account today."
+    )
+    next_cursor: str | None = Field(
+        description="The last id when the page came back full: pass it as after for the next "
+        "page; null: the list is drained."
     )

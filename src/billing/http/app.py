@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Security
 from fastapi.security import HTTPBearer
+from pydantic import BaseModel, Field
 
 from billing import __version__
 from billing.auth.service import ensure_bootstrap_key
@@ -39,6 +40,13 @@ from billing.http.routers import (
 from billing.settings import Settings, engine_options, get_settings, session_info
 from billing.storage.db import make_engine, make_session_factory, unit_of_work
 from billing.storage.migrate import upgrade
+
+
+class HealthOut(BaseModel):
+    """The process is alive."""
+
+    status: str = Field(description="ok while the process serves.", examples=["ok"])
+
 
 #: Documents the bearer token in the OpenAPI document; authentication itself is
 #: billing.http.deps.get_actor (which answers problem+json, not FastAPI's 403).
@@ -116,7 +124,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     described.install(app)
     app.mount("/console", create_console(app))  # the staff console (HTML, not in the schema)
 
-    @app.get("/healthz", tags=["admin"])
+    @app.get("/healthz", tags=["admin"], response_model=HealthOut)
     def healthz() -> dict[str, str]:
         """Liveness: answers ok while the process serves (no database call)."""
         return {"status": "ok"}

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -22,11 +22,19 @@ PROBLEM = "application/problem+json"
 class Problem(BaseModel):
     """RFC 9457 problem details; ``code`` names the rule that refused the request."""
 
-    type: str
-    title: str
-    status: int
-    detail: str
-    code: str
+    type: str = Field(description="A URI naming the kind of problem.", examples=["about:blank"])
+    title: str = Field(
+        description="A short summary of the kind of problem.", examples=["Unprocessable Content"]
+    )
+    status: int = Field(description="The HTTP status code.", examples=[422])
+    detail: str = Field(description="What went wrong with this request, in words.")
+    code: str = Field(
+        description=(
+            "Machine-readable: the rule that refused the request (e.g. validation_error, "
+            "minimum_term, notice_period, not_found)."
+        ),
+        examples=["notice_period"],
+    )
 
 
 #: Documented on every route: errors are problem+json, whatever produced them.

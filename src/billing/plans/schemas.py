@@ -23,21 +23,56 @@ MonthsOrZero = Annotated[StrictInt, Field(ge=0, le=120)]
 
 
 class ContractIn(Request):
-    term_months: Months = 36
-    minimum_term_months: MonthsOrZero = 12
-    notice_months: MonthsOrZero | None = None
-    renewal_months: Months = 12
-    auto_renew: StrictBool = True
-    four_eyes: StrictBool = False
+    term_months: Months = Field(
+        default=36, description="The contract term from its start, in months.", examples=[36]
+    )
+    minimum_term_months: MonthsOrZero = Field(
+        default=12,
+        description="No end within this many months of the start, even approved (0: none).",
+        examples=[12],
+    )
+    notice_months: MonthsOrZero | None = Field(
+        default=None,
+        description=(
+            "Notice before the term's end, in months; null: the dated notice rules decide (3, or "
+            "6 from 2023-10-21 for new customers, 2023-11-21 for existing)."
+        ),
+        examples=[6],
+    )
+    renewal_months: Months = Field(
+        default=12, description="How long each renewal runs, in months.", examples=[12]
+    )
+    auto_renew: StrictBool = Field(
+        default=True,
+        description="Whether the contract renews by itself at the end of each term.",
+        examples=[True],
+    )
+    four_eyes: StrictBool = Field(
+        default=False,
+        description="Whether a cancellation needs a second person's verification.",
+        examples=[False],
+    )
 
 
 class AddOnIn(Request):
-    code: Annotated[StrictStr, Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.-]+$")]
-    name: Name
-    unit_amount: Amount = 0
-    included: StrictBool = False
+    code: Annotated[StrictStr, Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.-]+$")] = (
+        Field(description="The add-on's code, unique within the plan.", examples=["sso"])
+    )
+    name: Name = Field(description="The name documents print.", examples=["Single sign-on"])
+    unit_amount: Amount = Field(
+        default=0,
+        description="Price per unit and period in minor units (0 for an included add-on).",
+        examples=[4900],
+    )
+    included: StrictBool = Field(
+        default=False,
+        description="Whether it is included in the plan (free; a retention offer may attach it).",
+        examples=[False],
+    )
     #: Its VAT category; None: the plan's.
-    tax_category: TaxCategory | None = None
+    tax_category: TaxCategory | None = Field(
+        default=None, description="Its VAT category; null: the plan's."
+    )
 
     @model_validator(mode="after")
     def _included_is_free(self) -> AddOnIn:
@@ -104,9 +139,15 @@ class MetricIn(Request):
 
 
 class TaskTemplateIn(Request):
-    kind: Annotated[StrictStr, Field(min_length=1, max_length=60)]
-    title: Name
-    due_days: Annotated[StrictInt, Field(ge=-365, le=365)] = 0
+    kind: Annotated[StrictStr, Field(min_length=1, max_length=60)] = Field(
+        description="The task's kind.", examples=["deactivate_access"]
+    )
+    title: Name = Field(description="What to do, in words.", examples=["Stäng av kontot"])
+    due_days: Annotated[StrictInt, Field(ge=-365, le=365)] = Field(
+        default=0,
+        description="Due this many days after the end date (negative: before it).",
+        examples=[0],
+    )
 
 
 DEFAULT_TERMINATION_TASKS: list[dict[str, Any]] = [
@@ -216,28 +257,84 @@ class PlanCreate(Request):
 
 
 class PlanOut(Response):
-    id: str
-    code: str
-    name: str
-    currency: str
-    unit_amount: int
-    interval_months: int
-    billing_timing: str
-    setup_fee_amount: int
-    min_unit_amount: int | None
-    contract: dict[str, object] | None
-    addons: list[dict[str, object]] | None
-    termination_tasks: list[dict[str, object]] | None
-    four_eyes: bool
-    proration: str
-    unused: str
-    collect: str
-    tax_category: str
-    prices_include_vat: bool
+    id: str = Field(description="The plan's id.", examples=["plan_0193a1b2c3d4e5f6a7b8c9d0"])
+    code: str = Field(description="Your unique code for the plan.", examples=["monthly"])
+    name: str = Field(description="The name documents print.", examples=["Digital licens"])
+    currency: str = Field(description="ISO 4217 code of its prices.", examples=["SEK"])
+    unit_amount: int = Field(
+        description="Price per licence and period, in minor units.", examples=[24995]
+    )
+    interval_months: int = Field(
+        description="The billing period's length in months (1 month, 3 quarter, 12 year).",
+        examples=[1],
+    )
+    billing_timing: str = Field(
+        description="in_advance (billed at the period's start) or in_arrears (after it).",
+        examples=["in_advance"],
+    )
+    setup_fee_amount: int = Field(
+        description="The one-off start-up fee in minor units (0: none).", examples=[0]
+    )
+    min_unit_amount: int | None = Field(
+        description="The lowest unit price a retention offer may give; null: no floor.",
+        examples=[42900],
+    )
+    contract: dict[str, object] | None = Field(
+        description=(
+            "Contract terms (term_months, minimum_term_months, notice_months, renewal_months, "
+            "auto_renew, four_eyes); null: none."
+        ),
+    )
+    addons: list[dict[str, object]] | None = Field(
+        description=(
+            "Add-ons that may be attached (code, name, unit_amount, included, tax_category); "
+            "null: none."
+        ),
+    )
+    termination_tasks: list[dict[str, object]] | None = Field(
+        description=(
+            "Tasks opened when a subscription is given notice (kind, title, due_days); null: none."
+        ),
+    )
+    four_eyes: bool = Field(
+        description="Whether a cancellation needs a second person's verification.", examples=[False]
+    )
+    proration: str = Field(
+        description="How a change treats the period it falls in: by_day, from_next_period or none.",
+        examples=["by_day"],
+    )
+    unused: str = Field(
+        description="What paid time given back becomes: credit_note, refund, balance or none.",
+        examples=["credit_note"],
+    )
+    collect: str = Field(
+        description=(
+            "When a change's difference on billed periods is invoiced: now or next_invoice."
+        ),
+        examples=["now"],
+    )
+    tax_category: str = Field(
+        description="The VAT category of its subscriptions and start-up fee.", examples=["standard"]
+    )
+    prices_include_vat: bool = Field(
+        description="Whether its prices include VAT (a consumer price list).", examples=[False]
+    )
     #: Its billable usage metrics (stored as ``usage_metrics``; none: []).
     metrics: Annotated[list[dict[str, object]], BeforeValidator(lambda v: v or [])] = Field(
         default_factory=list,
         validation_alias=AliasChoices("metrics", "usage_metrics"),
         description="Its billable usage metrics (as created).",
     )
-    created_at: datetime
+    created_at: datetime = Field(
+        description="When it was created (UTC timestamp).", examples=["2025-04-02T09:30:00Z"]
+    )
+
+
+class PlanPage(Response):
+    """A page of plans in id order."""
+
+    data: list[PlanOut] = Field(description="The page's plans.")
+    next_cursor: str | None = Field(
+        description="The last id when the page came back full: pass it as after for the next "
+        "page; null: the list is drained."
+    )

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pydantic import StrictBool, model_validator
+from pydantic import Field, StrictBool, model_validator
 
 from billing.schemas_common import Amount, Day, Months, Name, Quantity, Request, Text
 
@@ -8,15 +8,45 @@ from billing.schemas_common import Amount, Day, Months, Name, Quantity, Request,
 class RetentionOffer(Request):
     """A set of offers applied together; the pending cancellation is withdrawn."""
 
-    offered_by: Name | None = None
-    effective_date: Day | None = None  # default: today (the start of service if pending)
-    interval_months: Months | None = None
-    postpone_start_to: Day | None = None
-    attach_addon: Name | None = None
-    waive_setup_fee: StrictBool = False
-    unit_amount: Amount | None = None
-    quantity: Quantity | None = None
-    reason: Text | None = None
+    offered_by: Name | None = Field(
+        default=None, description="Who made the offer; absent: the caller.", examples=["Anna Berg"]
+    )
+    effective_date: Day | None = Field(
+        default=None,
+        description=(
+            "The day the offer's changes apply from (ISO date); absent: today (the start of "
+            "service if pending)."
+        ),
+        examples=["2025-05-02"],
+    )
+    interval_months: Months | None = Field(
+        default=None, description="A new invoice interval in months.", examples=[12]
+    )
+    postpone_start_to: Day | None = Field(
+        default=None,
+        description="A later start date, before the subscription has started (ISO date).",
+        examples=["2025-06-01"],
+    )
+    attach_addon: Name | None = Field(
+        default=None, description="The code of an included add-on to attach.", examples=["sso"]
+    )
+    waive_setup_fee: StrictBool = Field(
+        default=False, description="Waive the start-up fee.", examples=[False]
+    )
+    unit_amount: Amount | None = Field(
+        default=None,
+        description=(
+            "A lower price per licence and period, in minor units, never below the plan's floor "
+            "(price_floor)."
+        ),
+        examples=[42900],
+    )
+    quantity: Quantity | None = Field(
+        default=None,
+        description="Fewer licences, at most 10 % fewer (licence_reduction_limit).",
+        examples=[9],
+    )
+    reason: Text | None = Field(default=None, description="Why, for the timeline.")
 
     @model_validator(mode="after")
     def _something(self) -> RetentionOffer:

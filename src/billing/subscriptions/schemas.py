@@ -1,9 +1,8 @@
+"""Request bodies of subscriptions (their answers: :mod:`billing.subscriptions.responses`)."""
+
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
-
-from pydantic import BaseModel, Field, StrictBool, StrictInt, model_validator
+from pydantic import Field, StrictBool, StrictInt, model_validator
 
 from billing.domain.choices import CancelMode, Collect, Proration, Unused
 from billing.domain.vat import TaxCategory
@@ -27,7 +26,16 @@ class SubscriptionCreate(Request):
         description="A price per licence and period in minor units, instead of the plan's.",
         examples=[24995],
     )
-    billing_anchor_day: StrictInt | None = Field(default=None, ge=1, le=31)
+    billing_anchor_day: StrictInt | None = Field(
+        default=None,
+        ge=1,
+        le=31,
+        description=(
+            "The day of the month periods start on (1-31, clamped to short months); absent: the "
+            "start date's day."
+        ),
+        examples=[1],
+    )
     contract: ContractIn | None = Field(
         default=None, description="Contract terms instead of the plan's."
     )
@@ -171,155 +179,26 @@ class OneOffCreate(Request):
     delivered_on: Day = Field(description="The day it was delivered (not after today).")
     description: Name = Field(description="What was delivered, as the invoice line reads.")
     unit_amount: Amount = Field(description="Price per unit in minor units, net.")
-    quantity: Quantity = 1
+    quantity: Quantity = Field(default=1, description="How many were delivered.", examples=[1])
     tax_category: TaxCategory | None = Field(
         default=None,
         description="Its VAT category (e.g. exempt for a medical health check); "
         "absent: the plan's.",
     )
-    reason: Text | None = None
+    reason: Text | None = Field(default=None, description="Why, for the timeline.")
 
 
 class AddOnAttach(Request):
-    code: Name
-    effective_date: Day
-    quantity: Quantity = 1
-    reason: Text | None = None
+    code: Name = Field(description="The add-on's code on the plan.", examples=["sso"])
+    effective_date: Day = Field(
+        description="The first day it is served and billed (ISO date).", examples=["2025-05-02"]
+    )
+    quantity: Quantity = Field(default=1, description="Units of it.", examples=[1])
+    reason: Text | None = Field(default=None, description="Why, for the timeline.")
 
 
 class AddOnDetach(Request):
-    effective_date: Day
-    reason: Text | None = None
-
-
-class PeriodOut(BaseModel):
-    start: date
-    end: date
-
-
-class SubscriptionOut(BaseModel):
-    id: str
-    customer_id: str
-    plan_id: str
-    status: str
-    quantity: int
-    unit_amount: int
-    currency: str
-    start_date: date
-    end_date: date | None
-    pending_end_date: date | None = None
-    current_period: PeriodOut | None
-    billing_anchor_day: int
-    interval_months: int
-    billing_timing: str
-    version: int
-    created_at: datetime
-
-
-class EventOut(BaseModel):
-    id: str
-    seq: int
-    type: str
-    effective_date: date
-    recorded_at: datetime
-    recorded_by: str
-    reason: str | None
-    data: dict[str, Any]
-    revoked_by: str | None = None
-
-
-class SegmentOut(BaseModel):
-    start: date
-    end: date | None
-    state: str
-    unit_amount: int
-    quantity: int
-
-
-class TimelineOut(BaseModel):
-    subscription_id: str
-    events: list[EventOut]
-    segments: list[SegmentOut]
-
-
-class ChangeEntryOut(BaseModel):
-    """A ledger entry a change posted, or with ``?preview=true`` would post: the same row,
-    with the same signs, as ``GET /v1/subscriptions/{id}/ledger`` shows once it is posted."""
-
-    id: str | None = Field(description="The entry's id; null in a preview (nothing is posted).")
-    kind: str = Field(
-        description="charge, credit, one_off or usage (metered: item usage:<metric>:<tier>)."
+    effective_date: Day = Field(
+        description="The first day it is no longer served (ISO date).", examples=["2025-06-02"]
     )
-    item: str
-    period_start: date
-    period_end: date
-    service_start: date
-    service_end: date
-    quantity: int
-    unit_amount: int
-    amount: int = Field(
-        description=(
-            "Minor units with the ledger's sign: a charge is positive, a credit negative "
-            "(unlike a credit note's total, which is the positive amount given back)."
-        )
-    )
-    currency: str
-    document_type: str | None = Field(description="invoice or credit_note: where it is billed.")
-    document_id: str | None = Field(
-        description="The document that carries it; null in a preview (documents have no id yet)."
-    )
-    event_id: str | None = Field(
-        description="The timeline event that posted it; null in a preview."
-    )
-    credits_entry_id: str | None = Field(
-        description="For a credit: the posted entry it gives back (already in the ledger)."
-    )
-    posted_at: datetime | None = Field(description="When it was posted; null in a preview.")
-
-
-class LedgerEntryOut(ChangeEntryOut):
-    """A posted ledger entry: charges positive, credits negative."""
-
-    id: str
-    posted_at: datetime
-
-
-class LedgerOut(BaseModel):
-    data: list[LedgerEntryOut]
-    balance: int
-    currency: str
-    balance_formatted: str
-
-
-class ChangeOut(SubscriptionOut):
-    """The subscription after the change, with the money it posted (or would post)."""
-
-    preview: bool = Field(
-        default=False,
-        description="True with ?preview=true: nothing was committed; ids and numbers are null.",
-    )
-    entries: list[ChangeEntryOut] = Field(
-        default=[],
-        description=(
-            "The ledger entries the change posted (or would post), in posting order, with the "
-            "ledger's signs: charges positive, credits negative. Exactly the rows "
-            "GET /v1/subscriptions/{id}/ledger shows afterwards (a preview's bar the fields "
-            "only posting gives: id, document_id, event_id, posted_at)."
-        ),
-    )
-    documents: list[dict[str, Any]] = Field(
-        default=[],
-        description=(
-            "The documents issued (or to be issued) for those entries, as GET /v1/invoices/{id} "
-            "and GET /v1/credit-notes/{id} show them: a credit note's total and line amounts are "
-            "the positive amount given back, the negation of its credit entries' sum. In a "
-            "preview id, number and the lines' entry_id are null."
-        ),
-    )
-    event_id: str | None = Field(
-        default=None, description="The timeline event the change recorded; null in a preview."
-    )
-    alternatives: list[dict[str, Any]] | None = Field(
-        default=None,
-        description="With ?preview=true on a change: what each proration choice would post.",
-    )
+    reason: Text | None = Field(default=None, description="Why, for the timeline.")

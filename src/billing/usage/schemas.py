@@ -77,3 +77,57 @@ class UsageEventsOut(Response):
         description="Events refused (with ?partial=true; else the request is refused)."
     )
     ids: list[str] = Field(description="The ids of the events stored or found stored.")
+
+
+class UsagePeriodOut(Response):
+    """One billing stretch of a metric: what was used, and what it is charged in arrears."""
+
+    start: str = Field(description="The stretch's first day (ISO date).", examples=["2025-04-02"])
+    end: str = Field(description="The first day after it (exclusive).", examples=["2025-05-02"])
+    used: int = Field(description="The metric's quantity over the stretch.", examples=[120])
+    billable: int = Field(
+        description="Units charged once it has ended (beyond the included ones).", examples=[20]
+    )
+    amount: int = Field(
+        description="What those units are charged, in minor units (net).", examples=[10000]
+    )
+
+
+class UsageDayOut(Response):
+    """One calendar day of the customer's use."""
+
+    date: str = Field(description="The day (ISO date, customer's time zone).")
+    used: int = Field(description="The metric's quantity that day.", examples=[4])
+
+
+class UsageMetricOut(Response):
+    """The use of one metric of the plan."""
+
+    metric: str = Field(description="The metric's code.", examples=["api_calls"])
+    name: str = Field(description="Its name as documents print it.", examples=["API calls"])
+    aggregation: str = Field(
+        description="How events add up: count, sum, max or unique_count.", examples=["sum"]
+    )
+    reset: str = Field(
+        description="What it is counted over: billing_period or contract_year.",
+        examples=["billing_period"],
+    )
+    included: int = Field(description="Units included before any charge.", examples=[100])
+    total: int = Field(description="Its quantity over the whole report.", examples=[120])
+    periods: list[UsagePeriodOut] = Field(description="Per billing stretch, in date order.")
+    days: list[UsageDayOut] = Field(description="Per day with any use, in date order.")
+
+
+class UsageReportOut(Response):
+    """A subscription's use over the days ``[from, to)``, per metric."""
+
+    subscription_id: str = Field(
+        description="The subscription.", examples=["sub_0193a1b2c3d4e5f6a7b8c9d0"]
+    )
+    from_: str = Field(
+        alias="from", description="The first day (ISO date, included).", examples=["2025-04-02"]
+    )
+    to: str = Field(
+        description="The first day after the report (exclusive).", examples=["2025-04-11"]
+    )
+    metrics: list[UsageMetricOut] = Field(description="One entry per metric of the plan.")

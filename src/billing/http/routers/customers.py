@@ -9,15 +9,16 @@ from sqlalchemy.orm import Session
 
 from billing.clock import Clock
 from billing.customers import repository as customers
-from billing.customers.schemas import CustomerCreate, CustomerOut, CustomerUpdate
+from billing.customers.schemas import CustomerCreate, CustomerOut, CustomerPage, CustomerUpdate
 from billing.customers.service import create_customer, update_customer
 from billing.customers.views import customer_out
 from billing.domain.money import format_money
 from billing.http.deps import ClockDep, PageParams, SessionDep
 from billing.http.permissions import ReadsCustomers, ReadsPlans, StaffActor
 from billing.invoicing import balance
+from billing.invoicing.schemas import CustomerCreditOut
 from billing.plans import repository as plans
-from billing.plans.schemas import PlanCreate, PlanOut
+from billing.plans.schemas import PlanCreate, PlanOut, PlanPage
 from billing.plans.service import create_plan
 from billing.receivables.account import customer_account, customer_accounts
 from billing.storage.models import Customer
@@ -37,7 +38,7 @@ def post_customer(
     return _with_account(session, clock, create_customer(session, body))
 
 
-@router.get("/customers", response_model=None)
+@router.get("/customers", response_model=CustomerPage)
 def list_customers(
     session: SessionDep, actor: ReadsCustomers, page: PageParams, clock: ClockDep
 ) -> dict[str, Any]:
@@ -69,7 +70,7 @@ def patch_customer(
     return _with_account(session, clock, update_customer(session, customer_id, body))
 
 
-@router.get("/customers/{customer_id}/balance")
+@router.get("/customers/{customer_id}/balance", response_model=CustomerCreditOut)
 def get_customer_balance(
     customer_id: str, session: SessionDep, actor: ReadsCustomers
 ) -> dict[str, Any]:
@@ -103,7 +104,7 @@ def post_plan(body: PlanCreate, session: SessionDep, actor: StaffActor) -> Any:
     return create_plan(session, body)
 
 
-@router.get("/plans", response_model=None)
+@router.get("/plans", response_model=PlanPage)
 def list_plans(session: SessionDep, actor: ReadsPlans, page: PageParams) -> dict[str, Any]:
     """The catalogue's plans in id order, a page at a time."""
     rows = plans.page(session, after=page.after, limit=page.limit)

@@ -17,6 +17,7 @@ from billing.events.schemas import FeedPage
 from billing.http.deps import ClockDep, FactoryDep, SessionDep, parse_cursor
 from billing.http.permissions import ReadsDocuments, RecordsPayments, StaffActor
 from billing.invoicing import repository
+from billing.invoicing.schemas import CreditNoteOut, InvoiceOut, PaymentOut
 from billing.invoicing.service import normalized_reference, record_payment
 from billing.invoicing.status import Today
 from billing.invoicing.views import document_out, documents_out
@@ -26,7 +27,13 @@ router = APIRouter(tags=["documents"])
 
 
 class BillRunCreate(Request):
-    as_of: Day
+    as_of: Day = Field(
+        description=(
+            "Bill everything due on or before this day (ISO date): in advance, periods starting "
+            "by it; in arrears, periods ended by it."
+        ),
+        examples=["2025-05-01"],
+    )
 
 
 class PaymentCreate(Request):
@@ -90,13 +97,25 @@ class DocumentFeed:
 def feed(
     session: SessionDep,
     clock: ClockDep,
-    after: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    after: Annotated[
+        str | None,
+        Query(
+            description="The resume_cursor of your previous pull (a document number; leave "
+            "out the first time).",
+            examples=["1042"],
+        ),
+    ] = None,
+    limit: Annotated[
+        int, Query(ge=1, le=500, description="At most this many documents.", examples=[100])
+    ] = 100,
 ) -> DocumentFeed:
     return DocumentFeed(session, after, limit, clock.today_by_zone(session))
 
 
 Feed = Annotated[DocumentFeed, Depends(feed)]
+CustomerFilter = Annotated[str | None, Query(description="Only the documents of this customer.")]
+BillRunFilter = Annotated[str | None, Query(description="Only the documents this bill run issued.")]
+SellerFilter = Annotated[str | None, Query(description="Only the documents of this seller.")]
 
 
 def _document(
@@ -112,10 +131,12 @@ def _document(
 def list_invoices(
     actor: ReadsDocuments,
     feed: Feed,
-    customer_id: str | None = None,
-    subscription_id: str | None = None,
-    bill_run_id: str | None = None,
-    seller_id: str | None = None,
+    customer_id: CustomerFilter = None,
+    subscription_id: Annotated[
+        str | None, Query(description="Only the invoices of this subscription.")
+    ] = None,
+    bill_run_id: BillRunFilter = None,
+    seller_id: SellerFilter = None,
     reference: Annotated[
         str | None,
         Query(
@@ -147,7 +168,7 @@ def list_invoices(
     )
 
 
-@router.get("/invoices/{invoice_id}")
+@router.get("/invoices/{invoice_id}", response_model=InvoiceOut, response_model_exclude_unset=True)
 def get_invoice(
     invoice_id: str, session: SessionDep, actor: ReadsDocuments, clock: ClockDep
 ) -> dict[str, Any]:
@@ -156,7 +177,12 @@ def get_invoice(
     return _document(session, actor, clock, invoice_id, "invoice")
 
 
-@router.post("/invoices/{invoice_id}/payments", status_code=201)
+@router.post(
+    "/invoices/{invoice_id}/payments",
+    status_code=201,
+    response_model=PaymentOut,
+    response_model_exclude_unset=True,
+)
 def post_payment(
     invoice_id: str,
     body: PaymentCreate,
@@ -187,9 +213,9 @@ def post_payment(
 def list_credit_notes(
     actor: ReadsDocuments,
     feed: Feed,
-    customer_id: str | None = None,
-    bill_run_id: str | None = None,
-    seller_id: str | None = None,
+    customer_id: CustomerFilter = None,
+    bill_run_id: BillRunFilter = None,
+    seller_id: SellerFilter = None,
 ) -> dict[str, Any]:
     """The credit-note feed in posting order (per seller: each seller's series is gapless and
     in commit order); a cursor never skips or repeats."""
@@ -198,7 +224,11 @@ def list_credit_notes(
     )
 
 
-@router.get("/credit-notes/{credit_note_id}")
+@router.get(
+    "/credit-notes/{credit_note_id}",
+    response_model=CreditNoteOut,
+    response_model_exclude_unset=True,
+)
 def get_credit_note(
     credit_note_id: str, session: SessionDep, actor: ReadsDocuments, clock: ClockDep
 ) -> dict[str, Any]:
@@ -208,7 +238,7 @@ def get_credit_note(
 
 @router.get("/refunds", response_model=FeedPage)
 def list_refunds(
-    actor: ReadsDocuments, feed: Feed, customer_id: str | None = None
+    actor: ReadsDocuments, feed: Feed, customer_id: CustomerFilter = None
 ) -> dict[str, Any]:
     """Refund instructions for the invoicing system, in posting order (cursor never skips)."""
     return feed.page("refund", actor, customer_id=customer_id)

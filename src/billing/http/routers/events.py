@@ -18,9 +18,26 @@ router = APIRouter(tags=["events"])
 def list_events(
     session: SessionDep,
     actor: ReadsEvents,
-    after: Annotated[str | None, Query(max_length=20)] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    type: Annotated[list[str] | None, Query(max_length=50)] = None,
+    after: Annotated[
+        str | None,
+        Query(
+            max_length=20,
+            description="The resume_cursor of your previous pull (leave out the first time).",
+            examples=["1042"],
+        ),
+    ] = None,
+    limit: Annotated[
+        int, Query(ge=1, le=1000, description="At most this many events.", examples=[100])
+    ] = 100,
+    type: Annotated[
+        list[str] | None,
+        Query(
+            max_length=50,
+            description="Only events of these types (repeat it: type=invoice.issued&"
+            "type=payment.recorded); absent: all.",
+            examples=[["invoice.issued"]],
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     """Every timeline event, document, payment, status change and task, in order.
 

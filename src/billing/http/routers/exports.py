@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from billing.auth.service import Actor, Role
 from billing.exports.service import chart_entries, export_sie, put_chart
@@ -79,15 +79,49 @@ _SIE: dict[int | str, dict[str, Any]] = {
 
 
 class ChartEntry(Request):
-    key: str = Field(max_length=120, examples=["revenue:standard:2500", "plan:pl_123"])
-    account: str = Field(max_length=10, examples=["3001"])
-    name: str = Field(max_length=100, examples=["Försäljning inom Sverige, 25 % moms"])
+    key: str = Field(
+        max_length=120,
+        examples=["revenue:standard:2500", "plan:pl_123"],
+        description=(
+            "What is booked: revenue:<tax code>:<rate in hundredths of a percent>, plan:<plan "
+            "id>, or the BAS default's other keys."
+        ),
+    )
+    account: str = Field(
+        max_length=10, examples=["3001"], description="The BAS account number it is booked to."
+    )
+    name: str = Field(
+        max_length=100,
+        examples=["Försäljning inom Sverige, 25 % moms"],
+        description="The account's name in the SIE file.",
+    )
+
+
+class ChartEntryOut(BaseModel):
+    """One key of the seller's chart and the account it is booked to."""
+
+    key: str = Field(
+        description="What is booked (as ChartEntry.key).", examples=["revenue:standard:2500"]
+    )
+    account: str = Field(description="The BAS account number.", examples=["3001"])
+    name: str = Field(description="The account's name in the SIE file.")
+    changed: bool = Field(description="Whether the seller changed it (false: the BAS default).")
+
+
+class ChartOut(BaseModel):
+    """The seller's whole chart: every key with its account."""
+
+    seller_id: str = Field(description="The seller.", examples=["sel_0193a1b2c3d4e5f6a7b8c9d0"])
+    accounts: list[ChartEntryOut] = Field(description="Every key of the chart, with its account.")
 
 
 class ChartIn(Request):
     """The seller's changes to the BAS defaults; replaces those given before."""
 
-    accounts: list[ChartEntry] = Field(max_length=1000)
+    accounts: list[ChartEntry] = Field(
+        max_length=1000,
+        description="The accounts that differ from the BAS defaults (at most 1000).",
+    )
 
 
 @router.get(
@@ -100,9 +134,31 @@ def get_sie(
     session: SessionDep,
     actor: ExportsBooks,
     clock: ClockDep,
-    start: Annotated[Day, Query(alias="from")],
-    end: Annotated[Day, Query(alias="to")],
-    seller: Annotated[str | None, Query(max_length=40)] = None,
+    start: Annotated[
+        Day,
+        Query(
+            alias="from",
+            description="The first day of the period (ISO date, included).",
+            examples=["2025-01-01"],
+        ),
+    ],
+    end: Annotated[
+        Day,
+        Query(
+            alias="to",
+            description="The last day of the period (ISO date, included; at most 13 months "
+            "after from).",
+            examples=["2025-12-31"],
+        ),
+    ],
+    seller: Annotated[
+        str | None,
+        Query(
+            max_length=40,
+            description="The seller whose books to export; absent: the default seller.",
+            examples=["sel_0193a1b2c3d4e5f6a7b8c9d0"],
+        ),
+    ] = None,
 ) -> Response:
     """The journal of ``from`` through ``to`` (both included, at most 13 months) of the seller
     (default: the default seller) as a SIE typ 4 file: one verification per invoice, credit
@@ -123,14 +179,14 @@ def get_sie(
     )
 
 
-@router.get("/sellers/{seller_id}/accounts")
+@router.get("/sellers/{seller_id}/accounts", response_model=ChartOut)
 def get_accounts(seller_id: str, session: SessionDep, actor: ExportsBooks) -> dict[str, Any]:
     """Every key of the seller's chart with its account: the BAS default or the seller's own
     (``changed``)."""
     return {"seller_id": seller_id, "accounts": chart_entries(session, seller_id)}
 
 
-@router.put("/sellers/{seller_id}/accounts")
+@router.put("/sellers/{seller_id}/accounts", response_model=ChartOut)
 def put_accounts(
     seller_id: str, body: ChartIn, session: SessionDep, actor: StaffActor
 ) -> dict[str, Any]:

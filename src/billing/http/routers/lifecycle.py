@@ -20,10 +20,13 @@ from billing.retention.service import apply_retention_offer, cancellation_quote
 from billing.schemas_common import Day
 from billing.storage.models import Task
 from billing.subscriptions import service
-from billing.subscriptions.schemas import AddOnAttach, AddOnDetach, ChangeOut
+from billing.subscriptions.responses import ChangeOut
+from billing.subscriptions.schemas import AddOnAttach, AddOnDetach
 from billing.tasks import repository as tasks_repo
+from billing.tasks.schemas import TaskOut, TaskPage
 from billing.tasks.service import complete_task
 from billing.terminations.report import terminations_report
+from billing.terminations.schemas import SchedulerRunOut, TerminationsReportOut
 from billing.terminations.service import run_scheduler, verify_cancellation
 
 router = APIRouter(tags=["contracts and terminations"])
@@ -95,14 +98,21 @@ def _task_out(t: Task) -> dict[str, Any]:
     }
 
 
-@router.get("/tasks")
+@router.get("/tasks", response_model=TaskPage)
 def list_tasks(
     session: SessionDep,
     actor: StaffActor,
     page: PageParams,
-    subscription_id: str | None = None,
-    customer_id: str | None = None,
-    status: Literal["open", "done", "cancelled"] | None = None,
+    subscription_id: Annotated[
+        str | None, Query(description="Only the tasks of this subscription.")
+    ] = None,
+    customer_id: Annotated[
+        str | None, Query(description="Only the tasks of this customer.")
+    ] = None,
+    status: Annotated[
+        Literal["open", "done", "cancelled"] | None,
+        Query(description="Only tasks in this status: open, done or cancelled."),
+    ] = None,
 ) -> dict[str, Any]:
     """The back office's tasks (e.g. follow-ups of terminations), by subscription, customer or
     status, a page at a time."""
@@ -117,13 +127,13 @@ def list_tasks(
     return page.answer(rows, [_task_out(t) for t in rows])
 
 
-@router.post("/tasks/{task_id}/complete")
+@router.post("/tasks/{task_id}/complete", response_model=TaskOut)
 def post_complete_task(task_id: str, session: SessionDep, actor: StaffActor) -> dict[str, Any]:
     """Mark a task done; the feed says who completed it."""
     return _task_out(complete_task(session, actor, task_id))
 
 
-@router.post("/scheduler/run")
+@router.post("/scheduler/run", response_model=SchedulerRunOut)
 def post_scheduler_run(factory: FactoryDep, actor: StaffActor, clock: ClockDep) -> Any:
     """Run one scheduler pass now (``billing scheduler`` runs it periodically)."""
     return run_scheduler(factory, clock)
@@ -151,14 +161,23 @@ REPORT_COLUMNS = [
 ]
 
 
-@router.get("/reports/terminations", response_model=None, responses=JSON_OR_CSV)
+@router.get("/reports/terminations", response_model=TerminationsReportOut, responses=JSON_OR_CSV)
 def get_terminations_report(
     session: SessionDep,
     actor: StaffActor,
     clock: ClockDep,
     # ASCII digits: \d also takes other scripts' digits, which int() reads.
-    month: Annotated[str, Query(pattern=r"^[0-9]{4}-[0-9]{2}$")],
-    format: Literal["json", "csv"] = "json",
+    month: Annotated[
+        str,
+        Query(
+            pattern=r"^[0-9]{4}-[0-9]{2}$",
+            description="The month (YYYY-MM) whose end dates (first days not served) to list.",
+            examples=["2025-03"],
+        ),
+    ],
+    format: Annotated[
+        Literal["json", "csv"], Query(description="json (default) or csv (text/csv).")
+    ] = "json",
 ) -> Any:
     """The subscriptions that end in a month (YYYY-MM): who leaves and when, as JSON or CSV."""
     rows = terminations_report(session, month)

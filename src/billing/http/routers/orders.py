@@ -40,8 +40,16 @@ def list_orders(
     session: SessionDep,
     actor: ReadsOrders,
     page: PageParams,
-    customer_id: Annotated[str | None, Query(max_length=40)] = None,
-    status: Status | None = None,
+    customer_id: Annotated[
+        str | None, Query(max_length=40, description="Only the orders of this customer.")
+    ] = None,
+    status: Annotated[
+        Status | None,
+        Query(
+            description="Only orders in this status: pending, partially_delivered, delivered or "
+            "cancelled."
+        ),
+    ] = None,
 ) -> Any:
     """One-off orders in id order, a page at a time (a portal key sees only its customer's)."""
     rows = service.list_orders(

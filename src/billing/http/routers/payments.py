@@ -10,7 +10,12 @@ from billing.http.deps import SessionDep
 from billing.http.permissions import RecordsPayments, StaffActor
 from billing.payments import service
 from billing.payments.records import FileFormat
-from billing.payments.schemas import AllocationCreate
+from billing.payments.schemas import (
+    AllocationCreate,
+    BankPaymentOut,
+    BankPaymentPage,
+    PaymentFileOut,
+)
 
 router = APIRouter(tags=["payments"])
 
@@ -34,8 +39,14 @@ async def file_content(request: Request) -> bytes:
 @router.post(
     "/payment-files",
     status_code=201,
+    response_model=PaymentFileOut,
     openapi_extra=_FILE_BODY,
-    responses={200: {"description": "The file was imported before: its first result again."}},
+    responses={
+        200: {
+            "model": PaymentFileOut,
+            "description": "The file was imported before: its first result again.",
+        }
+    },
 )
 def import_payment_file(
     session: SessionDep,
@@ -57,19 +68,22 @@ def import_payment_file(
     return imported.result
 
 
-@router.get("/payments/unmatched")
+@router.get("/payments/unmatched", response_model=BankPaymentPage)
 def list_unmatched(
     session: SessionDep,
     actor: StaffActor,
-    after: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    after: Annotated[
+        str | None,
+        Query(description="The next_cursor of the previous page (leave out first)."),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=500, description="At most this many payments.")] = 100,
 ) -> dict[str, Any]:
     """Bank payments that still hold money: unknown reference, another currency than the
     invoice's, a void invoice, no reference."""
     return service.unmatched(session, after=after, limit=limit)
 
 
-@router.post("/payments/unmatched/{bank_payment_id}/allocate")
+@router.post("/payments/unmatched/{bank_payment_id}/allocate", response_model=BankPaymentOut)
 def allocate_unmatched(
     bank_payment_id: str, body: AllocationCreate, session: SessionDep, actor: StaffActor
 ) -> dict[str, Any]:

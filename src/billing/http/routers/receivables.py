@@ -19,6 +19,7 @@ from billing.http.deps import ClockDep, SessionDep
 from billing.http.permissions import Capability, ReadsCustomers
 from billing.http.problems import JSON_OR_CSV
 from billing.receivables.render import statement_html, statement_pdf
+from billing.receivables.schemas import AgingOut, StatementOut
 from billing.receivables.service import CustomerStatement, customer_statement, receivables_aging
 from billing.receivables.views import aging_csv, aging_json, statement_json
 from billing.schemas_common import Day
@@ -32,9 +33,32 @@ READS_RECEIVABLES = Capability(
 #: own bookkeeping); a portal key sees its own customer's statement only.
 ReadsReceivables = Annotated[Actor, Depends(READS_RECEIVABLES)]
 
-From = Annotated[Day | None, Query(alias="from")]
-To = Annotated[Day | None, Query(alias="to")]
-Currency = Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")]
+From = Annotated[
+    Day | None,
+    Query(
+        alias="from",
+        description="The first day of the statement (ISO date, included); absent: the customer's "
+        "first movement.",
+        examples=["2025-01-01"],
+    ),
+]
+To = Annotated[
+    Day | None,
+    Query(
+        alias="to",
+        description="The last day of the statement (ISO date, included); absent: today in the "
+        "customer's time zone.",
+        examples=["2025-03-31"],
+    ),
+]
+Currency = Annotated[
+    str | None,
+    Query(
+        pattern=r"^[A-Z]{3}$",
+        description="ISO 4217 code of the account to show; absent: the customer's currency.",
+        examples=["SEK"],
+    ),
+]
 
 _HTML: dict[int | str, dict[str, Any]] = {200: {"content": {"text/html": {}}}}
 _PDF: dict[int | str, dict[str, Any]] = {
@@ -76,7 +100,7 @@ def get_statement_pdf(statement: StatementDep) -> Response:
     )
 
 
-@router.get("/customers/{customer_id}/statement")
+@router.get("/customers/{customer_id}/statement", response_model=StatementOut)
 def get_statement(statement: StatementDep) -> dict[str, Any]:
     """The customer's account from ``from`` through ``to`` (both included; ``to`` defaults to
     today): opening balance, movements with their running balance, closing balance and what
@@ -84,13 +108,22 @@ def get_statement(statement: StatementDep) -> dict[str, Any]:
     return statement_json(statement)
 
 
-@router.get("/receivables/aging", response_model=None, responses=JSON_OR_CSV)
+@router.get("/receivables/aging", response_model=AgingOut, responses=JSON_OR_CSV)
 def get_aging(
     session: SessionDep,
     actor: ReadsReceivables,
     clock: ClockDep,
-    as_of: Annotated[Day | None, Query()] = None,
-    format: Literal["json", "csv"] = "json",
+    as_of: Annotated[
+        Day | None,
+        Query(
+            description="The day to age on (ISO date); absent: today (UTC).",
+            examples=["2025-03-31"],
+        ),
+    ] = None,
+    format: Annotated[
+        Literal["json", "csv"],
+        Query(description="json (default) or csv (text/csv, one row per customer and currency)."),
+    ] = "json",
 ) -> Any:
     """What every customer owes per currency on ``as_of`` (default today, UTC), by aging
     bucket, with the overdue total, customer credit and unallocated credit."""

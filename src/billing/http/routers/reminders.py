@@ -17,7 +17,16 @@ from billing.http.deps import SessionDep
 from billing.http.permissions import ReadsCustomers, StaffActor
 from billing.reminders import admin, views
 from billing.reminders.render import reminder_html, reminder_pdf
-from billing.reminders.schemas import DisputeIn, DisputeOut, RuleIn, SettingIn, SettingOut, TableOut
+from billing.reminders.schemas import (
+    DisputeIn,
+    DisputeOut,
+    ReminderList,
+    ReminderOut,
+    RuleIn,
+    SettingIn,
+    SettingOut,
+    TableOut,
+)
 
 router = APIRouter(tags=["reminders"])
 
@@ -65,7 +74,7 @@ def resolve(invoice_id: str, session: SessionDep, actor: StaffActor) -> Any:
     return admin.resolve_dispute(session, invoice_id)
 
 
-@router.get("/customers/{customer_id}/reminders")
+@router.get("/customers/{customer_id}/reminders", response_model=ReminderList)
 def list_reminders(customer_id: str, session: SessionDep, actor: ReadsCustomers) -> Any:
     """The reminders sent to a customer."""
     return views.list_reminders(session, actor, customer_id)
@@ -84,7 +93,7 @@ def reminder_file(reminder_id: str, session: SessionDep, actor: ReadsCustomers) 
     return Response(pdf, media_type="application/pdf")
 
 
-@router.get("/reminders/{reminder_id}")
+@router.get("/reminders/{reminder_id}", response_model=ReminderOut)
 def get_reminder(reminder_id: str, session: SessionDep, actor: ReadsCustomers) -> Any:
     """One reminder: the invoices it names, its fee and interest."""
     return views.get_reminder(session, actor, reminder_id)

@@ -10,7 +10,7 @@ from fastapi import APIRouter
 from billing.http.deps import PageParams, SessionDep
 from billing.http.permissions import ReadsPlans, StaffActor
 from billing.sellers import repository as sellers
-from billing.sellers.schemas import SellerCreate, SellerOut, SellerUpdate
+from billing.sellers.schemas import SellerCreate, SellerOut, SellerPage, SellerUpdate
 from billing.sellers.service import create_seller, update_seller
 from billing.sellers.views import seller_out
 
@@ -24,7 +24,7 @@ def post_seller(body: SellerCreate, session: SessionDep, actor: StaffActor) -> A
     return seller_out(create_seller(session, body))
 
 
-@router.get("/sellers", response_model=None)
+@router.get("/sellers", response_model=SellerPage)
 def list_sellers(session: SessionDep, actor: ReadsPlans, page: PageParams) -> dict[str, Any]:
     """The sellers (the legal entities documents are issued by), in id order, a page at a time."""
     rows = sellers.page(session, after=page.after, limit=page.limit)

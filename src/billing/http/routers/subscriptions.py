@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 
 from billing.http.answers import ChangeCall, answer
 from billing.http.deps import ClockDep, PageParams, Preview, SessionDep
 from billing.http.permissions import CancelsSubscriptions, ReadsSubscriptions, StaffActor
 from billing.subscriptions import repository, service, views
+from billing.subscriptions.responses import (
+    ChangeOut,
+    LedgerOut,
+    SubscriptionOut,
+    SubscriptionPage,
+    TimelineOut,
+)
 from billing.subscriptions.schemas import (
     CancelRequest,
-    ChangeOut,
     ChangeRequest,
-    LedgerOut,
     OneOffCreate,
     PauseRequest,
     ResumeRequest,
     SubscriptionCreate,
-    SubscriptionOut,
-    TimelineOut,
 )
 
 router = APIRouter(prefix="/subscriptions", tags=["subscriptions"])
@@ -41,13 +44,15 @@ def create_subscription(
     return answer(response, session, result, preview=preview)
 
 
-@router.get("", response_model=None)
+@router.get("", response_model=SubscriptionPage)
 def list_subscriptions(
     session: SessionDep,
     actor: ReadsSubscriptions,
     clock: ClockDep,
     page: PageParams,
-    customer_id: str | None = None,
+    customer_id: Annotated[
+        str | None, Query(description="Only the subscriptions of this customer.")
+    ] = None,
 ) -> dict[str, Any]:
     """Subscriptions in id order, a page at a time (a portal key sees only its customer's)."""
     rows = repository.page(

@@ -14,7 +14,7 @@ from billing.http.permissions import ReadsSubscriptions, RecordsUsage
 from billing.http.problems import problem
 from billing.subscriptions import service as subscriptions
 from billing.usage import report, service
-from billing.usage.schemas import UsageEventsOut
+from billing.usage.schemas import UsageEventsOut, UsageReportOut
 
 router = APIRouter(tags=["usage"])
 
@@ -44,7 +44,7 @@ def post_usage_events(
             "ids": out.ids}  # fmt: skip
 
 
-@router.get("/subscriptions/{subscription_id}/usage", response_model=None)
+@router.get("/subscriptions/{subscription_id}/usage", response_model=UsageReportOut)
 def get_usage(
     subscription_id: str,
     session: SessionDep,

@@ -11,19 +11,35 @@ from billing.http.deps import FactoryDep, SessionDep, parse_cursor
 from billing.http.permissions import StaffActor
 from billing.schemas_common import Name, Request
 from billing.webhooks import service
+from billing.webhooks.schemas import (
+    DispatchOut,
+    WebhookDeliveryPage,
+    WebhookEndpointCreated,
+    WebhookEndpointOut,
+    WebhookEndpointPage,
+)
 
 router = APIRouter(tags=["webhooks"])
 
 
 class EndpointCreate(Request):
-    url: Annotated[StrictStr, Field(min_length=8, max_length=2000)]
-    description: Name | None = None
+    url: Annotated[StrictStr, Field(min_length=8, max_length=2000)] = Field(
+        description="Where deliveries are POSTed (https).",
+        examples=["https://erp.example.se/hooks/billing"],
+    )
+    description: Name | None = Field(
+        default=None, description="Your note on what it is for.", examples=["ERP invoice import"]
+    )
     types: (
         Annotated[list[Annotated[StrictStr, Field(max_length=60)]], Field(max_length=100)] | None
-    ) = None
+    ) = Field(
+        default=None,
+        description="Event types it receives (e.g. invoice.issued); absent or null: all.",
+        examples=[["invoice.issued", "credit_note.issued"]],
+    )
 
 
-@router.post("/webhook-endpoints", status_code=201)
+@router.post("/webhook-endpoints", status_code=201, response_model=WebhookEndpointCreated)
 def post_endpoint(body: EndpointCreate, session: SessionDep, actor: StaffActor) -> Any:
     """Register a receiver; its signing secret is shown once."""
     endpoint = service.create_endpoint(
@@ -32,7 +48,7 @@ def post_endpoint(body: EndpointCreate, session: SessionDep, actor: StaffActor) 
     return service.endpoint_out(endpoint, with_secret=True)
 
 
-@router.get("/webhook-endpoints")
+@router.get("/webhook-endpoints", response_model=WebhookEndpointPage)
 def list_endpoints(session: SessionDep, actor: StaffActor) -> dict[str, Any]:
     """The webhook endpoints that receive the event feed."""
     return {
@@ -41,13 +57,13 @@ def list_endpoints(session: SessionDep, actor: StaffActor) -> dict[str, Any]:
     }
 
 
-@router.get("/webhook-endpoints/{endpoint_id}")
+@router.get("/webhook-endpoints/{endpoint_id}", response_model=WebhookEndpointOut)
 def get_endpoint(endpoint_id: str, session: SessionDep, actor: StaffActor) -> Any:
     """One webhook endpoint, with where its delivery stands."""
     return service.endpoint_out(service.get_endpoint(session, endpoint_id))
 
 
-@router.post("/webhook-endpoints/{endpoint_id}/disable")
+@router.post("/webhook-endpoints/{endpoint_id}/disable", response_model=WebhookEndpointOut)
 def disable_endpoint(endpoint_id: str, session: SessionDep, actor: StaffActor) -> Any:
     """Stop delivering to an endpoint (its cursor is kept)."""
     endpoint = service.get_endpoint(session, endpoint_id)
@@ -55,7 +71,7 @@ def disable_endpoint(endpoint_id: str, session: SessionDep, actor: StaffActor) -
     return service.endpoint_out(endpoint)
 
 
-@router.post("/webhook-endpoints/{endpoint_id}/enable")
+@router.post("/webhook-endpoints/{endpoint_id}/enable", response_model=WebhookEndpointOut)
 def enable_endpoint(endpoint_id: str, session: SessionDep, actor: StaffActor) -> Any:
     """Deliver to an endpoint again, from where it stopped."""
     endpoint = service.get_endpoint(session, endpoint_id)
@@ -64,13 +80,19 @@ def enable_endpoint(endpoint_id: str, session: SessionDep, actor: StaffActor) ->
     return service.endpoint_out(endpoint)
 
 
-@router.get("/webhook-endpoints/{endpoint_id}/deliveries")
+@router.get("/webhook-endpoints/{endpoint_id}/deliveries", response_model=WebhookDeliveryPage)
 def list_deliveries(
     endpoint_id: str,
     session: SessionDep,
     actor: StaffActor,
-    after: Annotated[str | None, Query(max_length=20)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    after: Annotated[
+        str | None,
+        Query(
+            max_length=20,
+            description="The next_cursor of the previous page (leave out first).",
+        ),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=500, description="At most this many deliveries.")] = 100,
 ) -> dict[str, Any]:
     """The delivery log of one endpoint: every attempt, in order."""
     service.get_endpoint(session, endpoint_id)
@@ -81,7 +103,7 @@ def list_deliveries(
     }
 
 
-@router.post("/webhooks/dispatch")
+@router.post("/webhooks/dispatch", response_model=DispatchOut, response_model_exclude_unset=True)
 def post_dispatch(factory: FactoryDep, actor: StaffActor) -> Any:
     """Run one delivery pass now (``billing webhooks`` runs them continuously)."""
     return service.dispatch(factory)
