@@ -64,6 +64,8 @@ ACTIONS: dict[str, str] = {
     "POST /scheduler/run": N_("Ran the scheduler"),
     "POST /tasks/{task_id}/complete": N_("Marked a task done"),
     "POST /orders": N_("Placed an order"),
+    "POST /customers/{customer_id}/orders": N_("Placed an order"),
+    "POST /orders/{order_id}/deliver": N_("Recorded a delivery"),
     "POST /orders/{order_id}/cancel": N_("Cancelled an order"),
     "POST /orders/{order_id}/deliveries": N_("Recorded a delivery"),
     "POST /orders/{order_id}/credits": N_("Credited an order"),

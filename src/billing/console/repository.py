@@ -61,6 +61,13 @@ def invoice_by_number(session: Session, text: str) -> Document | None:
     return doc if doc is not None and doc.type == "invoice" else None
 
 
+def documents(session: Session, ids: list[str]) -> list[Document]:
+    """The documents of ``ids`` (those that exist)."""
+    if not ids:
+        return []
+    return list(session.scalars(select(Document).where(Document.id.in_(ids))))
+
+
 def customer_documents(session: Session, customer_id: str) -> list[Document]:
     """Every invoice and credit note of a customer, subscriptions' and orders' alike, newest
     first."""
