@@ -63,6 +63,12 @@ ACTIONS: dict[str, str] = {
     "POST /bill-runs": N_("Ran billing"),
     "POST /scheduler/run": N_("Ran the scheduler"),
     "POST /tasks/{task_id}/complete": N_("Marked a task done"),
+    "POST /subscriptions/{subscription_id}/onboarding/meeting": N_("Booked the start meeting"),
+    "POST /subscriptions/{subscription_id}/onboarding/meeting-missed": N_(
+        "Recorded a missed start meeting"
+    ),
+    "POST /subscriptions/{subscription_id}/onboarding/park": N_("Parked the onboarding"),
+    "POST /subscriptions/{subscription_id}/onboarding/segment": N_("Recorded the segment"),
     "POST /orders": N_("Placed an order"),
     "POST /customers/{customer_id}/orders": N_("Placed an order"),
     "POST /orders/{order_id}/deliver": N_("Recorded a delivery"),

@@ -20,6 +20,7 @@ from fastapi.responses import Response
 from billing.console import (
     changes,
     offers,
+    onboarding,
     operations,
     orders,
     pages,
@@ -66,6 +67,16 @@ def create_console(parent: FastAPI, prefix: str = "/console") -> FastAPI:
     console.add_exception_handler(CsrfRefused, _csrf)
     console.add_exception_handler(DomainError, _domain)
     console.add_exception_handler(RequestValidationError, _invalid)
-    for module in (signin, pages, changes, operations, offers, unmatched, tasks, orders):
+    for module in (
+        signin,
+        pages,
+        changes,
+        operations,
+        offers,
+        unmatched,
+        tasks,
+        orders,
+        onboarding,
+    ):
         console.include_router(module.router)
     return console

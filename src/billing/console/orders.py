@@ -7,25 +7,20 @@ is rolled back, and what it would order, invoice or release is shown before Conf
 
 from __future__ import annotations
 
-import hmac
-from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from billing.console import repository
-from billing.console.changes import Desk, DeskDep, previewed_token
+from billing.console.changes import Desk, DeskDep
 from billing.console.operations import minor_units
-from billing.console.problems import form_refusal, refusal
-from billing.console.trail import confirming
+from billing.console.previewing import preview_then_confirm
 from billing.console.views import Formats, formats_for
-from billing.console.web import Action, Csrf, Previewed, check_csrf, go, page, reading
+from billing.console.web import Action, Csrf, Previewed, check_csrf, page, reading
 from billing.customers import repository as customers
-from billing.domain.errors import DomainError
 from billing.invoicing.views import document_number
 from billing.orders import repository as orders_repo
 from billing.orders import service
@@ -38,59 +33,17 @@ router = APIRouter(include_in_schema=False)
 LINES = 3
 Field = Annotated[str, Form(max_length=200)]
 
-#: What the preview's work leaves for the page (and, confirmed, the path to go to).
-Work = Callable[[Session], dict[str, Any]]
-
 
 def _labels(desk: Desk) -> dict[str, str]:
-    g = desk.lang.gettext
     return {
-        "description": g("Description"),
-        "quantity": g("Quantity"),
-        "unit_amount": g("Unit price"),
-        "reference": g("Delivery reference"),
-        "delivered_on": g("Delivered on"),
-        "lines": g("Quantity"),
-        "reason": g("Reason"),
+        "description": desk.lang.gettext("Description"),
+        "quantity": desk.lang.gettext("Quantity"),
+        "unit_amount": desk.lang.gettext("Unit price"),
+        "reference": desk.lang.gettext("Delivery reference"),
+        "delivered_on": desk.lang.gettext("Delivered on"),
+        "lines": desk.lang.gettext("Quantity"),
+        "reason": desk.lang.gettext("Reason"),
     }
-
-
-def _preview_or_confirm(
-    desk: Desk,
-    *,
-    subject: str,
-    done: str,
-    action: str,
-    form: dict[str, str],
-    previewed: str,
-    work: Work,
-    respond: Callable[..., Response],
-) -> Response:
-    """Run ``work`` and roll it back (preview) or commit it (confirm, only with the token of a
-    preview of exactly this form); confirmed, go to the path ``work`` returns as ``go``."""
-    token = previewed_token(desk, subject, done, form, None)
-    kept = {"form": form, "form_of": done}
-    if action == "confirm" and not (previewed.isascii() and hmac.compare_digest(token, previewed)):
-        message = desk.lang.gettext("Preview the change first: Confirm comes with the preview.")
-        return respond(status=409, error=message, **kept)
-    try:
-        if action == "confirm":
-            creates = done == "order"
-            with confirming(desk.request, desk.staff.actor, desk.write, creates=creates) as s:
-                out = work(s)
-            return go(desk.request, f"{out['go']}?done={done}")
-        session = desk.write()
-        try:
-            preview = work(session)
-        finally:
-            session.rollback()
-            session.close()
-    except DomainError as exc:
-        return respond(status=exc.status, error=refusal(desk.lang, exc), **kept)
-    except ValidationError as exc:
-        message = form_refusal(desk.lang, exc.errors(), _labels(desk))
-        return respond(status=422, error=message, **kept)
-    return respond(preview=preview, preview_of=done, previewed=token, **kept)
 
 
 # -- a new order ---------------------------------------------------------------------------
@@ -155,15 +108,17 @@ async def place_order(
     def respond(status: int = 200, **extra: Any) -> Response:
         return _new_order_page(desk, customer_id, status=status, **extra)
 
-    return _preview_or_confirm(
+    return preview_then_confirm(
         desk,
         subject=customer_id,
         done="order",
+        creates=True,
         action=action,
         form=form,
         previewed=previewed,
         work=work,
         respond=respond,
+        labels=_labels(desk),
     )
 
 
@@ -248,7 +203,7 @@ async def deliver(
         fmt = formats_for(customer, desk.lang, invoice.currency)
         return {"invoice_total": fmt.money(invoice.total), "go": f"/orders/{order_id}"}
 
-    return _preview_or_confirm(
+    return preview_then_confirm(
         desk,
         subject=order_id,
         done="deliver",
@@ -257,6 +212,7 @@ async def deliver(
         previewed=previewed,
         work=work,
         respond=lambda status=200, **extra: _order_page(desk, order_id, status=status, **extra),
+        labels=_labels(desk),
     )
 
 
@@ -284,7 +240,7 @@ def cancel(
         ]
         return {"released": released, "go": f"/orders/{order_id}"}
 
-    return _preview_or_confirm(
+    return preview_then_confirm(
         desk,
         subject=order_id,
         done="cancel",
@@ -293,4 +249,5 @@ def cancel(
         previewed=previewed,
         work=work,
         respond=lambda status=200, **extra: _order_page(desk, order_id, status=status, **extra),
+        labels=_labels(desk),
     )
