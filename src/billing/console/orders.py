@@ -3,6 +3,10 @@ invoices what was delivered) and cancelling what is not delivered yet — each p
 and confirmed from the preview only, as every change in the console: the same service
 function ``POST /v1/orders``, ``…/deliveries`` and ``…/cancel`` call runs in a transaction that
 is rolled back, and what it would order, invoice or release is shown before Confirm.
+
+The order and delivery forms have fields per line (``quantity_2``, ``qty_<line id>``), so
+their handlers read the form themselves (asynchronously) and then do the database work in the
+thread pool, as FastAPI runs every synchronous handler, never on the event loop.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -108,7 +113,9 @@ async def place_order(
     def respond(status: int = 200, **extra: Any) -> Response:
         return _new_order_page(desk, customer_id, status=status, **extra)
 
-    return preview_then_confirm(
+    # Off the event loop: the form was read asynchronously, the database work is not.
+    return await run_in_threadpool(
+        preview_then_confirm,
         desk,
         subject=customer_id,
         done="order",
@@ -203,7 +210,8 @@ async def deliver(
         fmt = formats_for(customer, desk.lang, invoice.currency)
         return {"invoice_total": fmt.money(invoice.total), "go": f"/orders/{order_id}"}
 
-    return preview_then_confirm(
+    return await run_in_threadpool(
+        preview_then_confirm,
         desk,
         subject=order_id,
         done="deliver",
