@@ -1,7 +1,8 @@
 """The "done when" walk of the console in a real browser, in Swedish, at desktop and phone
-width: a staff member chooses Svenska, finds a customer by organisation number, sees what it
-owes, changes its licences mid-period after seeing the preview, pauses it, schedules and
-undoes a cancellation, and verifies another person's four-eyes cancellation. Each step saves
+width: a staff member signs in as herself, chooses Svenska, finds a customer by organisation
+number, sees what it owes, changes its licences mid-period after seeing the preview, pauses it,
+schedules and undoes a cancellation, verifies another person's four-eyes cancellation, and
+reads who did what in the activity log. Each step saves
 a screenshot (in the test's tmp dir) and the pages are scanned with axe-core (no serious or
 critical WCAG 2.1 A/AA violation); at 390 px no page is wider than the screen.
 
@@ -29,10 +30,13 @@ AXE = Path(os.environ.get("BILLING_TEST_AXE", ROOT / ".cache/axe/node_modules/ax
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
 
 
+LOGIN, PASSWORD = "anna.berg@example.se", "correct horse battery staple"
+
+
 def _seed(base: str) -> dict[str, Any]:
     """Fjällbacka Bygg AB (organisation number 556036-0793) on 2 licences at 249,95 kr a
     month from 2 April, April invoiced; Kungsbacka Städ AB on a four-eyes plan, whose
-    cancellation a colleague recorded; today is 10 April 2025."""
+    cancellation a colleague, Bo Lind, recorded; Anna Berg signs in; today is 10 April 2025."""
     headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     with httpx.Client(base_url=base, headers=headers, timeout=WAIT) as http:
 
@@ -72,7 +76,10 @@ def _seed(base: str) -> dict[str, Any]:
         )
         post("/v1/bill-runs", {"as_of": "2025-04-02"})
         post("/v1/test-clock", {"today": "2025-04-10"}, method="PUT")
-        colleague = post("/v1/api-keys", {"role": "staff"})["token"]
+        people = "/v1/people"
+        post(people, {"name": "Anna Berg", "login": LOGIN, "role": "staff", "password": PASSWORD})
+        bo = post(people, {"name": "Bo Lind", "login": "bo.lind@example.se", "role": "staff"})
+        colleague = post(f"{people}/{bo['id']}/tokens", {})["token"]
         post(
             f"/v1/subscriptions/{other['id']}/cancel",
             {"mode": "on_date", "date": "2025-05-02"},
@@ -133,9 +140,10 @@ def test_a_swedish_staff_members_day(driver: Any, server: str, tmp_path: Path, s
     def notice(text: str) -> None:
         wait.until(ec.text_to_be_present_in_element((By.ID, "notice"), text))
 
-    # Sign in, then choose Swedish in the header: the person's choice, kept in a cookie.
+    # Sign in as herself, then choose Swedish in the header: her choice, kept in a cookie.
     driver.get(f"{server}/console/")
-    wait.until(ec.presence_of_element_located((By.ID, "token"))).send_keys(ADMIN_TOKEN)
+    wait.until(ec.presence_of_element_located((By.ID, "login"))).send_keys(LOGIN)
+    driver.find_element(By.ID, "password").send_keys(PASSWORD)
     step("sign-in")
     click("sign-in")
     wait.until(ec.url_contains("/console/customers"))
@@ -227,5 +235,16 @@ def test_a_swedish_staff_members_day(driver: Any, server: str, tmp_path: Path, s
     driver.find_element(By.LINK_TEXT, "Uppgifter").click()
     wait.until(ec.presence_of_element_located((By.ID, "tasks")))
     step("tasks")
+
+    # Who did what: the activity log, newest first, each change by its person in Swedish.
+    click("nav-activity")
+    log = wait.until(ec.presence_of_element_located((By.ID, "activity")))
+    # (On a phone each entry is a block of lines; read them as one.)
+    lines = [" ".join(r.text.split()) for r in log.find_elements(By.CSS_SELECTOR, "tr.entry")]
+    assert "Anna Berg Kontrollerade en uppsägning · konsolen" in lines[0], lines[:3]
+    bo = next(line for line in lines if "Bo Lind" in line)
+    assert "Lade in eller flyttade en uppsägning · API" in bo and "Kungsbacka Städ AB" in bo
+    assert any("Ändrade licenser eller pris · konsolen" in line for line in lines)
+    step("activity-log")
     assert all(s.stat().st_size > 5000 for s in shots)
     print(f"screenshots: {tmp_path}")

@@ -1,6 +1,7 @@
 """Writing and reading the activity log.
 
-Each write made through the API adds one entry in the transaction of the write itself (so an
+Each write made through the API (billing.http.trail), and each change confirmed in the staff
+console (billing.console.trail), adds one entry in the transaction of the write itself (so an
 entry exists exactly when the write committed; a refused or failed request leaves none, a
 preview none either): who (``actor``, the person if a person's token made it, else the key;
 and ``person_id``), what (``operation``: the method and route, ``subject_id``: the resource

@@ -11,7 +11,8 @@ The whole batch is one transaction, taken in this order:
    executemany), parked subscriptions, settlement points, the customer credit consumed, the
    claim marked done;
 5. the numbers, last and briefly (:mod:`.numbers`): one ``UPDATE … + N`` per counter, the
-   documents' numbers and payment references in one statement, the feed events; commit.
+   documents' numbers, payment references and issuer (who started the run, one value for the
+   batch) in one statement, the feed events; commit.
 
 A crash anywhere rolls all of it back: the batch stays undone, its numbers were never taken,
 and a rerun bills it again against the ledger as it is (so nothing twice, nothing skipped).
@@ -252,7 +253,7 @@ def bill_batch(
     )
     t1 = time.perf_counter()
 
-    numbering = Numbering()
+    numbering = Numbering(issued_by=claim.started_by)
     rows = _Rows(bulk.Values(conn), now, numbering)
     for d in due:
         for planned in d.plan.documents:

@@ -5,9 +5,11 @@ A batch writes its documents first under a provisional series of its own (``~`` 
 hex digits, numbered 1, 2, …), with its ledger entries, parked subscriptions, settlement points,
 the credit it consumes and its claim, while no counter is locked. Only then does it take the
 numbers: the feed's counter, then the documents' series in :func:`lock_order` (one lock order
-everywhere: subscriptions, feed, documents); each document gets its number and payment
-reference in one statement; the feed events are inserted; the caller commits. The counters are
-locked for that last step only, so another worker's batch writes while this one numbers.
+everywhere: subscriptions, feed, documents); each document gets its number, payment reference
+and issuer (``issued_by``: who started the run, a constant of the statement, so the COPY of the
+documents carries no column for it) in one statement; the feed events are inserted, each with
+the same ``actor``; the caller commits. The counters are locked for that last step only, so
+another worker's batch writes while this one numbers.
 
 Numbers stay gapless (a batch that fails rolls its numbers back with everything else) and in
 commit order (a counter stays locked until the transaction that took it commits). Nobody sees
@@ -32,6 +34,7 @@ from billing.storage.numbering import take_numbers
 
 EVENT_COLUMNS = (
     "seq", "id", "type", "customer_id", "subscription_id", "subject_id", "data", "created_at",
+    "actor",
 )  # fmt: skip
 
 #: First character of a provisional series (no real series starts with it).
@@ -66,6 +69,8 @@ class Numbering:
     series: str = field(default_factory=lambda: PROVISIONAL + uuid.uuid4().hex[:19])
     documents: list[Pending] = field(default_factory=list)
     events: list[PendingEvent] = field(default_factory=list)
+    #: Who started the run: the documents' ``issued_by`` and the events' ``actor``.
+    issued_by: str | None = None
 
     def provisional(self, pending: Pending) -> int:
         """Queue ``pending``; returns its provisional number in :attr:`series`."""
@@ -83,6 +88,7 @@ class Numbering:
         numbered: list[tuple[str, str, int, str | None]] = []
         events: list[tuple[Any, ...]] = []
         seq = first_seq
+        by = self.issued_by
         for p in self.documents:
             planned = p.planned
             number = next_number[planned.series]
@@ -92,27 +98,30 @@ class Numbering:
             data = planned.issued_data(number, reference, document_id=p.document_id)
             events.append(
                 (seq, new_id("ev"), planned.issued_type, p.customer_id, p.subscription_id,
-                 p.document_id, _json(data), now)
+                 p.document_id, _json(data), now, by)
             )  # fmt: skip
             seq += 1
         for e in self.events:
             events.append(
                 (seq, new_id("ev"), e.type, e.customer_id, e.subscription_id, e.subject_id,
-                 _json(e.data), now)
+                 _json(e.data), now, by)
             )  # fmt: skip
             seq += 1
         if numbered:
-            _write_numbers(conn, numbered, self.series)
+            _write_numbers(conn, numbered, self.series, by)
         bulk.insert_rows(conn, "events", EVENT_COLUMNS, events, adapted=True)
         return len(events)
 
 
 def _write_numbers(
-    conn: Connection, numbered: list[tuple[str, str, int, str | None]], provisional: str
+    conn: Connection,
+    numbered: list[tuple[str, str, int, str | None]],
+    provisional: str,
+    issued_by: str | None,
 ) -> None:
-    """Each document's series, number and payment reference in place of its provisional ones:
-    one statement on PostgreSQL, the driver's ``executemany`` on SQLite (whose single writer
-    makes the order moot there)."""
+    """Each document's series, number and payment reference in place of its provisional ones,
+    and its issuer: one statement on PostgreSQL, the driver's ``executemany`` on SQLite (whose
+    single writer makes the order moot there)."""
     dbapi = conn.connection.dbapi_connection
     assert dbapi is not None
     cursor = dbapi.cursor()
@@ -121,17 +130,17 @@ def _write_numbers(
             ids, series, numbers, references = (list(c) for c in zip(*numbered, strict=True))
             cursor.execute(
                 "UPDATE documents AS d SET series = v.series, number = v.number,"
-                " payment_reference = v.reference"
+                " payment_reference = v.reference, issued_by = %s"
                 " FROM unnest(%s::text[], %s::text[], %s::bigint[], %s::text[])"
                 " AS v(id, series, number, reference)"
                 " WHERE d.id = v.id AND d.series = %s",
-                (ids, series, numbers, references, provisional),
+                (issued_by, ids, series, numbers, references, provisional),
             )
         else:
             cursor.executemany(
-                "UPDATE documents SET series = ?, number = ?, payment_reference = ?"
+                "UPDATE documents SET series = ?, number = ?, payment_reference = ?, issued_by = ?"
                 " WHERE id = ? AND series = ?",
-                [(s, n, r, i, provisional) for i, s, n, r in numbered],
+                [(s, n, r, issued_by, i, provisional) for i, s, n, r in numbered],
             )
         updated = cursor.rowcount
     finally:

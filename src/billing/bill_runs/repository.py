@@ -53,6 +53,9 @@ class Claim:
     seq: int
     first_id: str | None
     last_id: str | None
+    #: Who started the run (``bill_runs.started_by``): what the batch's documents and events
+    #: record as their issuer, one value for the whole batch.
+    started_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +69,7 @@ class RunSummary:
     invoices: int
     credit_notes: int
     entries: int
+    started_by: str | None = None
 
 
 # -- runs and their batches ---------------------------------------------------------------------
@@ -93,8 +97,11 @@ def unfinished_run(conn: Connection, as_of: date) -> str | None:
     return conn.execute(q).scalar()
 
 
-def insert_run(conn: Connection, *, run_id: str, as_of: date, started_at: datetime) -> None:
-    conn.execute(insert(runs).values(id=run_id, as_of=as_of, started_at=started_at))
+def insert_run(
+    conn: Connection, *, run_id: str, as_of: date, started_at: datetime, started_by: str
+) -> None:
+    row = {"id": run_id, "as_of": as_of, "started_at": started_at, "started_by": started_by}
+    conn.execute(insert(runs).values(row))
 
 
 def batch_bounds(conn: Connection, size: int) -> list[str]:
@@ -139,17 +146,19 @@ def insert_batches(conn: Connection, run_id: str, bounds: Sequence[str]) -> int:
 
 
 def claim_batch(conn: Connection, run_id: str) -> Claim | None:
-    """The first batch not done and not held by another worker, locked until commit."""
+    """The first batch not done and not held by another worker, locked until commit (the
+    batch row only: the run's row, read for who started it, stays unlocked)."""
+    started_by = select(runs.c.started_by).where(runs.c.id == run_id).scalar_subquery()
     q = (
-        select(batches.c.seq, batches.c.first_id, batches.c.last_id)
+        select(batches.c.seq, batches.c.first_id, batches.c.last_id, started_by.label("by"))
         .where(batches.c.bill_run_id == run_id, batches.c.done_at.is_(None))
         .order_by(batches.c.seq)
         .limit(1)
     )
     if is_postgres(conn):
-        q = q.with_for_update(skip_locked=True)
+        q = q.with_for_update(skip_locked=True, of=batches)
     row = conn.execute(q).first()
-    return None if row is None else Claim(run_id, row.seq, row.first_id, row.last_id)
+    return None if row is None else Claim(run_id, row.seq, row.first_id, row.last_id, row.by)
 
 
 def batches_left(conn: Connection, run_id: str) -> int:
@@ -190,7 +199,9 @@ def mark_run_finished(conn: Connection, run_id: str, finished_at: datetime) -> N
 
 def summary(conn: Connection, run_id: str) -> RunSummary:
     run = conn.execute(
-        select(runs.c.id, runs.c.as_of, runs.c.finished_at).where(runs.c.id == run_id)
+        select(runs.c.id, runs.c.as_of, runs.c.finished_at, runs.c.started_by).where(
+            runs.c.id == run_id
+        )
     ).one()
     agg = conn.execute(
         select(
@@ -202,8 +213,18 @@ def summary(conn: Connection, run_id: str) -> RunSummary:
             func.coalesce(func.sum(batches.c.entries), 0),
         ).where(batches.c.bill_run_id == run_id)
     ).one()
+    subscriptions, invoices, credit_notes, entries = (int(x) for x in agg[2:])
     return RunSummary(
-        run.id, run.as_of, run.finished_at, int(agg[0]), int(agg[1]), *(int(x) for x in agg[2:])
+        run.id,
+        run.as_of,
+        run.finished_at,
+        batches=int(agg[0]),
+        batches_done=int(agg[1]),
+        subscriptions=subscriptions,
+        invoices=invoices,
+        credit_notes=credit_notes,
+        entries=entries,
+        started_by=run.started_by,
     )
 
 

@@ -36,6 +36,12 @@ class BillRunOut(BaseModel):
         description=f"The first {ID_LIST_CAP} subscriptions the run parked, by id."
     )
     parked_count: int = Field(description="How many subscriptions the run parked.", examples=[0])
+    started_by: str | None = Field(
+        description="Who started the run: the person's id, else the API key's; "
+        "system:bill-run for the command line and the scheduler (null for old runs). "
+        "Its documents carry it as issued_by.",
+        examples=["person_0193a1b2c3d4e5f6a7b8c9d0"],
+    )
 
 
 def bill_run_out(result: BillRunResult) -> BillRunOut:
@@ -51,4 +57,5 @@ def bill_run_out(result: BillRunResult) -> BillRunOut:
         finished=result.finished,
         parked=[ParkedOut(**p.as_dict()) for p in result.parked],
         parked_count=result.parked_count,
+        started_by=result.started_by,
     )

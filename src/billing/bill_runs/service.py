@@ -13,6 +13,11 @@ run's totals live in the batch rows, never a list of every id.
   several machines share one run (:mod:`billing.bill_runs.worker`).
 * **Small answers for big runs.** A result lists the first :data:`ID_LIST_CAP` invoices and
   credit notes and counts all of them; the rest are paged by ``bill_run_id``.
+* **Who issued it.** A run records who started it (``started_by``): the person or API key of
+  the factory's sessions (an API run: billing.storage.attribution), else :data:`SYSTEM_ACTOR`
+  (the command line, the scheduler). Its documents carry that as ``issued_by`` and its feed
+  events as ``actor``, whichever worker posts them (a CLI worker joining an API run too): one
+  value per batch, written with the numbers (:mod:`billing.bill_runs.numbers`).
 * **One bad subscription stops nothing.** A subscription that cannot be billed is parked with
   its problem and the rest bills (:mod:`billing.bill_runs.parking`); a result lists the first
   :data:`ID_LIST_CAP` parked and counts them, and the next run tries them again.
@@ -31,6 +36,7 @@ from billing.bill_runs.worker import work
 from billing.clock import utcnow
 from billing.errors import NotFound
 from billing.ids import new_id
+from billing.storage.attribution import ACTOR
 from billing.storage.db import unit_of_work
 
 #: Subscriptions per batch: big enough that per-batch round trips vanish, small enough that a
@@ -38,6 +44,9 @@ from billing.storage.db import unit_of_work
 DEFAULT_BATCH_SIZE = 1000
 #: A result lists at most this many invoices (and credit notes); counts are always complete.
 ID_LIST_CAP = 1000
+#: Who starts a run nobody started through the API: the command line and the scheduler (as
+#: ``role:who`` names an author elsewhere; never a person's or key's id).
+SYSTEM_ACTOR = "system:bill-run"
 
 
 @dataclass
@@ -56,6 +65,8 @@ class BillRunResult:
     #: The first ID_LIST_CAP subscriptions it could not bill, and how many it parked.
     parked: list[Parked] = field(default_factory=list)
     parked_count: int = 0
+    #: Who started it (null for runs from before migration 0020).
+    started_by: str | None = None
 
     @property
     def complete_lists(self) -> bool:
@@ -77,8 +88,10 @@ def start_bill_run(
 
     Returns ``(run id, resumed)``. Planning is one transaction with the run's row, so a run
     always has its batches; creation is serialized so that workers started together join one.
+    A new run is its sessions' caller's, else the system's (module docstring).
     """
     with unit_of_work(factory) as session:
+        started_by = session.info.get(ACTOR) or SYSTEM_ACTOR
         conn = session.connection()
         repo.lock_run_creation(conn)
         if resume:
@@ -86,7 +99,9 @@ def start_bill_run(
             if existing is not None:
                 return existing, True
         run_id = new_id("br")
-        repo.insert_run(conn, run_id=run_id, as_of=as_of, started_at=utcnow())
+        repo.insert_run(
+            conn, run_id=run_id, as_of=as_of, started_at=utcnow(), started_by=started_by
+        )
         repo.insert_batches(conn, run_id, repo.batch_bounds(conn, batch_size))
         return run_id, False
 
@@ -118,6 +133,7 @@ def result_of(factory: sessionmaker[Session], run_id: str) -> BillRunResult:
             finished=s.finished_at is not None,
             parked=[Parked(p.subscription_id, p.code, p.detail) for p in parked],
             parked_count=parked_count,
+            started_by=s.started_by,
         )
 
 

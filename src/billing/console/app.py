@@ -17,7 +17,17 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 
-from billing.console import changes, offers, operations, pages, signin, tasks, unmatched
+from billing.console import (
+    changes,
+    offers,
+    onboarding,
+    operations,
+    orders,
+    pages,
+    signin,
+    tasks,
+    unmatched,
+)
 from billing.console.auth import LoginRequired
 from billing.console.problems import form_refusal, refusal
 from billing.console.web import CsrfRefused, go, page, words_of
@@ -57,6 +67,16 @@ def create_console(parent: FastAPI, prefix: str = "/console") -> FastAPI:
     console.add_exception_handler(CsrfRefused, _csrf)
     console.add_exception_handler(DomainError, _domain)
     console.add_exception_handler(RequestValidationError, _invalid)
-    for module in (signin, pages, changes, operations, offers, unmatched, tasks):
+    for module in (
+        signin,
+        pages,
+        changes,
+        operations,
+        offers,
+        unmatched,
+        tasks,
+        orders,
+        onboarding,
+    ):
         console.include_router(module.router)
     return console

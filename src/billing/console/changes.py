@@ -26,6 +26,7 @@ from billing.console import views
 from billing.console.auth import ConsoleSession
 from billing.console.i18n import Words
 from billing.console.problems import form_refusal, refusal
+from billing.console.trail import confirming
 from billing.console.web import (
     Action,
     ConsoleClock,
@@ -42,8 +43,6 @@ from billing.console.web import (
     reading,
 )
 from billing.domain.errors import DomainError
-from billing.storage.attribution import attribute
-from billing.storage.db import unit_of_work
 from billing.subscriptions import service
 from billing.subscriptions.schemas import CancelRequest
 
@@ -150,9 +149,7 @@ def preview_or_confirm(
         return subscription_response(desk, subscription_id, status=409, error=message, **refused)
     try:
         if action == "confirm":
-            with unit_of_work(desk.write) as session:
-                actor = desk.staff.actor
-                attribute(session, who=actor.who, person_id=actor.person_id)
+            with confirming(desk.request, desk.staff.actor, desk.write) as session:
                 change(session)
             return go(desk.request, f"/subscriptions/{subscription_id}?done={done}")
         session = desk.write()

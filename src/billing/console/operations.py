@@ -30,12 +30,12 @@ from billing.console.changes import (
     subscription_response,
 )
 from billing.console.problems import refusal
+from billing.console.trail import confirming
 from billing.console.web import Action, Csrf, Previewed, Version, check_csrf, go
 from billing.domain.errors import DomainError, InvalidInput
 from billing.domain.money import currency_digits
 from billing.invoicing.service import record_payment
 from billing.invoicing.views import document_number
-from billing.storage.db import unit_of_work
 from billing.subscriptions import service
 from billing.subscriptions.schemas import ChangeRequest, PauseRequest, ResumeRequest
 from billing.terminations.service import verify_cancellation
@@ -289,7 +289,7 @@ def payment(
         )
     try:
         if action == "confirm":
-            with unit_of_work(desk.write) as session:
+            with confirming(desk.request, desk.staff.actor, desk.write, creates=True) as session:
                 _record(desk, session, subscription_id, form)
             return go(desk.request, f"/subscriptions/{subscription_id}?done=payment")
         session = desk.write()

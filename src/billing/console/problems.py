@@ -65,6 +65,18 @@ SENTENCES: dict[str, str] = {
         "That amount could not be read: write it with at most two decimals, like 1 234,50."
     ),
     "validation_error": N_("Some of the form is not right: check the fields and try again."),
+    "delivery_exceeds_order": N_("That is more than is left to deliver on the order."),
+    "delivery_in_future": N_("A delivery cannot be recorded before the day it happens."),
+    "order_cancelled": N_("The order is cancelled: nothing more can be delivered."),
+    "order_delivered": N_("Everything on the order is delivered already."),
+    "unknown_order_line": N_("That line is not on this order."),
+    "onboarding_not_started": N_("The onboarding has not started yet: the welcome comes first."),
+    "onboarding_closed": N_("The onboarding is closed: its start meeting is booked."),
+    "meeting_in_past": N_("The meeting day has already passed; choose today or a later day."),
+    "already_parked": N_("The onboarding is already parked for manual follow-up."),
+    "no_meeting_booked": N_("No start meeting is booked."),
+    "meeting_held": N_("The start meeting was held: its segment is recorded."),
+    "meeting_not_held": N_("The start meeting has not been held yet: record the segment after it."),
 }
 
 #: What a form's own checks say, by the validator's message (pydantic's "value_error").

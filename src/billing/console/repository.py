@@ -1,5 +1,6 @@
 """Queries only the console needs: keys by id, a subscription, a customer's subscriptions,
-documents and orders, and a subscription's documents (finding customers: search.py)."""
+documents and orders, a subscription's documents, names of people and customers, and the
+activity log read backwards (finding customers: search.py; the log forwards: billing.audit)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from billing.errors import NotFound
-from billing.storage.models import ApiKey, Document, Order, Subscription
+from billing.storage.models import (
+    ApiKey,
+    AuditEntry,
+    Customer,
+    Document,
+    Order,
+    Person,
+    Subscription,
+)
 from billing.storage.rows import rows_where
 
 
@@ -52,6 +61,13 @@ def invoice_by_number(session: Session, text: str) -> Document | None:
     return doc if doc is not None and doc.type == "invoice" else None
 
 
+def documents(session: Session, ids: list[str]) -> list[Document]:
+    """The documents of ``ids`` (those that exist)."""
+    if not ids:
+        return []
+    return list(session.scalars(select(Document).where(Document.id.in_(ids))))
+
+
 def customer_documents(session: Session, customer_id: str) -> list[Document]:
     """Every invoice and credit note of a customer, subscriptions' and orders' alike, newest
     first."""
@@ -69,3 +85,41 @@ def subscription_documents(session: Session, subscription_id: str) -> list[Docum
     order = [Document.created_at, Document.type.desc(), Document.number]
     of_subscription = Document.subscription_id == subscription_id
     return rows_where(session, Document, of_subscription, order_by=order)
+
+
+def people_named(session: Session, ids: set[str]) -> dict[str, str]:
+    """The names of those of ``ids`` that are people (the others are API keys)."""
+    people = [i for i in ids if i.startswith("person_")]
+    if not people:
+        return {}
+    return dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(people))).all())
+
+
+def customers_named(session: Session, ids: set[str | None]) -> dict[str, str]:
+    known = [i for i in ids if i]
+    if not known:
+        return {}
+    q = select(Customer.id, Customer.name).where(Customer.id.in_(known))
+    return dict(session.execute(q).all())
+
+
+def audit_before(
+    session: Session, before: int | None, limit: int, customer_id: str | None
+) -> list[AuditEntry]:
+    """The ``limit`` entries of the activity log just before ``before`` (the latest without
+    it), one customer's with ``customer_id``."""
+    q = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)
+    if before is not None:
+        q = q.where(AuditEntry.seq < before)
+    if customer_id is not None:
+        q = q.where(AuditEntry.customer_id == customer_id)
+    return list(session.scalars(q))
+
+
+def audit_beyond(session: Session, seq: int, customer_id: str | None, direction: int) -> bool:
+    """Whether the log has an entry after ``seq`` (``direction`` 1) or before it (-1)."""
+    q = select(AuditEntry.seq).limit(1)
+    q = q.where(AuditEntry.seq > seq if direction > 0 else AuditEntry.seq < seq)
+    if customer_id is not None:
+        q = q.where(AuditEntry.customer_id == customer_id)
+    return session.scalar(q) is not None

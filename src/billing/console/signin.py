@@ -31,6 +31,7 @@ from billing.console.auth import (
 )
 from billing.console.i18n import LANGUAGE_COOKIE, LANGUAGES
 from billing.console.problems import refusal
+from billing.console.trail import log_change
 from billing.console.web import (
     Csrf,
     ReadFactory,
@@ -45,6 +46,7 @@ from billing.console.web import (
 )
 from billing.domain.errors import DomainError
 from billing.errors import Forbidden, Unauthorized
+from billing.storage.attribution import attribute
 from billing.storage.db import unit_of_work
 
 router = APIRouter(include_in_schema=False)
@@ -93,7 +95,10 @@ def login(
     try:
         if login:
             with unit_of_work(write) as session:
-                _, _, token = people.sign_in(session, login=login, password=password)
+                person, _, token = people.sign_in(session, login=login, password=password)
+                # Signing in issues the person a token: theirs, and in the log as on the API.
+                attribute(session, who=person.id, person_id=person.id)
+                log_change(request, session)
         with reading(factory) as session:
             _, cookie = sign_in(
                 session, token, secret=session_key(request.app.state.parent.settings)

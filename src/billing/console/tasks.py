@@ -11,9 +11,9 @@ from fastapi.responses import Response
 
 from billing.console.changes import DeskDep
 from billing.console.problems import refusal
+from billing.console.trail import confirming
 from billing.console.web import Csrf, check_csrf, go, page, reading
 from billing.domain.errors import DomainError
-from billing.storage.db import unit_of_work
 from billing.tasks import repository as tasks_repo
 from billing.tasks.service import complete_task
 
@@ -57,7 +57,7 @@ def tasks(desk: DeskDep) -> Response:
 def complete(desk: DeskDep, task_id: str, csrf: Csrf) -> Response:
     check_csrf(desk.staff, csrf)
     try:
-        with unit_of_work(desk.write) as session:
+        with confirming(desk.request, desk.staff.actor, desk.write) as session:
             complete_task(session, desk.staff.actor, task_id)
     except DomainError as exc:
         return inbox(desk, status=exc.status, error=refusal(desk.lang, exc))

@@ -16,6 +16,7 @@ from billing.console import repository
 from billing.console.changes import Desk, DeskDep, previewed_token
 from billing.console.operations import minor_units
 from billing.console.problems import refusal
+from billing.console.trail import confirming
 from billing.console.views import formats_for, invoice_due
 from billing.console.web import Action, Csrf, Previewed, check_csrf, go, page, reading
 from billing.customers import repository as customers
@@ -24,7 +25,6 @@ from billing.domain.money import format_money
 from billing.errors import NotFound
 from billing.invoicing.views import document_number
 from billing.payments.service import allocate, unmatched
-from billing.storage.db import unit_of_work
 
 router = APIRouter(include_in_schema=False)
 PAGE = 50
@@ -70,7 +70,7 @@ def allocate_payment(
         return queue_response(desk, status=409, error=message, form=form)
     try:
         if action == "confirm":
-            with unit_of_work(desk.write) as session:
+            with confirming(desk.request, desk.staff.actor, desk.write) as session:
                 _allocate(desk, session, form)
             return go(desk.request, "/payments?done=allocate")
         session = desk.write()

@@ -18,6 +18,9 @@ class BillRun(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     #: Set once every batch is done; an unfinished run is resumed (or joined) by workers.
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: Who started it: the person or API key through the API, else ``system:bill-run``; its
+    #: documents' ``issued_by`` and events' ``actor`` (null for runs from before 0020).
+    started_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class BillRunBatch(Base):
