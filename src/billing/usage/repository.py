@@ -8,16 +8,26 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, String, any_, bindparam, func, select
+from sqlalchemy import Connection, String, Table, any_, bindparam, case, func, select, update
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from billing.domain.events import Event
 from billing.domain.usage import Sample
-from billing.storage.models import Customer, Plan, Subscription, TimelineEvent, UsageEvent
+from billing.storage.models import (
+    Customer,
+    Plan,
+    Subscription,
+    TimelineEvent,
+    UsageEvent,
+    UsageMark,
+)
 from billing.subscriptions.repository import event_from_row
 
 usage_t = UsageEvent.__table__
+marks_t: Table = UsageMark.__table__  # type: ignore[assignment]
 COLUMNS = (
     "id", "subscription_id", "customer_id", "metric", "quantity", "occurred_at", "occurred_on",
     "properties", "recorded_at",
@@ -131,6 +141,7 @@ def insert_events(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
                 copy.write(text.encode())
         finally:
             cursor.close()
+        mark_dirty(conn, rows)
         return
     # SQLite: the driver's executemany with the values as SQLAlchemy itself stores them (UTC
     # timestamp text, ISO dates, JSON text), skipping per-row statement compilation.
@@ -150,6 +161,71 @@ def insert_events(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
         )  # fmt: skip
     finally:
         cursor.close()
+    mark_dirty(conn, rows)
+
+
+def mark_dirty(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Note on each subscription's usage mark the earliest day of the events ``rows`` stores
+    (in the same transaction): the next bill run reads its events from there on. One upsert,
+    in subscription order (two writers lock the marks they share in the same order). After
+    the events' own insert: that is where the foreign-key checks wait for a subscription's
+    lock, so nothing here is held while waiting on a bill run."""
+    earliest: dict[str, date] = {}
+    for r in rows:
+        sid, day = r[1], r[6]
+        if sid not in earliest or day < earliest[sid]:
+            earliest[sid] = day
+    values = [
+        {"subscription_id": sid, "dirty_from": earliest[sid], "version": 1}
+        for sid in sorted(earliest)
+    ]
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(marks_t).values(values)
+    mine, theirs = marks_t.c, stmt.excluded
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[mine.subscription_id],
+            set_={
+                "dirty_from": case(
+                    (mine.dirty_from.is_(None), theirs.dirty_from),
+                    (theirs.dirty_from < mine.dirty_from, theirs.dirty_from),
+                    else_=mine.dirty_from,
+                ),
+                "version": mine.version + 1,
+            },
+        )
+    )
+
+
+def marks_of(conn: Connection, ids: Collection[str]) -> dict[str, Any]:
+    """The usage marks of subscriptions ``ids`` (:class:`~billing.storage.models.UsageMark`)."""
+    q = select(marks_t).where(marks_t.c.subscription_id.in_(sorted(ids)))
+    return {r.subscription_id: r for r in conn.execute(q)}
+
+
+def settle_marks(
+    conn: Connection, settled: Sequence[tuple[str, int | None, int]], *, as_of: date
+) -> None:
+    """After a bill run posted the usage difference at ``as_of`` of each subscription of
+    ``settled`` ``(id, version read or None: no mark, timeline seq)``: its mark says so, unless
+    events were stored under it meanwhile (another version: left as it is, still dirty)."""
+    new = [{"subscription_id": sid, "settled_as_of": as_of, "timeline_seq": seq, "version": 0}
+           for sid, v, seq in settled if v is None]  # fmt: skip
+    known = [{"sid": sid, "v": v, "as_of": as_of, "seq": seq}
+             for sid, v, seq in settled if v is not None]  # fmt: skip
+    if new:
+        insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        conn.execute(insert(marks_t).values(new).on_conflict_do_nothing())
+    if known:
+        c = marks_t.c
+        conn.execute(
+            update(marks_t)
+            .where(c.subscription_id == bindparam("sid"), c.version == bindparam("v"))
+            .values(
+                dirty_from=None, settled_as_of=bindparam("as_of"), timeline_seq=bindparam("seq")
+            ),  # fmt: skip
+            known,
+        )
 
 
 def _stamp(moment: datetime) -> str:
@@ -164,14 +240,20 @@ def samples_of(
     start: date | None = None,
     end: date | None = None,
     metric: str | None = None,
+    from_of: Mapping[str, date] | None = None,
 ) -> dict[str, dict[str, list[Sample]]]:
     """``{subscription: {metric: samples}}`` of the events of days ``[start, end)``; a sample's
-    value is the event's property named in ``properties[metric]`` (unique counts)."""
+    value is the event's property named in ``properties[metric]`` (unique counts). With
+    ``from_of``, only each subscription's events from its own day on (read from the earliest
+    of them in one query, the others left out here)."""
     cols = [usage_t.c.subscription_id, usage_t.c.metric, usage_t.c.occurred_on, usage_t.c.quantity]
     wanted = {k: v for k, v in (properties or {}).items() if v is not None}
     if wanted:
         cols.append(usage_t.c.properties)
     q = select(*cols).where(usage_t.c.subscription_id.in_(sorted(subscription_ids)))
+    if from_of:
+        earliest = min(from_of.values())
+        start = earliest if start is None else max(start, earliest)
     if start is not None:
         q = q.where(usage_t.c.occurred_on >= start)
     if end is not None:
@@ -180,6 +262,8 @@ def samples_of(
         q = q.where(usage_t.c.metric == metric)
     out: dict[str, dict[str, list[Sample]]] = {}
     for r in _rows(conn, q):
+        if from_of and r.occurred_on < from_of.get(r.subscription_id, date.min):
+            continue
         key = wanted.get(r.metric)
         value = None
         if key is not None and r.properties is not None and key in r.properties:
