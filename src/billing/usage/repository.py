@@ -260,17 +260,28 @@ def samples_of(
         q = q.where(usage_t.c.occurred_on < end)
     if metric is not None:
         q = q.where(usage_t.c.metric == metric)
-    out: dict[str, dict[str, list[Sample]]] = {}
-    for r in _rows(conn, q):
-        if from_of and r.occurred_on < from_of.get(r.subscription_id, date.min):
+    # Bill runs read tens of thousands of rows a batch: plain tuples, one list per pair.
+    lists: dict[tuple[str, str], list[Sample]] = {}
+    floor = from_of or {}
+    low = date.min
+    for row in _rows(conn, q):
+        sid, code, day, quantity = row[0], row[1], row[2], row[3]
+        if floor and day < floor.get(sid, low):
             continue
-        key = wanted.get(r.metric)
         value = None
-        if key is not None and r.properties is not None and key in r.properties:
-            value = str(r.properties[key])
-        out.setdefault(r.subscription_id, {}).setdefault(r.metric, []).append(
-            Sample(r.occurred_on, r.quantity, value)
-        )
+        key = wanted.get(code) if wanted else None
+        if key is not None:
+            props = row[4]
+            if props is not None and key in props:
+                value = str(props[key])
+        pair = (sid, code)
+        samples = lists.get(pair)
+        if samples is None:
+            samples = lists[pair] = []
+        samples.append(Sample(day, quantity, value))
+    out: dict[str, dict[str, list[Sample]]] = {}
+    for (sid, code), samples in lists.items():
+        out.setdefault(sid, {})[code] = samples
     return out
 
 
@@ -285,4 +296,4 @@ def last_activity(session: Session, subscription_id: str) -> dict[str, date]:
 
 
 def _rows(conn: Connection | Session, q: Any) -> Iterator[Any]:
-    yield from conn.execute(q)
+    yield from conn.execute(q).tuples().fetchall()
