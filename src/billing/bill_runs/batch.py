@@ -162,9 +162,8 @@ def _what_is_due(
     settling: Settling,
     sales: Sales,
 ) -> tuple[list[_Due], BatchUsage]:
-    """What each subscription of the batch owes, derived from its settlement point on (and the
-    batch's usage, whose marks move with the batch's writes); one that cannot be billed is
-    parked."""
+    """What each subscription of the batch owes, derived from its settlement point on, and the
+    batch's usage (its marks move with the writes); one that cannot be billed is parked."""
     events_of: dict[str, list[Event]] = {}
     for sid, rows in _grouped(repo.events(conn, claim)):
         try:

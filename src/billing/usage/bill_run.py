@@ -98,8 +98,23 @@ class BatchUsage:
             return
         ids = sorted(self.metrics)
         props = {c: m.property_key for ms in of_plan.values() for c, m in ms.items()}
+        from_of = self._windows(conn, ids, events_of) if watermark else {}
+        full = [sid for sid in ids if sid not in from_of]
+        if full:
+            self.samples = repository.samples_of(conn, full, properties=props)
+        if from_of:
+            self.samples.update(
+                repository.samples_of(conn, sorted(from_of), properties=props, from_of=from_of)
+            )
+        self._read_posted(conn, ids)
+
+    def _windows(
+        self, conn: Connection, ids: Sequence[str], events_of: Mapping[str, Sequence[Event]]
+    ) -> dict[str, date]:
+        """Read the marks of ``ids``; the first day to read of each whose mark holds (the
+        others: every event). Notes each one's :attr:`changed_from`."""
         from_of: dict[str, date] = {}
-        for sid, mark in (repository.marks_of(conn, ids) if watermark else {}).items():
+        for sid, mark in repository.marks_of(conn, ids).items():
             self.marks[sid] = (mark.version, mark.timeline_seq)
             events = events_of[sid]
             if mark.timeline_seq != max(e.seq for e in events):
@@ -113,14 +128,7 @@ class BatchUsage:
             except Exception:  # noqa: BLE001 - read everything; the derivation parks it
                 self.changed_from.pop(sid, None)
                 from_of.pop(sid, None)
-        full = [sid for sid in ids if sid not in from_of]
-        if full:
-            self.samples = repository.samples_of(conn, full, properties=props)
-        if from_of:
-            self.samples.update(
-                repository.samples_of(conn, sorted(from_of), properties=props, from_of=from_of)
-            )
-        self._read_posted(conn, ids)
+        return from_of
 
     def _read_posted(self, conn: Connection, ids: Sequence[str]) -> None:
         q = (

@@ -172,43 +172,28 @@ def _checked(
     its ids, and the bound's (:func:`billing.usage.bounds.too_large`)."""
     if not parsed:
         return []
-    sub_ids = {e.subscription_id for _, e in parsed}
-    subs = repository.subscriptions_of(session, sub_ids, customer_scope=actor.customer_scope)
-    schedules = {sid: Schedule(evs) for sid, evs in repository.timelines_of(session, subs).items()}
+    subs, schedules, metrics = _batch_facts(session, actor, parsed)
     existing = repository.stored(session, [e.id for _, e in parsed])
-    of_plan: dict[str, dict[str, Metric]] = {}
-    for r in subs.values():
-        if r.plan_id not in of_plan:
-            of_plan[r.plan_id] = metrics_of(r.usage_metrics)
-    metrics = {sid: of_plan[r.plan_id] for sid, r in subs.items()}
     seen: dict[str, tuple[Any, ...]] = {}
     index_of: dict[str, int] = {}
     rows: list[tuple[Any, ...]] = []
     # Per subscription, once: what each event is checked against.
-    facts = {
-        sid: (r, metrics[sid], schedules[sid], r.timezone, bool(schedules[sid].pauses))
-        for sid, r in subs.items()
-    }
+    facts = {sid: (r, metrics[sid], schedules[sid], r.timezone) for sid, r in subs.items()}
     for i, e in parsed:
         fact = facts.get(e.subscription_id)
         if fact is None:
             _refuse(out, i, e.id, "unknown_subscription", f"subscription {e.subscription_id} "
                     "not found")  # fmt: skip
             continue
-        sub, codes, schedule, zone, paused = fact
+        sub, codes, schedule, zone = fact
         if e.metric not in codes:
             _refuse(out, i, e.id, "unknown_metric", f"the plan of {sub.id} bills no metric "
                     f"{e.metric!r}")  # fmt: skip
             continue
         utc = e.occurred_at
         day = (utc + _offset(zone, int(utc.timestamp()) // 900)).date()
-        if (
-            day < schedule.start
-            or (schedule.end is not None and day >= schedule.end)
-            or (paused and schedule.is_paused_on(day))
-        ):
-            problem = _served(schedule, day)
-            assert problem is not None
+        problem = _served(schedule, day)
+        if problem is not None:
             _refuse(out, i, e.id, problem[0], problem[1])
             continue
         content = (e.subscription_id, e.metric, e.quantity, utc, e.properties or None)
@@ -226,6 +211,33 @@ def _checked(
         rows.append((e.id, sub.id, sub.customer_id, e.metric, e.quantity, utc, day,
                      e.properties, now))  # fmt: skip
         index_of[e.id] = i
+    return _bounded(session, rows, index_of, out, schedules=schedules, metrics=metrics)
+
+
+def _batch_facts(
+    session: Session, actor: Actor, parsed: list[tuple[int, Parsed]]
+) -> tuple[dict[str, Any], dict[str, Schedule], dict[str, dict[str, Metric]]]:
+    """The batch's subscriptions (those the caller may see), their schedules and metrics."""
+    sub_ids = {e.subscription_id for _, e in parsed}
+    subs = repository.subscriptions_of(session, sub_ids, customer_scope=actor.customer_scope)
+    schedules = {sid: Schedule(evs) for sid, evs in repository.timelines_of(session, subs).items()}
+    of_plan: dict[str, dict[str, Metric]] = {}
+    for r in subs.values():
+        if r.plan_id not in of_plan:
+            of_plan[r.plan_id] = metrics_of(r.usage_metrics)
+    return subs, schedules, {sid: of_plan[r.plan_id] for sid, r in subs.items()}
+
+
+def _bounded(
+    session: Session,
+    rows: list[tuple[Any, ...]],
+    index_of: Mapping[str, int],
+    out: Outcome,
+    *,
+    schedules: Mapping[str, Schedule],
+    metrics: Mapping[str, Mapping[str, Metric]],
+) -> list[tuple[Any, ...]]:
+    """``rows`` less those whose usage could pass the bound (refused in ``out``)."""
     over = too_large(session, rows, schedules=schedules, metrics=metrics)
     if not over:
         return rows
