@@ -14,14 +14,23 @@ For each database (a temporary SQLite file; a fresh PostgreSQL database):
 4. **raw**: psycopg's ``COPY`` (PostgreSQL) or ``sqlite3.executemany`` (SQLite) of the same
    rows into the same table, no billing code at all;
 5. **bill run** (``--bill-run N``, 0 to skip): N subscriptions with ``--events-per-month``
-   events each in March, billed monthly up to the end of February; the run at 2025-05-01
-   (every period with March in it has ended: the usage is charged) timed, beside the same run
-   for N subscriptions of a plan without metrics (the usage's share of the run).
+   events each in March (and in each of ``--history-months`` months before it), billed up to
+   the end of February by an untimed run (which charges the history's usage and leaves the
+   usage marks); the run at 2025-05-01 (every period with March in it has ended: the usage is
+   charged) timed, beside the same run for N subscriptions of a plan without metrics (the
+   usage's share of the run) and (``--bill-run-usage``) the same run reading every usage
+   event instead of from the marks (the watermark's saving). Each run has a database of its
+   own; the events are made and written 50,000 at a time, so 100k subscriptions × 30 fit.
 
 Each rate is events per wall second of that phase; the machine's load average is printed with
 it (others may be using the cores).
 
     PYTHONPATH=src python benchmarks/usage_ingest.py --databases sqlite,postgres --events 100000
+
+The issue's bill run (100k subscriptions, 30 events each per month), on a quiet machine:
+
+    PYTHONPATH=src python benchmarks/usage_ingest.py --databases postgres --skip-ingest \
+        --bill-run 100000 --events-per-month 30 --history-months 2
 """
 
 from __future__ import annotations
@@ -33,7 +42,7 @@ import platform
 import sqlite3
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -161,9 +170,50 @@ def raw(engine: Any, url: str, rows: list[tuple[Any, ...]]) -> None:
     db.close()
 
 
-def bill_run(name: str, pg_url: str, count: int, per_month: int, *, metrics: bool) -> None:
-    """A bill run at the end of the month for ``count`` fresh subscriptions in a database of
-    their own, with (``metrics``) ``per_month`` events each in that month, or without."""
+def _month_rows(
+    subs: list[tuple[str, str]], per_month: int, month: tuple[date, date], prefix: str
+) -> Iterator[list[tuple[Any, ...]]]:
+    """``per_month`` event rows per subscription in ``month``, in chunks of 50,000 (made one
+    chunk at a time: 100k subscriptions × 30 is 3M rows), half health checks, half API calls."""
+    now = datetime.now(UTC)
+    days = (month[1] - month[0]).days
+    chunk: list[tuple[Any, ...]] = []
+    for k, (sid, cid) in enumerate(subs):
+        for j in range(per_month):
+            day = month[0] + timedelta(days=(k + j) % days)
+            at = datetime(day.year, day.month, day.day, 10, tzinfo=UTC)
+            metric = "health_checks" if j % 2 else "api_calls"
+            chunk.append((f"{prefix}-{k}-{j}", sid, cid, metric, 1 + j % 7, at, day, None, now))
+            if len(chunk) == 50_000:
+                yield chunk
+                chunk = []
+    if chunk:
+        yield chunk
+
+
+def _full_read() -> Callable[[], None]:
+    """Make bill runs read every usage event (no usage marks), as before the watermark; the
+    callable undoes it."""
+    from billing.usage import repository
+
+    marks_of = repository.marks_of
+    repository.marks_of = lambda conn, ids: {}  # type: ignore[assignment]
+
+    def undo() -> None:
+        repository.marks_of = marks_of  # type: ignore[assignment]
+
+    return undo
+
+
+def bill_run(
+    name: str, pg_url: str, count: int, per_month: int, *, usage: str, history: int = 0
+) -> dict[str, Any]:
+    """A bill run at :data:`RUN_AS_OF` for ``count`` fresh subscriptions in a database of their
+    own. ``usage``: ``none`` (a plan without metrics), ``marks`` (with metrics, ``per_month``
+    events each in March, and in each of the ``history`` months before it), or ``full`` (the
+    same, the run reading every event instead of from the usage marks). The months before
+    March are billed by a run at the end of February first (untimed), as monthly runs would
+    have: that run charges the history's usage and leaves the marks."""
     from billing.bill_runs.service import run_bill_run
     from billing.storage.db import make_engine, make_session_factory
     from billing.storage.migrate import upgrade
@@ -173,24 +223,46 @@ def bill_run(name: str, pg_url: str, count: int, per_month: int, *, metrics: boo
         try:
             upgrade(url)
             engine = make_engine(url)
-            subs = seeded(engine, count, "billrun00000", metrics=metrics)
-            if metrics:
-                bulk_path(engine, event_rows(subs, count * per_month, "br"))
-            # the months before, as monthly runs would have billed them
+            metered = usage != "none"
+            subs = seeded(engine, count, "billrun00000", metrics=metered)
+            months = [(_add_months(MONTH[0], -h), _add_months(MONTH[0], 1 - h))
+                      for h in range(history, -1, -1)]  # fmt: skip
+            events = 0
+            if metered:
+                for month in months[:-1]:  # the history, before the untimed run
+                    for chunk in _month_rows(subs, per_month, month, f"h{month[0]:%Y%m}"):
+                        bulk_path(engine, chunk)
+                        events += len(chunk)
             factory = make_session_factory(engine)
             run_bill_run(factory, as_of=MONTH[0] - timedelta(days=1))
-            t0 = time.perf_counter()
-            result = run_bill_run(factory, as_of=RUN_AS_OF)
-            seconds = time.perf_counter() - t0
-            out = {"phase": f"{name}: bill run {'with' if metrics else 'without'} usage",
-                   "subscriptions": result.subscriptions, "invoices": result.invoice_count,
-                   "entries": result.entries, "usage_events": count * per_month if metrics else 0,
+            if metered:
+                for chunk in _month_rows(subs, per_month, months[-1], "br"):
+                    bulk_path(engine, chunk)
+                    events += len(chunk)
+            undo = _full_read() if usage == "full" else None
+            try:
+                t0 = time.perf_counter()
+                result = run_bill_run(factory, as_of=RUN_AS_OF)
+                seconds = time.perf_counter() - t0
+            finally:
+                if undo is not None:
+                    undo()
+            out = {"phase": f"{name}: bill run, usage {usage}",
+                   "subscriptions": result.subscriptions,
+                   "invoices": result.invoice_count, "entries": result.entries,
+                   "usage_events": events, "history_months": history if metered else 0,
                    "seconds": round(seconds, 3),
                    "load": [round(x, 2) for x in os.getloadavg()]}  # fmt: skip
             print(json.dumps(out), flush=True)
             engine.dispose()
+            return out
         finally:
             drop(name, pg_url)
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def main() -> None:
@@ -201,34 +273,60 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--bill-run", type=int, default=1000)
     parser.add_argument("--events-per-month", type=int, default=30)
+    parser.add_argument(
+        "--history-months",
+        type=int,
+        default=0,
+        help="months of usage before March, billed by the untimed run first",
+    )
+    parser.add_argument(
+        "--bill-run-usage",
+        default="none,marks,full",
+        help="which bill runs: none (no metrics), marks, full (every event read)",
+    )
+    parser.add_argument("--skip-ingest", action="store_true", help="only the bill runs")
     args = parser.parse_args()
-    from billing.storage.db import make_engine
-    from billing.storage.migrate import upgrade
 
     print(json.dumps({"python": platform.python_version(), "cpus": os.cpu_count(),
                       "load": os.getloadavg()}))  # fmt: skip
     for name in args.databases.split(","):
-        with tempfile.TemporaryDirectory() as tmp:
-            url = prepare(name, args.pg_url, Path(tmp))
-            try:
-                upgrade(url)
-                engine = make_engine(url)
-                subs = seeded(engine, args.subscriptions, "ingest000000", metrics=True)
-                print(json.dumps({"database": name, "subscriptions": len(subs)}), flush=True)
-                n = args.events
-                api_rows = event_rows(subs, n, "api")
-                through_api(f"{name}: batch API (1,000 per request)", url, api_rows)
-                bulk_rows = event_rows(subs, n, "bulk")
-                timed(f"{name}: bulk path (insert_events)", n, lambda: bulk_path(engine, bulk_rows))  # noqa: B023
-                raw_rows = event_rows(subs, n, "raw")
-                timed(f"{name}: raw COPY / executemany", n, lambda: raw(engine, url, raw_rows))  # noqa: B023
-                engine.dispose()
-            finally:
-                drop(name, args.pg_url)
+        if not args.skip_ingest:
+            ingest(name, args)
         if args.bill_run:
-            for with_usage in (False, True):
-                bill_run(name, args.pg_url, args.bill_run, args.events_per_month,
-                         metrics=with_usage)  # fmt: skip
+            runs = {
+                usage: bill_run(name, args.pg_url, args.bill_run, args.events_per_month,
+                                usage=usage, history=args.history_months)
+                for usage in args.bill_run_usage.split(",")
+            }  # fmt: skip
+            if "none" in runs:
+                base = runs["none"]["seconds"]
+                ratios = {u: round(r["seconds"] / base, 2) for u, r in runs.items() if u != "none"}
+                print(json.dumps({"phase": f"{name}: bill run with usage / without",
+                                  **ratios}), flush=True)  # fmt: skip
+
+
+def ingest(name: str, args: argparse.Namespace) -> None:
+    """The three ingestion phases into one fresh database."""
+    from billing.storage.db import make_engine
+    from billing.storage.migrate import upgrade
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = prepare(name, args.pg_url, Path(tmp))
+        try:
+            upgrade(url)
+            engine = make_engine(url)
+            subs = seeded(engine, args.subscriptions, "ingest000000", metrics=True)
+            print(json.dumps({"database": name, "subscriptions": len(subs)}), flush=True)
+            n = args.events
+            api_rows = event_rows(subs, n, "api")
+            through_api(f"{name}: batch API (1,000 per request)", url, api_rows)
+            bulk_rows = event_rows(subs, n, "bulk")
+            timed(f"{name}: bulk path (insert_events)", n, lambda: bulk_path(engine, bulk_rows))
+            raw_rows = event_rows(subs, n, "raw")
+            timed(f"{name}: raw COPY / executemany", n, lambda: raw(engine, url, raw_rows))
+            engine.dispose()
+        finally:
+            drop(name, args.pg_url)
 
 
 if __name__ == "__main__":

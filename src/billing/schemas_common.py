@@ -6,7 +6,9 @@ calendar dates between 1900-01-01 and 2199-12-31. Unknown fields are refused.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Annotated
 
 from pydantic import (
@@ -49,9 +51,16 @@ def _not_blank(value: str) -> str:
     return _no_control(value)
 
 
+@lru_cache(maxsize=16)
+def _controls(allowed: str) -> re.Pattern[str]:
+    """One character class of the control characters (C0, DEL, C1) but ``allowed``."""
+    chars = [chr(c) for c in (*range(0x20), *range(0x7F, 0xA0)) if chr(c) not in allowed]
+    return re.compile("[" + "".join(re.escape(ch) for ch in chars) + "]")
+
+
 def has_control(value: str, *, allowed: str = "") -> bool:
     """Whether ``value`` holds a control character (C0, DEL or C1) other than ``allowed``."""
-    return any((ch < " " or "\x7f" <= ch <= "\x9f") and ch not in allowed for ch in value)
+    return _controls(allowed).search(value) is not None
 
 
 def _no_control(value: str) -> str:

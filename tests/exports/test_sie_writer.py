@@ -161,3 +161,38 @@ def test_a_reminder_invoice_books_its_charges_on_their_own_accounts() -> None:
         Trans("3999", -45_000),
         Trans("8313", -41),
     )
+
+
+def _usage_invoice(code: TaxCode, rate: int) -> DocumentFacts:
+    """A licence line of 10 000 and a usage charge of 3 000, both in one VAT row."""
+    tax = LineTax(code, rate)
+    vat = 13_000 * rate // 10_000
+    row = {"code": code.value, "rate": rate, "inclusive": False, "lines": 13_000}
+    return DocumentFacts(
+        type=INVOICE,
+        number="SE-INV-000010",
+        day=date(2025, 4, 1),
+        total=13_000 + vat,
+        net_total=13_000,
+        vat_total=vat,
+        breakdown=[{**row, "taxable": 13_000, "vat": vat}],
+        lines=(Line("plan:a", tax, 10_000), Line("usage", tax, 3_000)),
+    )
+
+
+def test_usage_is_booked_on_the_usage_key_of_its_vat_row() -> None:
+    assert sale_rows(_usage_invoice(TaxCode.STANDARD, 1200), Chart({})) == (
+        Trans("1510", 14_560),
+        Trans("3002", -10_000),
+        Trans("3012", -3_000),
+        Trans("2621", -1_560),
+    )
+    assert sale_rows(_usage_invoice(TaxCode.EXEMPT, 0), Chart({}))[2] == Trans("3014", -3_000)
+    # No usage default where the VAT return reads the row's own account: reverse charge
+    # stays on 3308, unless the seller's chart names one.
+    assert sale_rows(_usage_invoice(TaxCode.REVERSE_CHARGE, 0), Chart({})) == (
+        Trans("1510", 13_000),
+        Trans("3308", -13_000),
+    )
+    chart = Chart({"usage:reverse_charge": Account("3309", "Förbrukning, EU")})
+    assert sale_rows(_usage_invoice(TaxCode.REVERSE_CHARGE, 0), chart)[2] == Trans("3309", -3_000)

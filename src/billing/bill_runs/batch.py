@@ -162,9 +162,9 @@ def _what_is_due(
     parking: Parking,
     settling: Settling,
     sales: Sales,
-) -> list[_Due]:
-    """What each subscription of the batch owes, derived from its settlement point on; one
-    that cannot be billed is parked."""
+) -> tuple[list[_Due], BatchUsage]:
+    """What each subscription of the batch owes, derived from its settlement point on, and the
+    batch's usage (its marks move with the writes); one that cannot be billed is parked."""
     events_of: dict[str, list[Event]] = {}
     for sid, rows in _grouped(repo.events(conn, claim)):
         try:
@@ -190,6 +190,7 @@ def _what_is_due(
             ) + usage.difference(sid, schedule, as_of=as_of)
             if not new:
                 settling.settle(sid, schedule, evs, as_of)
+                usage.settle(sid, evs)
                 continue
             plan = sales.plan(
                 sid,
@@ -208,8 +209,9 @@ def _what_is_due(
             parking.park(sid, exc)
             continue
         settling.settle(sid, schedule, evs, as_of)
+        usage.settle(sid, evs)
         out.append(_Due(sid, customer_id, plan, sales.sales[sid]))
-    return out
+    return out, usage
 
 
 def _posted(
@@ -241,7 +243,7 @@ def bill_batch(
     t0 = time.perf_counter()
     subs = repo.lock_subscriptions(conn, claim)
     parking, settling, sales = Parking(), Settling(), Sales(conn, claim)
-    due = _what_is_due(
+    due, usage = _what_is_due(
         conn,
         claim,
         subs,
@@ -264,6 +266,7 @@ def bill_batch(
     customer_of = {sid: customer_id for sid, customer_id, _ in subs}
     parking_write(conn, claim, parking, numbering, customer_of=customer_of, now=now)
     settling.write(conn, customer_of)
+    usage.write(conn, as_of=as_of)
     credited = [invoice_id for d in due for invoice_id in d.plan.credited_invoices]
     if credited:
         refresh_credited(conn, credited, rows.new_notes)

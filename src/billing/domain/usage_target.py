@@ -127,12 +127,16 @@ def usage_target(
     *,
     as_of: date,
     posted: Collection[GroupKey] = (),
+    changed_from: date | None = None,
 ) -> Target:
     """The usage pieces of every due stretch of every metric, and every posted usage group of
     a metric in ``metrics`` (an empty list where nothing is to be billed any more: the
     difference credits it). ``metrics``: one plan's, or a :data:`MetricHistory` (a stretch is
     priced by the metrics in force on its first day). Posted groups of a metric no plan of the
-    history bills are left as they are (not in the target)."""
+    history bills are left as they are (not in the target).
+
+    With ``changed_from``, only the stretches ending after it (and the posted groups ending
+    after it): ``samples`` then need to hold only the events from :func:`read_from` on."""
     history = [(date.min, metrics)] if isinstance(metrics, Mapping) else list(metrics)
     posted_stretches: dict[str, set[tuple[date, date]]] = {}
     horizon = as_of
@@ -151,10 +155,15 @@ def usage_target(
             until = history[k + 1][0] if k + 1 < len(history) else None
             if metric is not None:
                 window = (since, until, horizon)
-                _metric_pieces(schedule, metric, served, billed, window, as_of=as_of, out=out)
+                _metric_pieces(schedule, metric, served, billed, window, as_of=as_of, out=out,
+                               changed_from=changed_from)  # fmt: skip
     for key in posted:
         parsed = parse_item(key[0])
-        if parsed is not None and parsed[0] in codes:
+        if (
+            parsed is not None
+            and parsed[0] in codes
+            and (changed_from is None or key[2] > changed_from)
+        ):
             out.setdefault(key, [])
     return out
 
@@ -168,9 +177,11 @@ def _metric_pieces(
     *,
     as_of: date,
     out: Target,
+    changed_from: date | None = None,
 ) -> None:
     """Add to ``out`` the pieces of ``metric`` for the due (or billed) stretches that begin in
-    ``[since, until)``, walking up to ``horizon`` (``window``)."""
+    ``[since, until)``, walking up to ``horizon`` (``window``), and end after
+    ``changed_from``."""
     since, until, horizon = window
     days = [s.day for s in served]
     years = contract_years(schedule) if metric.reset is Reset.CONTRACT_YEAR else None
@@ -178,6 +189,8 @@ def _metric_pieces(
         if a < since or (until is not None and a >= until):
             continue
         if b > as_of and (a, b) not in billed:
+            continue
+        if changed_from is not None and b <= changed_from:
             continue
         i, j = bisect_left(days, a), bisect_left(days, b)
         before = 0
@@ -203,12 +216,45 @@ def usage_difference(
     posted: Sequence[Entry],
     *,
     as_of: date,
+    changed_from: date | None = None,
 ) -> list[Entry]:
     """The new usage entries that bring the posted usage entries (others in ``posted`` are
-    ignored) in line with :func:`usage_target` at ``as_of``."""
-    mine = [e for e in posted if is_usage_item(e.item)]
-    target = usage_target(schedule, metrics, samples, as_of=as_of, posted={e.key for e in mine})
+    ignored) in line with :func:`usage_target` at ``as_of``. With ``changed_from`` (see
+    :func:`read_from`), only the stretches ending after it are derived: exactly the full
+    derivation's answer when every stretch ending on or before it is settled."""
+    mine = [
+        e
+        for e in posted
+        if is_usage_item(e.item) and (changed_from is None or e.period_end > changed_from)
+    ]
+    target = usage_target(schedule, metrics, samples, as_of=as_of, posted={e.key for e in mine},
+                          changed_from=changed_from)  # fmt: skip
     return post_difference(target, mine)
+
+
+def changed_from(
+    schedule: Schedule, settled_as_of: date | None, dirty_from: date | None
+) -> date | None:
+    """The day from which a subscription's usage charges can differ from what is posted, when
+    its last bill run posted its usage difference at ``settled_as_of`` (against the same
+    timeline) and the earliest event stored since occurred on ``dirty_from``: a stretch ending
+    on or before it was due then and no event of what it counts is new. None: from the start
+    (no such run, or a day before the start)."""
+    if settled_as_of is None:
+        return None
+    day = settled_as_of if dirty_from is None else min(settled_as_of, dirty_from)
+    return day if day > schedule.start else None
+
+
+def read_from(schedule: Schedule, history: MetricHistory, day: date) -> date:
+    """The first day whose events a stretch ending after ``day`` can count: for any metric of
+    ``history``, the start of the billing period holding ``day`` (a stretch ending after it
+    holds it or follows it), or for a contract-year metric of the contract year holding it (a
+    stretch counts its year's earlier events too)."""
+    out = schedule.regime_on(day).grid.period_containing(day).start
+    if any(m.reset is Reset.CONTRACT_YEAR for _, ms in history for m in ms.values()):
+        out = min(out, contract_years(schedule).period_containing(day).start)
+    return out
 
 
 def used_in(metric: Metric, samples: Sequence[Sample], *, start: date, end: date) -> int:

@@ -23,6 +23,12 @@ key                            account  BAS name
 ``reminder_fee``               3990     Övriga ersättningar, bidrag och intäkter
 ``late_compensation``          3990     (förseningsersättning, as the reminder fee)
 ``late_interest``              8313     Ränteintäkter från kortfristiga fordringar
+``usage:standard:2500``        3011     (own) Försäljning inom Sverige, förbrukning, 25 % moms
+``usage:standard:1200``        3012     (own) Försäljning inom Sverige, förbrukning, 12 % moms
+``usage:standard:600``         3013     (own) Försäljning inom Sverige, förbrukning, 6 % moms
+``usage:exempt``               3014     (own) Försäljning inom Sverige, förbrukning, momsfri
+``usage:not_registered``       3014     (as ``usage:exempt``)
+``usage:untaxed``              3014     (as ``usage:exempt``)
 =============================  =======  ===================================================
 
 (3308 and 3305 are the BAS service accounts: what this service sells are services; the VAT
@@ -35,6 +41,18 @@ them, so both default to 3990 under "Övriga rörelseintäkter"; late interest (
 a financial income, on 8313 with the other interest on short-term receivables. None is
 revenue of a supply, so none is on 3305 with exports, whatever its VAT row (outside the scope).
 The three keys take the place of the row's ``revenue:`` key for those lines only.
+
+**Usage charges** (metered sales, ledger items ``usage:<metric>:<tier>``) are sales in Sweden
+like the subscription's own lines, so they belong in BAS group 30 (Försäljning inom Sverige),
+which the income statement reads as net turnover and the VAT return as box 05 (taxed at a
+rate) or 42 (exempt) exactly as 3001-3004. BAS names only 3000-3004 in that group and leaves
+the other numbers to a company's own subdivision, so usage gets accounts of its own there:
+3011-3014, the VAT split of 3001-3004 one ten up (25 %, 12 %, 6 %, momsfri), so that metered
+revenue can be followed apart from the subscription price without moving anything the VAT
+return reads. A usage line taxed by reverse charge or outside the scope has no usage default:
+it stays on 3308 or 3305, the accounts of VAT return boxes 39 and 40. The keys are
+``usage:`` and the VAT row's part of its ``revenue:`` key; a seller's chart may change any of
+them, or set ``usage:reverse_charge`` and ``usage:outside_scope``.
 
 **A seller's changes** (``chart_of_accounts``) replace any default by its key, and may name
 revenue accounts per product: ``plan:<plan id>`` (a subscription's main and setup lines),
@@ -80,7 +98,17 @@ DEFAULTS: Mapping[str, Account] = {
     FEE: Account("3990", "Övriga ersättningar, bidrag och intäkter"),
     COMPENSATION: Account("3990", "Övriga ersättningar, bidrag och intäkter"),
     INTEREST: Account("8313", "Ränteintäkter från kortfristiga fordringar"),
+    "usage:standard:2500": Account("3011", "Försäljning inom Sverige, förbrukning, 25 % moms"),
+    "usage:standard:1200": Account("3012", "Försäljning inom Sverige, förbrukning, 12 % moms"),
+    "usage:standard:600": Account("3013", "Försäljning inom Sverige, förbrukning, 6 % moms"),
+    "usage:exempt": Account("3014", "Försäljning inom Sverige, förbrukning, momsfri"),
+    "usage:not_registered": Account("3014", "Försäljning inom Sverige, förbrukning, momsfri"),
+    "usage:untaxed": Account("3014", "Försäljning inom Sverige, förbrukning, momsfri"),
 }
+
+#: The product key of a usage charge's line (any metric, any tier): its account is the
+#: ``usage:`` key of its VAT row (see the module docstring).
+USAGE = "usage"
 
 #: The keys of a reminder invoice's lines, named as its ledger lines' items (see the module
 #: docstring).
@@ -89,7 +117,7 @@ CHARGE_KEYS = frozenset({FEE, COMPENSATION, INTEREST})
 _KEY = re.compile(
     r"(receivables|bank|customer_credit|"
     + "|".join(sorted(CHARGE_KEYS))
-    + r"|revenue:[a-z_]+(:\d{1,4})?|vat:\d{1,4}"
+    + r"|(revenue|usage):[a-z_]+(:\d{1,4})?|vat:\d{1,4}"
     r"|(plan|addon|product):[^\s:]{1,80}(:[a-z_]+)?)",
     re.ASCII,  # \d is 0-9 only: other scripts' digits are no account (the file writes them "?")
 )
@@ -143,6 +171,8 @@ class Chart:
         the module docstring)."""
         if product in CHARGE_KEYS:
             return self.account(product)
+        if product == USAGE:
+            return self.get(USAGE + row_key.removeprefix("revenue")) or self.account(row_key)
         if product is not None:
             specific = self.overrides.get(f"{product}:{tax_code}")
             if specific is not None:

@@ -30,11 +30,12 @@ from stdnum.se import orgnr
 from billing import __version__
 from billing.clock import utcnow
 from billing.domain.calendar import add_months
+from billing.domain.entries import is_usage_item
 from billing.domain.errors import InvalidInput
 from billing.domain.posting import document_number
 from billing.errors import Conflict
 from billing.exports import journal, repository
-from billing.exports.accounts import CHARGE_KEYS, Account, Chart, check_entry, effective
+from billing.exports.accounts import CHARGE_KEYS, USAGE, Account, Chart, check_entry, effective
 from billing.exports.sie import FiscalYear, SieFile, Trans, Verification, render
 from billing.invoicing.issuing import row_tax
 from billing.storage.models import BalanceEntry, Document, LedgerEntry, Seller
@@ -74,6 +75,8 @@ def chart_of(session: Session, seller_id: str) -> Chart:
 def _product(entry: LedgerEntry, plans: dict[str, str]) -> str | None:
     if entry.item in CHARGE_KEYS:
         return entry.item  # a reminder invoice's fee, compensation or interest
+    if is_usage_item(entry.item):
+        return USAGE  # a metered charge, any metric and tier
     if entry.item.startswith("addon:"):
         return entry.item
     if entry.item.startswith("order:"):

@@ -1,11 +1,23 @@
 """Usage in a bill run's batch: read in bulk, derived per subscription beside the timeline.
 
-For the batch's subscriptions, three queries whatever their number: the metrics of their plans
-(only subscriptions whose plan has metrics go further), their usage events, and their posted
-usage entries (every one: a late event may reach a stretch billed long ago, and the credit of a
-usage charge names it and its invoice). Per subscription, :meth:`BatchUsage.difference` is the
-usage difference at ``as_of`` (:func:`billing.domain.usage_target.usage_difference`); the bill
-run posts it with the timeline's on the same documents. Nothing is written here.
+For the batch's subscriptions, a few queries whatever their number: the metrics of their plans
+(only subscriptions whose plan has metrics go further), their usage marks, the usage events that
+can still change a charge, and their posted usage entries (every one: a late event may reach a
+stretch billed long ago, and the credit of a usage charge names it and its invoice).
+
+**What is read** (the watermark). A subscription's usage mark (``usage_marks``) says at what
+``as_of`` the last run posted its usage difference, against which timeline event, and the
+earliest day of the events stored since (every write of events notes it, in its own
+transaction). When the timeline is the same, only the stretches ending after the earlier of
+that ``as_of`` and that day can differ from what is posted
+(:func:`billing.domain.usage_target.changed_from`), and only the events from the start of the
+billing period (or, with a contract-year metric, the contract year) holding that day can count
+in them (:func:`~billing.domain.usage_target.read_from`): those are read, and the others left
+as they are. Without a mark, or with another timeline, every event is read. Per subscription,
+:meth:`BatchUsage.difference` is the usage difference at ``as_of``
+(:func:`billing.domain.usage_target.usage_difference`); the bill run posts it with the
+timeline's on the same documents, and :meth:`BatchUsage.write` moves the marks in the same
+transaction (a mark events were stored under meanwhile stays as it is: read again next time).
 """
 
 from __future__ import annotations
@@ -20,7 +32,14 @@ from billing.domain.entries import USAGE_PREFIX, Entry
 from billing.domain.events import Event
 from billing.domain.timeline import Schedule
 from billing.domain.usage import Metric, metrics_of
-from billing.domain.usage_target import MetricHistory, plan_metrics, plans_of, usage_difference
+from billing.domain.usage_target import (
+    MetricHistory,
+    changed_from,
+    plan_metrics,
+    plans_of,
+    read_from,
+    usage_difference,
+)
 from billing.domain.vat import LineTax, TaxCategory
 from billing.invoicing.issuing import row_tax
 from billing.invoicing.repository import entry_from_row
@@ -33,8 +52,11 @@ entries_t = LedgerEntry.__table__
 class BatchUsage:
     """The batch's metrics, usage events and posted usage entries."""
 
-    def __init__(self, conn: Connection, events_of: Mapping[str, Sequence[Event]]) -> None:
-        """``events_of``: the timeline of each subscription of the batch."""
+    def __init__(
+        self, conn: Connection, events_of: Mapping[str, Sequence[Event]], *, watermark: bool = True
+    ) -> None:
+        """``events_of``: the timeline of each subscription of the batch. Without
+        ``watermark``, every event of each is read (what the marks save: tests compare)."""
         of_plan: dict[str, dict[str, Metric]] = {}
         broken: dict[str, Exception] = {}
         for r in conn.execute(select(Plan.id, Plan.usage_metrics).where(
@@ -66,12 +88,47 @@ class BatchUsage:
         self.taxes_of: dict[str, LineTax] = {}
         self.posted: dict[str, list[Entry]] = {}
         self.samples: dict[str, Any] = {}
+        #: Per subscription read from a point on: the day its stretches are derived after.
+        self.changed_from: dict[str, date] = {}
+        #: The marks as read: (version, timeline seq) per subscription with one.
+        self.marks: dict[str, tuple[int, int]] = {}
+        #: The marks to move once posted: (subscription, version read or None, timeline seq).
+        self.settled: list[tuple[str, int | None, int]] = []
         if not self.metrics:
             return
         ids = sorted(self.metrics)
         props = {c: m.property_key for ms in of_plan.values() for c, m in ms.items()}
-        self.samples = repository.samples_of(conn, ids, properties=props)
+        from_of = self._windows(conn, ids, events_of) if watermark else {}
+        full = [sid for sid in ids if sid not in from_of]
+        if full:
+            self.samples = repository.samples_of(conn, full, properties=props)
+        if from_of:
+            self.samples.update(
+                repository.samples_of(conn, sorted(from_of), properties=props, from_of=from_of)
+            )
         self._read_posted(conn, ids)
+
+    def _windows(
+        self, conn: Connection, ids: Sequence[str], events_of: Mapping[str, Sequence[Event]]
+    ) -> dict[str, date]:
+        """Read the marks of ``ids``; the first day to read of each whose mark holds (the
+        others: every event). Notes each one's :attr:`changed_from`."""
+        from_of: dict[str, date] = {}
+        for sid, mark in repository.marks_of(conn, ids).items():
+            self.marks[sid] = (mark.version, mark.timeline_seq)
+            events = events_of[sid]
+            if mark.timeline_seq != max(e.seq for e in events):
+                continue  # another timeline: every event is read
+            try:
+                schedule = Schedule(events)
+                day = changed_from(schedule, mark.settled_as_of, mark.dirty_from)
+                if day is not None:
+                    from_of[sid] = read_from(schedule, self.metrics[sid], day)
+                    self.changed_from[sid] = day
+            except Exception:  # noqa: BLE001 - read everything; the derivation parks it
+                self.changed_from.pop(sid, None)
+                from_of.pop(sid, None)
+        return from_of
 
     def _read_posted(self, conn: Connection, ids: Sequence[str]) -> None:
         q = (
@@ -99,7 +156,21 @@ class BatchUsage:
             self.samples.get(subscription_id, {}),
             self.posted.get(subscription_id, ()),
             as_of=as_of,
+            changed_from=self.changed_from.get(subscription_id),
         )
+
+    def settle(self, subscription_id: str, events: Sequence[Event]) -> None:
+        """Note that the subscription's usage difference posts (with the batch's writes)."""
+        if subscription_id not in self.metrics:
+            return
+        mark = self.marks.get(subscription_id)
+        self.settled.append(
+            (subscription_id, None if mark is None else mark[0], max(e.seq for e in events))
+        )
+
+    def write(self, conn: Connection, *, as_of: date) -> None:
+        """Move the marks of the subscriptions whose difference posted."""
+        repository.settle_marks(conn, self.settled, as_of=as_of)
 
     def item_categories(self, subscription_id: str) -> dict[str, TaxCategory]:
         """The tax category of the usage items of metrics that name their own."""

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, NotRequired
 
-from pydantic import AfterValidator, AwareDatetime, Field, StrictInt, StrictStr
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    TypeAdapter,
+    with_config,
+)
+from typing_extensions import TypedDict
 
 from billing.domain.calendar import MAX_DATE, MIN_DATE
-from billing.schemas_common import Request, Response
+from billing.schemas_common import Request, Response, has_control
 
 #: Events per request (api-contract: bounded batches).
 MAX_BATCH = 1000
@@ -41,15 +51,53 @@ def _small_properties(value: dict[str, Any]) -> dict[str, Any]:
     return value
 
 
+UsageQuantity = Annotated[StrictInt, Field(ge=0, le=MAX_USAGE_QUANTITY)]
+SubscriptionRef = Annotated[StrictStr, Field(min_length=1, max_length=40)]
+
+
 class UsageEventIn(Request):
     """One usage event; ``id`` is the client's, and makes it idempotent."""
 
     id: EventId
-    subscription_id: Annotated[StrictStr, Field(min_length=1, max_length=40)]
+    subscription_id: SubscriptionRef
     metric: Code
-    quantity: Annotated[StrictInt, Field(ge=0, le=MAX_USAGE_QUANTITY)] = 1
+    quantity: UsageQuantity = 1
     occurred_at: Moment
     properties: Annotated[dict[str, Any], AfterValidator(_small_properties)] | None = None
+
+
+# -- the batch in one pass --------------------------------------------------------------------
+#
+# A batch of well-formed events is validated by one TypeAdapter over the whole list, into plain
+# dicts (no model per event, no Python validator per field but the properties'). It accepts
+# only what UsageEventIn accepts, and no more: its types are the same or stricter (an id of a
+# subscription that is a plain token; properties free of control characters; the date bounds
+# of ``occurred_at`` are checked by the caller). Anything it refuses is validated again event
+# by event with UsageEventIn, so that a refusal's code and words are exactly UsageEventIn's.
+
+
+def _plain_properties(value: dict[str, Any]) -> dict[str, Any]:
+    for key, v in value.items():
+        if has_control(key, allowed="\t\n") or (
+            isinstance(v, str) and has_control(v, allowed="\t\n")
+        ):
+            raise ValueError("control characters")
+    return _small_properties(value)
+
+
+@with_config(ConfigDict(extra="forbid"))
+class _LeanEvent(TypedDict):
+    id: EventId
+    subscription_id: Annotated[StrictStr, Field(min_length=1, max_length=40,
+                                                pattern=r"^[A-Za-z0-9_.:-]+$")]  # fmt: skip
+    metric: Code
+    quantity: NotRequired[UsageQuantity]
+    occurred_at: AwareDatetime
+    properties: NotRequired[Annotated[dict[str, Any], AfterValidator(_plain_properties)] | None]
+
+
+#: The whole batch in one call: a list of dicts, or a ValidationError (then: event by event).
+LEAN_BATCH: TypeAdapter[list[_LeanEvent]] = TypeAdapter(list[_LeanEvent])
 
 
 class UsageBatchIn(Request):

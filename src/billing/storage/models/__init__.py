@@ -30,7 +30,7 @@ from billing.storage.models.reminders import (
 )
 from billing.storage.models.sellers import Seller
 from billing.storage.models.subscriptions import Subscription, TimelineEvent
-from billing.storage.models.usage import UsageEvent
+from billing.storage.models.usage import UsageEvent, UsageMark
 from billing.storage.models.work import Onboarding, OnboardingEvent, Task
 
 __all__ = [
@@ -74,6 +74,7 @@ __all__ = [
     "TimelineEvent",
     "UTCDateTime",
     "UsageEvent",
+    "UsageMark",
     "WebhookDelivery",
     "WebhookEndpoint",
 ]
