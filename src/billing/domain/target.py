@@ -14,10 +14,12 @@ end date).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from billing.domain.calendar import boundary_lookup, month_boundary
 from billing.domain.entries import (
     MAIN_ITEM,
     SETUP_ITEM,
@@ -30,6 +32,12 @@ from billing.domain.entries import (
 from billing.domain.timeline import AddOn, BillingTiming, Regime, Schedule, Terms
 
 Target = dict[GroupKey, list[Piece]]
+
+#: Later than any edge or end date: "no edge" and "no end" in the period walk.
+_NEVER = date.max
+#: ``Piece`` made as a tuple, without the NamedTuple's ``__new__`` (half the cost); the tuple
+#: must then hold every field, ``kind`` too.
+_new_tuple = tuple.__new__
 
 
 def target_pieces(
@@ -123,7 +131,7 @@ def _periodic(schedule: Schedule, window: _Window) -> Target:
     out: Target = {}
     # A period can be served in parts (an add-on re-attached on new terms inside it): it is due
     # as a whole, in advance with its first served day, in arrears with its last.
-    due_of: dict[GroupKey, bool] = {}
+    not_due: set[GroupKey] = set()
     regimes = schedule.regimes
     main_changes = schedule.change_dates()
     # The dates on which what a day costs may change: pause edges for every item, and the
@@ -142,9 +150,9 @@ def _periodic(schedule: Schedule, window: _Window) -> Target:
             lo = max(x, regime.start)
             hi = y if r_end is None else (r_end if y is None else min(y, r_end))
             if hi is None or lo < hi:
-                _regime_pieces(schedule, span, regime, lo, hi, window, out, due_of)
-    for key, due in due_of.items():
-        if not due and key not in window.posted:
+                _regime_pieces(schedule, span, regime, lo, hi, window, out, not_due)
+    for key in not_due:
+        if key not in window.posted:
             del out[key]
     return out
 
@@ -167,10 +175,15 @@ def _regime_pieces(
     hi: date | None,
     window: _Window,
     out: Target,
-    due_of: dict[GroupKey, bool],
+    not_due: set[GroupKey],
 ) -> None:
     """Add to ``out`` the pieces of ``span``'s item on ``[lo, hi)`` in one billing regime, and
-    record in ``due_of`` whether each of their periods is due."""
+    record in ``not_due`` the keys of their periods that are not due.
+
+    The hot loop of every bill run: one step per period, with the boundaries from the shared
+    boundary cache (:func:`~billing.domain.calendar.boundary_lookup`), the terms computed once
+    per stretch between edges, and one ``Piece`` made straight as a tuple.
+    """
     item, addon, edges = span.item, span.addon, span.edges
     as_of, horizon, in_advance, billed = (
         window.as_of,
@@ -178,40 +191,69 @@ def _regime_pieces(
         window.in_advance,
         window.billed_periods,
     )
-    interval_months = regime.grid.interval_months
-    n_edges = len(edges)
-    ei = 0  # edges[ei] is the first edge after the current period's first served day
-    run_ei = -1  # the ei that ``run`` was computed for
-    run: _Run | None = None
+    grid = regime.grid
+    step, day = grid.interval_months, grid.anchor_day
     since = window.since
     # The periods ending after ``since`` are exactly those from the one containing it on.
-    for s, e in regime.grid.bounds_from(lo if since is None or since < lo else since):
-        a = max(s, lo)
-        if s > horizon or (hi is not None and a >= hi):
+    index = grid.base_index + grid.index_containing(
+        lo if since is None or since < lo else since
+    ) * step
+    lookup = boundary_lookup().get
+    until = _NEVER if hi is None else hi
+    n_edges = len(edges)
+    ei = 0  # edges[ei] is the first edge after the current period's first served day
+    next_edge = edges[0] if n_edges else _NEVER
+    run_ei = -1  # the ei that ``run`` was computed for
+    run: _Run | None = None
+    charge = EntryKind.CHARGE
+    s = month_boundary(index, day)
+    while True:
+        index += step
+        e = lookup(index * 32 + day) or month_boundary(index, day)
+        a = s if s >= lo else lo
+        if s > horizon or a >= until:
             break
-        b = e if hi is None or e < hi else hi
+        b = e if e < until else until
         key = (item, s, e)
         # With Scope.BILLED a period already billed (for any item) is posted at once: an
         # add-on attached inside it is charged now, like any other change to it.
         due = (a <= as_of if in_advance else b <= as_of) if billed is None else (s, e) in billed
-        if key in due_of:
-            due = (due_of[key] or due) if in_advance else (due_of[key] and due)
-        due_of[key] = due
-        while ei < n_edges and edges[ei] <= a:
-            ei += 1
+        if next_edge <= a:
+            ei = bisect_right(edges, a, ei)
+            next_edge = edges[ei] if ei < n_edges else _NEVER
         if ei != run_ei:
             run_ei = ei
-            run = _run(schedule, addon, a, interval_months)
-        if run is not None and (ei == n_edges or edges[ei] >= b):
+            run = _run(schedule, addon, a, step)
+        pieces: list[Piece]
+        if run is not None and next_edge >= b:
             unit_amount, quantity, period_amount, event_id = run
             pieces = (
-                [Piece(item, s, e, a, b, unit_amount, quantity, period_amount, event_id)]
+                [
+                    _new_tuple(
+                        Piece,
+                        (item, s, e, a, b, unit_amount, quantity, period_amount, event_id, charge),
+                    )
+                ]
                 if period_amount
                 else []
             )
         else:
-            pieces = _period_pieces(schedule, span, s, e, a, b, interval_months)
-        out[key] = out[key] + pieces if key in out else pieces
+            pieces = _period_pieces(schedule, span, s, e, a, b, step)
+        if key in out:
+            # Seen before (an add-on re-attached inside the period): due as a whole, in advance
+            # with its first served day, in arrears with its last.
+            was_due = key not in not_due
+            due = (was_due or due) if in_advance else (was_due and due)
+            out[key] = out[key] + pieces
+            if due:
+                not_due.discard(key)
+            else:
+                not_due.add(key)
+        else:
+            out[key] = pieces
+            if not due:
+                not_due.add(key)
+        s = e
 
 
 def _one_offs(schedule: Schedule, out: Target, window: _Window) -> None:
