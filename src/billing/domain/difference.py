@@ -20,15 +20,17 @@ from datetime import date
 from operator import itemgetter
 
 from billing.domain.entries import (
+    USAGE_PREFIX,
     Entry,
     EntryKind,
     GroupKey,
     Piece,
     Scope,
-    is_usage_item,
+    _EntryLayout,
     new_entry,
     slice_amount,
 )
+from billing.domain.proration import prorate_days
 from billing.domain.target import Target, pieces_in_scope
 from billing.domain.timeline import Schedule
 
@@ -51,11 +53,7 @@ def difference(
     """
     # Usage charges are derived from usage events, not the timeline (billing.domain.
     # usage_target): the timeline's difference neither sees nor credits them.
-    if since is not None:
-        posted = [e for e in posted if e.period_end > since and not is_usage_item(e.item)]
-    else:
-        posted = [e for e in posted if not is_usage_item(e.item)]
-    by_key = _by_key(posted)  # its keys are the posted keys
+    by_key = _by_key(posted, since)  # its keys are the posted keys
     target = pieces_in_scope(
         schedule, as_of=as_of, scope=scope, posted=by_key.keys(), since=since
     )
@@ -73,7 +71,7 @@ def post_difference(
     Only groups present in ``target`` are looked at; build it with the posted keys in scope.
     Zero-amount entries are never posted.
     """
-    return _post(target, _by_key(posted), cause_event_id)
+    return _post(target, _by_key_all(posted), cause_event_id)
 
 
 def net_coverage(entries: Sequence[Entry]) -> list[tuple[date, date, Entry]]:
@@ -98,15 +96,28 @@ def net_coverage(entries: Sequence[Entry]) -> list[tuple[date, date, Entry]]:
     return coverage
 
 
-def _by_key(posted: Sequence[Entry]) -> dict[GroupKey, list[Entry]]:
+def _by_key(posted: Sequence[Entry], since: date | None = None) -> dict[GroupKey, list[Entry]]:
+    """The posted entries by group, less usage charges and, with ``since``, the groups ending
+    on or before it."""
     by_key: dict[GroupKey, list[Entry]] = {}
     for e in posted:
-        key = (e.item, e.period_start, e.period_end)
+        item = e.item
+        if item.startswith(USAGE_PREFIX) or (since is not None and e.period_end <= since):
+            continue
+        key = (item, e.period_start, e.period_end)
         group = by_key.get(key)
         if group is None:
             by_key[key] = [e]
         else:
             group.append(e)
+    return by_key
+
+
+def _by_key_all(posted: Sequence[Entry]) -> dict[GroupKey, list[Entry]]:
+    """Every posted entry by group, usage charges too (``post_difference`` is theirs as well)."""
+    by_key: dict[GroupKey, list[Entry]] = {}
+    for e in posted:
+        by_key.setdefault((e.item, e.period_start, e.period_end), []).append(e)
     return by_key
 
 
@@ -118,17 +129,53 @@ def _post(
     target: Target, by_key: dict[GroupKey, list[Entry]], cause_event_id: str | None
 ) -> list[Entry]:
     out: list[Entry] = []
+    append = out.append
+    credit = EntryKind.CREDIT
     for key in sorted(target, key=_POSTING_ORDER):
         pieces = target[key]
         entries = by_key.get(key)
         if not entries:
-            for p in pieces:
-                amount = p.amount
+            # Nothing posted yet (every period of a first pass): each piece is a charge, made
+            # here without a call per entry (Piece.amount and new_entry inlined).
+            for item, ps, pe, a, b, unit_amount, quantity, period_amount, event_id, kind in pieces:
+                if a == ps and b == pe:
+                    amount = period_amount
+                else:
+                    so = ps.toordinal()
+                    amount = prorate_days(
+                        period_amount, pe.toordinal() - so, a.toordinal() - so, b.toordinal() - so
+                    )
                 if amount:
-                    out.append(_charge(p, p.start, p.end, amount))
+                    entry = _EntryLayout(
+                        item,
+                        kind,
+                        ps,
+                        pe,
+                        a,
+                        b,
+                        unit_amount,
+                        quantity,
+                        period_amount,
+                        amount,
+                        event_id,
+                    )
+                    entry.__class__ = Entry  # type: ignore[assignment]
+                    append(entry)  # type: ignore[arg-type]
             continue
-        if _tiles(pieces, entries):
-            # The common case of every re-run: the period is billed exactly as the target says.
+        if len(entries) == 1 and len(pieces) == 1:
+            # The common case of every re-run: one charge billing the one piece, as _tiles.
+            p, ch = pieces[0], entries[0]
+            if (
+                ch.kind is not credit
+                and ch.service_start == p[3]
+                and ch.service_end == p[4]
+                and ch.unit_amount == p[5]
+                and ch.quantity == p[6]
+                and ch.period_amount == p[7]
+            ):
+                continue
+        elif _tiles(pieces, entries):
+            # The period is billed exactly as the target says.
             continue
         out.extend(_entries_for(_actions(pieces, net_coverage(entries)), cause_event_id))
     return out
