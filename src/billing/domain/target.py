@@ -38,6 +38,7 @@ _NEVER = date.max
 #: ``Piece`` made as a tuple, without the NamedTuple's ``__new__`` (half the cost); the tuple
 #: must then hold every field, ``kind`` too.
 _new_tuple = tuple.__new__
+_ONE_DAY = timedelta(days=1)
 
 
 def target_pieces(
@@ -87,9 +88,13 @@ def pieces_in_scope(
     return out
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Window:
-    """Which periods the target looks at, and how it decides that one is due."""
+    """Which periods the target looks at, and how it decides that one is due.
+
+    Not frozen: it is made once per derivation and never changed, and a frozen ``__init__``
+    (one ``object.__setattr__`` per field) costs a derivation more than its setup-fee step.
+    """
 
     as_of: date
     #: No period starting after this is looked at: ``as_of`` or the last posted period start.
@@ -133,14 +138,17 @@ def _periodic(schedule: Schedule, window: _Window) -> Target:
     # as a whole, in advance with its first served day, in arrears with its last.
     not_due: set[GroupKey] = set()
     regimes = schedule.regimes
-    main_changes = schedule.change_dates()
+    main_changes = schedule.change_dates()  # sorted, no duplicates
     # The dates on which what a day costs may change: pause edges for every item, and the
     # terms changes for the main item. A period with none of them inside is one piece on the
     # terms of its first day; only the others need the general path (_period_pieces).
-    pause_edges = sorted(
-        {d for p in schedule.pauses for d in (p.start, p.billed_from, p.end) if d is not None}
-    )
-    main_edges = sorted(set(pause_edges).union(main_changes))
+    pause_edges: list[date] = []
+    main_edges = main_changes
+    if schedule.pauses:
+        pause_edges = sorted(
+            {d for p in schedule.pauses for d in (p.start, p.billed_from, p.end) if d is not None}
+        )
+        main_edges = sorted(set(pause_edges).union(main_changes))
     for item, x, y, addon in _item_ranges(schedule):
         if y is not None and y <= x:
             continue
@@ -157,9 +165,10 @@ def _periodic(schedule: Schedule, window: _Window) -> Target:
     return out
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _ItemSpan:
-    """One billed item, with the dates inside a period where its cost may change."""
+    """One billed item, with the dates inside a period where its cost may change (made per
+    item and derivation, never changed: not frozen, for the cost, as _Window)."""
 
     item: str
     addon: AddOn | None
@@ -286,11 +295,13 @@ def _setup_fee(schedule: Schedule, out: Target, window: _Window, *, scope: Scope
     """The one-time start-up fee, billed with the first invoice (when the first period is due)
     unless waived; a subscription that never starts owes none."""
     start = schedule.start
-    key = (SETUP_ITEM, start, start + timedelta(days=1))
-    if not window.includes(key[2]):
-        return
+    key = (SETUP_ITEM, start, start + _ONE_DAY)
     posted = window.posted
     fee = schedule.setup_fee
+    if not fee and key not in posted:
+        return  # nothing to bill and nothing to credit (the usual case: no fee or waived)
+    if not window.includes(key[2]):
+        return
     never_started = schedule.end is not None and schedule.end <= start
     due = scope is Scope.DUE and setup_fee_due_on(schedule) <= window.as_of
     if not (due or key in posted):
@@ -347,8 +358,10 @@ def _terms(schedule: Schedule, addon: AddOn | None, day: date) -> Terms:
 
 def _run(schedule: Schedule, addon: AddOn | None, day: date, interval_months: int) -> _Run | None:
     """What an item costs from ``day`` to the next edge (None: paused, see _period_pieces)."""
-    if schedule.is_paused_on(day):
+    if schedule.pauses and schedule.is_paused_on(day):
         return None
+    if addon is None:
+        return schedule.charge_terms_on(day, interval_months)
     terms = _terms(schedule, addon, day)
     return (
         terms.unit_amount,

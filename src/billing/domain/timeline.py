@@ -283,6 +283,21 @@ class Schedule:
         source = price_source if price_seq > qty_seq else qty_source
         return Terms(unit, qty, months, source)
 
+    def charge_terms_on(self, day: date, interval_months: int) -> tuple[int, int, int, str | None]:
+        """:meth:`terms_on` as the ledger derivation reads it: unit amount, quantity, the
+        full-period amount for ``interval_months`` (:meth:`Terms.period_amount`) and the
+        source event, without a ``Terms`` (it runs for every stretch of every bill run)."""
+        unit, months, price_source, price_seq = self._price_values[
+            bisect_right(self._price_dates, day)
+        ]
+        qty, qty_source, qty_seq = self._qty_values[bisect_right(self._qty_dates, day)]
+        amount = (
+            unit * qty
+            if interval_months == months
+            else round_half_up(unit * qty * interval_months, months)
+        )
+        return unit, qty, amount, price_source if price_seq > qty_seq else qty_source
+
     def shown_terms_on(self, day: date) -> Terms:
         """The terms the subscription is on that day, as shown to people: a change made with
         proration "none" applies from its own date here, though billed from the next period."""
@@ -310,7 +325,10 @@ class Schedule:
         return self.end
 
     def is_paused_on(self, day: date) -> bool:
-        return any(p.start <= day and (p.end is None or day < p.end) for p in self.pauses)
+        for p in self.pauses:
+            if p.start <= day and (p.end is None or day < p.end):
+                return True
+        return False
 
     def status_on(self, today: date) -> Status:
         if self.end is not None and today >= self.end:
