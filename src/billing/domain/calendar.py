@@ -130,7 +130,13 @@ class PeriodGrid:
     def anchored_at(
         cls, d: date, *, interval_months: int, anchor_day: int | None = None
     ) -> PeriodGrid:
-        return cls(d.year * 12 + d.month - 1, anchor_day or d.day, interval_months)
+        key = (d.year * 12 + d.month - 1, anchor_day or d.day, interval_months)
+        grid = _GRIDS.get(key)
+        if grid is None:
+            grid = cls(*key)
+            if key[0] in _CACHED_MONTHS and len(_GRIDS) < _MAX_GRIDS:
+                _GRIDS[key] = grid
+        return grid
 
     def boundary(self, k: int) -> date:
         return month_boundary(self.base_index + k * self.interval_months, self.anchor_day)
@@ -174,6 +180,13 @@ class PeriodGrid:
             end = lookup(index * 32 + day) or month_boundary(index, day)
             yield start, end
             start = end
+
+
+#: Grids by ``(base_index, anchor_day, interval_months)``: every schedule builds one or more,
+#: and the same few thousand serve every subscription (a grid is immutable, so sharing is
+#: safe); bounded, so that odd intervals cannot grow it without end.
+_GRIDS: dict[tuple[int, int, int], PeriodGrid] = {}
+_MAX_GRIDS = 100_000
 
 
 def validate_date(d: date, *, field: str = "date") -> date:

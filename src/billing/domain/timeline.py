@@ -26,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from operator import attrgetter
 
 from billing.domain.calendar import PeriodGrid
 from billing.domain.choices import Proration, Unused
@@ -168,7 +169,7 @@ class Schedule:
     )
 
     def __init__(self, events: Sequence[Event]) -> None:
-        ordered = sorted(events, key=lambda e: e.seq)
+        ordered = sorted(events, key=_BY_SEQ)
         if not ordered:
             raise InvalidTimeline("a timeline begins with its started event")
         fold = TimelineFold(ordered[0])
@@ -185,10 +186,14 @@ class Schedule:
         self.pending_event_id: str | None = fold.pending[1] if fold.pending else None
         self.revoked_by: Mapping[str, str] = fold.revoked_by
         self.anchor_day: int = fold.explicit_anchor or self.start.day
-        self.pauses: tuple[Pause, ...] = tuple(
-            Pause(p[0], p[1], p[2], p[3])
-            for p in sorted(fold.pauses, key=lambda p: p[0])
-            if p[1] is None or p[1] > p[0]
+        self.pauses: tuple[Pause, ...] = (
+            tuple(
+                Pause(p[0], p[1], p[2], p[3])
+                for p in sorted(fold.pauses, key=lambda p: p[0])
+                if p[1] is None or p[1] > p[0]
+            )
+            if fold.pauses
+            else ()
         )
         self._set_terms(fold)
         self.regimes: tuple[Regime, ...] = self._regimes(fold)
@@ -225,6 +230,11 @@ class Schedule:
     def _regimes(self, fold: TimelineFold) -> tuple[Regime, ...]:
         """Invoice interval regimes: the first grid is anchored at the start; a later interval
         change starts a new grid on the same anchor day from its effective date."""
+        if not fold.intervals:  # the usual case: one grid from the start on
+            grid = PeriodGrid.anchored_at(
+                self.start, interval_months=fold.base_interval, anchor_day=self.anchor_day
+            )
+            return (Regime(self.start, grid),)
         intervals = sorted(fold.intervals, key=lambda c: (c.effective, c.seq))
         first_interval = fold.base_interval
         later: list[Change] = []
@@ -255,6 +265,10 @@ class Schedule:
 
     def _set_addons(self, fold: TimelineFold) -> None:
         """Add-on attachments by effective date like any attribute, whenever recorded."""
+        if not fold.addon_steps:
+            self.addons: tuple[AddOn, ...] = ()
+            self.addon_history: tuple[AddOn, ...] = ()
+            return
         history: list[AddOn] = []
         last_attached: dict[str, AddOn] = {}
         for key, steps in fold.addon_steps.items():
@@ -268,9 +282,9 @@ class Schedule:
                 if until is None or until > day:
                     history.append(addon)
         #: Per key, its attachment latest by effective date (what is attached now or last).
-        self.addons: tuple[AddOn, ...] = tuple(last_attached.values())
+        self.addons = tuple(last_attached.values())
         #: Every stretch an add-on was attached on its terms: what is billed.
-        self.addon_history: tuple[AddOn, ...] = tuple(history)
+        self.addon_history = tuple(history)
 
     # -- terms ---------------------------------------------------------------------------------
 
@@ -385,8 +399,10 @@ def _terms_steps(
 ) -> tuple[list[date], list[tuple[int, int, str, int]], list[date], list[tuple[int, str, int]]]:
     """Step functions of price and quantity over dates: changes by effective date, ties in
     recording order; a plan change may also change the months the price pays for."""
-    prices = sorted(prices, key=lambda c: (c.effective, c.seq))
-    quantities = sorted(quantities, key=lambda c: (c.effective, c.seq))
+    if len(prices) > 1:
+        prices = sorted(prices, key=_BY_DATE_THEN_SEQ)
+    if len(quantities) > 1:
+        quantities = sorted(quantities, key=_BY_DATE_THEN_SEQ)
     price_months = base_price[1]
     price_dates: list[date] = []
     price_values: list[tuple[int, int, str, int]] = [base_price]
@@ -398,6 +414,10 @@ def _terms_steps(
     qty_dates = [c.effective for c in quantities]
     qty_values: list[tuple[int, str, int]] = [base_qty] + [c.value for c in quantities]
     return price_dates, price_values, qty_dates, qty_values
+
+
+_BY_SEQ = attrgetter("seq")
+_BY_DATE_THEN_SEQ = attrgetter("effective", "seq")
 
 
 def _same_boundaries(a: PeriodGrid, b: PeriodGrid) -> bool:
