@@ -26,12 +26,10 @@ from billing.domain.entries import (
     GroupKey,
     Piece,
     Scope,
-    _EntryLayout,
     new_entry,
     slice_amount,
 )
-from billing.domain.proration import prorate_days
-from billing.domain.target import Target, pieces_in_scope
+from billing.domain.target import Derived, Target, charges_for, derive
 from billing.domain.timeline import Schedule
 
 
@@ -54,10 +52,10 @@ def difference(
     # Usage charges are derived from usage events, not the timeline (billing.domain.
     # usage_target): the timeline's difference neither sees nor credits them.
     by_key = _by_key(posted, since)  # its keys are the posted keys
-    target = pieces_in_scope(
-        schedule, as_of=as_of, scope=scope, posted=by_key.keys(), since=since
+    target = derive(
+        schedule, as_of=as_of, scope=scope, posted=by_key.keys(), since=since, charges=True
     )
-    return _post(target, by_key, cause_event_id)
+    return _post(target, by_key, cause_event_id, charged=True)
 
 
 def post_difference(
@@ -126,41 +124,22 @@ _POSTING_ORDER = itemgetter(1, 0, 2)
 
 
 def _post(
-    target: Target, by_key: dict[GroupKey, list[Entry]], cause_event_id: str | None
+    target: Derived,
+    by_key: dict[GroupKey, list[Entry]],
+    cause_event_id: str | None,
+    *,
+    charged: bool = False,
 ) -> list[Entry]:
+    """The new entries, group by group in posting order. ``charged``: the groups not posted
+    hold their charges already (:func:`billing.domain.target.derive`)."""
     out: list[Entry] = []
-    append = out.append
     credit = EntryKind.CREDIT
     for key in sorted(target, key=_POSTING_ORDER):
         pieces = target[key]
         entries = by_key.get(key)
         if not entries:
-            # Nothing posted yet (every period of a first pass): each piece is a charge, made
-            # here without a call per entry (Piece.amount and new_entry inlined).
-            for item, ps, pe, a, b, unit_amount, quantity, period_amount, event_id, kind in pieces:
-                if a == ps and b == pe:
-                    amount = period_amount
-                else:
-                    so = ps.toordinal()
-                    amount = prorate_days(
-                        period_amount, pe.toordinal() - so, a.toordinal() - so, b.toordinal() - so
-                    )
-                if amount:
-                    entry = _EntryLayout(
-                        item,
-                        kind,
-                        ps,
-                        pe,
-                        a,
-                        b,
-                        unit_amount,
-                        quantity,
-                        period_amount,
-                        amount,
-                        event_id,
-                    )
-                    entry.__class__ = Entry  # type: ignore[assignment]
-                    append(entry)  # type: ignore[arg-type]
+            # Nothing posted for the group: its charges, made with the target (derive).
+            out.extend(pieces if charged else charges_for(pieces))
             continue
         if len(entries) == 1 and len(pieces) == 1:
             # The common case of every re-run: one charge billing the one piece, as _tiles.

@@ -18,17 +18,21 @@ from bisect import bisect_right
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any, cast
 
 from billing.domain.calendar import boundary_lookup, month_boundary
 from billing.domain.entries import (
     MAIN_ITEM,
     SETUP_ITEM,
+    Entry,
     EntryKind,
     GroupKey,
     Piece,
     Scope,
+    _EntryLayout,
     is_usage_item,
 )
+from billing.domain.proration import prorate_days
 from billing.domain.timeline import AddOn, BillingTiming, Regime, Schedule, Terms
 
 Target = dict[GroupKey, list[Piece]]
@@ -78,13 +82,60 @@ def pieces_in_scope(
     to the groups returned); each group returned is exactly what the full target has for it
     (see :mod:`billing.domain.settlement` for when the rest may be left out).
     """
-    window = _Window.of(schedule, as_of=as_of, scope=scope, posted=posted, since=since)
+    return cast(
+        Target, derive(schedule, as_of=as_of, scope=scope, posted=posted, since=since)
+    )
+
+
+#: What :func:`derive` returns: per group, its target pieces, or, with ``charges``, for a group
+#: nothing is posted for, the charges that bill them.
+Derived = dict[GroupKey, list[Any]]
+
+
+def derive(
+    schedule: Schedule,
+    *,
+    as_of: date,
+    scope: Scope,
+    posted: Collection[GroupKey],
+    since: date | None = None,
+    charges: bool = False,
+) -> Derived:
+    """:func:`pieces_in_scope`; with ``charges``, each group not in ``posted`` holds instead
+    the new charges for its pieces, in the same order (zero amounts left out), made in the
+    period walk itself without a ``Piece`` in between (the difference of such a group is just
+    that: :func:`billing.domain.difference.difference` uses it)."""
+    window = _Window.of(
+        schedule, as_of=as_of, scope=scope, posted=posted, since=since, charges=charges
+    )
     out = _periodic(schedule, window)
     _one_offs(schedule, out, window)
     _setup_fee(schedule, out, window, scope=scope)
     for key in posted:
         if since is None or key[2] > since:
             out.setdefault(key, [])
+    return out
+
+
+def charges_for(pieces: Iterable[Piece]) -> list[Entry]:
+    """The new charges that bill ``pieces`` (a group with nothing posted), zero amounts left
+    out: the amounts of :attr:`Piece.amount`, made without a call per entry."""
+    out: list[Entry] = []
+    append = out.append
+    for item, ps, pe, a, b, unit_amount, quantity, period_amount, event_id, kind in pieces:
+        if a == ps and b == pe:
+            amount = period_amount
+        else:
+            so = ps.toordinal()
+            amount = prorate_days(
+                period_amount, pe.toordinal() - so, a.toordinal() - so, b.toordinal() - so
+            )
+        if amount:
+            entry = _EntryLayout(
+                item, kind, ps, pe, a, b, unit_amount, quantity, period_amount, amount, event_id
+            )
+            entry.__class__ = Entry  # type: ignore[assignment]
+            append(entry)  # type: ignore[arg-type]
     return out
 
 
@@ -105,6 +156,8 @@ class _Window:
     posted: Collection[GroupKey]
     #: Only groups ending after this are looked at (None: every group).
     since: date | None = None
+    #: Groups not posted hold their charges, not their pieces (see :func:`derive`).
+    charges: bool = False
 
     @classmethod
     def of(
@@ -115,6 +168,7 @@ class _Window:
         scope: Scope,
         posted: Collection[GroupKey],
         since: date | None = None,
+        charges: bool = False,
     ) -> _Window:
         # The horizon only bounds the walk: a period it adds that is neither posted nor due is
         # dropped again, so posted keys left out with ``since`` never change what is returned.
@@ -124,16 +178,22 @@ class _Window:
                 horizon = s
         billed = {(k[1], k[2]) for k in posted} if scope is Scope.BILLED else None
         in_advance = schedule.timing is BillingTiming.IN_ADVANCE
-        return cls(as_of, horizon, in_advance, billed, posted, since)
+        return cls(as_of, horizon, in_advance, billed, posted, since, charges)
 
     def includes(self, period_end: date) -> bool:
         """Whether a group ending on ``period_end`` is looked at (see ``since``)."""
         return self.since is None or period_end > self.since
 
+    def group(self, key: GroupKey, pieces: list[Piece]) -> list[Any]:
+        """What :func:`derive` holds for the group ``key``: its pieces or its charges."""
+        if self.charges and key not in self.posted:
+            return charges_for(pieces)
+        return pieces
 
-def _periodic(schedule: Schedule, window: _Window) -> Target:
+
+def _periodic(schedule: Schedule, window: _Window) -> Derived:
     """The pieces of the main item and the add-ons, for every period in the window."""
-    out: Target = {}
+    out: Derived = {}
     # A period can be served in parts (an add-on re-attached on new terms inside it): it is due
     # as a whole, in advance with its first served day, in arrears with its last.
     not_due: set[GroupKey] = set()
@@ -183,7 +243,7 @@ def _regime_pieces(
     lo: date,
     hi: date | None,
     window: _Window,
-    out: Target,
+    out: Derived,
     not_due: set[GroupKey],
 ) -> None:
     """Add to ``out`` the pieces of ``span``'s item on ``[lo, hi)`` in one billing regime, and
@@ -215,6 +275,8 @@ def _regime_pieces(
     run_ei = -1  # the ei that ``run`` was computed for
     run: _Run | None = None
     charge = EntryKind.CHARGE
+    posted = window.posted
+    charges = window.charges
     s = month_boundary(index, day)
     while True:
         index += step
@@ -233,21 +295,38 @@ def _regime_pieces(
         if ei != run_ei:
             run_ei = ei
             run = _run(schedule, addon, a, step)
-        pieces: list[Piece]
+        pieces: list[Any]  # the group's pieces or, with ``charges``, its charges
         if run is not None and next_edge >= b:
             unit_amount, quantity, period_amount, event_id = run
-            pieces = (
-                [
+            if not period_amount:
+                pieces = []
+            elif charges and key not in posted:
+                # A group nothing is posted for: its one charge, straight (charges_for).
+                if a == s and b == e:
+                    amount = period_amount
+                else:
+                    so = s.toordinal()
+                    amount = prorate_days(
+                        period_amount, e.toordinal() - so, a.toordinal() - so, b.toordinal() - so
+                    )
+                if amount:
+                    entry = _EntryLayout(
+                        item, charge, s, e, a, b, unit_amount, quantity, period_amount, amount,
+                        event_id,
+                    )
+                    entry.__class__ = Entry  # type: ignore[assignment]
+                    pieces = [entry]
+                else:
+                    pieces = []
+            else:
+                pieces = [
                     _new_tuple(
                         Piece,
                         (item, s, e, a, b, unit_amount, quantity, period_amount, event_id, charge),
                     )
                 ]
-                if period_amount
-                else []
-            )
         else:
-            pieces = _period_pieces(schedule, span, s, e, a, b, step)
+            pieces = window.group(key, _period_pieces(schedule, span, s, e, a, b, step))
         if key in out:
             # Seen before (an add-on re-attached inside the period): due as a whole, in advance
             # with its first served day, in arrears with its last.
@@ -265,7 +344,7 @@ def _regime_pieces(
         s = e
 
 
-def _one_offs(schedule: Schedule, out: Target, window: _Window) -> None:
+def _one_offs(schedule: Schedule, out: Derived, window: _Window) -> None:
     """One-off deliveries: each its own one-day group, billed once delivered by ``as_of``."""
     as_of, posted = window.as_of, window.posted
     for one_off in schedule.one_offs:
@@ -275,7 +354,7 @@ def _one_offs(schedule: Schedule, out: Target, window: _Window) -> None:
             continue
         if d <= as_of or key in posted:
             total = one_off.unit_amount * one_off.quantity
-            out[key] = [
+            out[key] = window.group(key, [
                 Piece(
                     key[0],
                     key[1],
@@ -288,10 +367,10 @@ def _one_offs(schedule: Schedule, out: Target, window: _Window) -> None:
                     one_off.event_id,
                     EntryKind.ONE_OFF,
                 )
-            ]
+            ])
 
 
-def _setup_fee(schedule: Schedule, out: Target, window: _Window, *, scope: Scope) -> None:
+def _setup_fee(schedule: Schedule, out: Derived, window: _Window, *, scope: Scope) -> None:
     """The one-time start-up fee, billed with the first invoice (when the first period is due)
     unless waived; a subscription that never starts owes none."""
     start = schedule.start
@@ -307,7 +386,7 @@ def _setup_fee(schedule: Schedule, out: Target, window: _Window, *, scope: Scope
     if not (due or key in posted):
         return
     if fee and not never_started:
-        out[key] = [
+        out[key] = window.group(key, [
             Piece(
                 SETUP_ITEM,
                 key[1],
@@ -320,7 +399,7 @@ def _setup_fee(schedule: Schedule, out: Target, window: _Window, *, scope: Scope
                 schedule.setup_event_id,
                 EntryKind.ONE_OFF,
             )
-        ]
+        ])
     elif key in posted:
         out[key] = []
 
