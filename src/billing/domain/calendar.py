@@ -143,12 +143,12 @@ class PeriodGrid:
 
     def index_containing(self, d: date) -> int:
         """The k with ``boundary(k) <= d < boundary(k + 1)``."""
-        months = d.year * 12 + d.month - 1 - self.base_index
-        k = months // self.interval_months
+        base, step, day = self.base_index, self.interval_months, self.anchor_day
+        k = (d.year * 12 + d.month - 1 - base) // step
         # Month arithmetic gets within one period; the anchor day settles it.
-        while self.boundary(k) > d:
+        while month_boundary(base + k * step, day) > d:
             k -= 1
-        while self.boundary(k + 1) <= d:
+        while month_boundary(base + (k + 1) * step, day) <= d:
             k += 1
         return k
 

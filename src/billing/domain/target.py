@@ -14,7 +14,7 @@ end date).
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -462,36 +462,44 @@ def _period_pieces(
     """The pieces of the period ``[s, e)`` served on ``[a, b)`` with an edge inside: one per
     stretch of active days on the same terms (adjacent stretches on equal terms merge)."""
     pieces: list[Piece] = []
+    item, addon, changes = span.item, span.addon, span.main_changes
+    charge = EntryKind.CHARGE
+    terms: _Run | None = None
+    if addon is not None:  # an add-on's terms do not change inside its range
+        terms = (
+            addon.unit_amount,
+            addon.quantity,
+            Terms(addon.unit_amount, addon.quantity, addon.price_months).period_amount(
+                interval_months
+            ),
+            addon.event_id,
+        )
     for lo, hi in _active_ranges(schedule, a, b):
-        if span.addon is None:
-            cuts = [lo] + [d for d in span.main_changes if lo < d < hi] + [hi]
+        if addon is None:
+            # The main item's terms change on its change dates (sorted, no duplicates).
+            cuts = [lo, *changes[bisect_right(changes, lo) : bisect_left(changes, hi)], hi]
         else:
-            cuts = [lo, hi]  # an add-on's terms do not change inside its range
+            cuts = [lo, hi]
         for i in range(len(cuts) - 1):
-            terms = _terms(schedule, span.addon, cuts[i])
-            amount = terms.period_amount(interval_months)
+            x, y = cuts[i], cuts[i + 1]
+            unit_amount, quantity, amount, event_id = (
+                schedule.charge_terms_on(x, interval_months) if terms is None else terms
+            )
             if amount == 0:
                 continue
-            last = pieces[-1] if pieces else None
-            if (
-                last is not None
-                and last.end == cuts[i]
-                and (last.unit_amount, last.quantity, last.period_amount)
-                == (terms.unit_amount, terms.quantity, amount)
-            ):
-                pieces[-1] = last._replace(end=cuts[i + 1])
-                continue
+            if pieces:
+                last = pieces[-1]
+                if (
+                    last[4] == x
+                    and last[5] == unit_amount
+                    and last[6] == quantity
+                    and last[7] == amount
+                ):
+                    pieces[-1] = last._replace(end=y)
+                    continue
             pieces.append(
-                Piece(
-                    span.item,
-                    s,
-                    e,
-                    cuts[i],
-                    cuts[i + 1],
-                    terms.unit_amount,
-                    terms.quantity,
-                    amount,
-                    terms.source_event_id,
+                _new_tuple(
+                    Piece, (item, s, e, x, y, unit_amount, quantity, amount, event_id, charge)
                 )
             )
     return pieces

@@ -319,6 +319,8 @@ class Schedule:
 
     def change_dates(self) -> list[date]:
         """Dates on which the main item's terms may change (sorted, deduplicated)."""
+        if not self._price_dates and not self._qty_dates:
+            return []
         return sorted(set(self._price_dates) | set(self._qty_dates))
 
     def interval_on(self, day: date) -> int:
