@@ -209,6 +209,7 @@ def _periodic(schedule: Schedule, window: _Window) -> Derived:
             {d for p in schedule.pauses for d in (p.start, p.billed_from, p.end) if d is not None}
         )
         main_edges = sorted(set(pause_edges).union(main_changes))
+    walked: set[str] = set()  # items with periods in ``out`` already
     for item, x, y, addon in _item_ranges(schedule):
         if y is not None and y <= x:
             continue
@@ -218,7 +219,9 @@ def _periodic(schedule: Schedule, window: _Window) -> Derived:
             lo = max(x, regime.start)
             hi = y if r_end is None else (r_end if y is None else min(y, r_end))
             if hi is None or lo < hi:
-                _regime_pieces(schedule, span, regime, lo, hi, window, out, not_due)
+                fresh = item not in walked
+                walked.add(item)
+                _regime_pieces(schedule, span, regime, lo, hi, window, out, not_due, fresh)
     for key in not_due:
         if key not in window.posted:
             del out[key]
@@ -245,13 +248,17 @@ def _regime_pieces(
     window: _Window,
     out: Derived,
     not_due: set[GroupKey],
+    fresh: bool = False,
 ) -> None:
     """Add to ``out`` the pieces of ``span``'s item on ``[lo, hi)`` in one billing regime, and
-    record in ``not_due`` the keys of their periods that are not due.
+    record in ``not_due`` the keys of their periods that are not due. ``fresh``: ``out`` holds
+    no period of this item yet (so no key of this walk can be in it).
 
     The hot loop of every bill run: one step per period, with the boundaries from the shared
     boundary cache (:func:`~billing.domain.calendar.boundary_lookup`), the terms computed once
-    per stretch between edges, and one ``Piece`` made straight as a tuple.
+    per stretch between edges, and one ``Piece`` made straight as a tuple. Where a stretch of
+    whole periods is charged anew (nothing posted, :func:`derive` with ``charges``), an inner
+    loop makes each period's charge with nothing else to decide.
     """
     item, addon, edges = span.item, span.addon, span.edges
     as_of, horizon, in_advance, billed = (
@@ -277,10 +284,16 @@ def _regime_pieces(
     charge = EntryKind.CHARGE
     posted = window.posted
     charges = window.charges
+    # The inner loop needs: new charges, due by ``as_of`` alone, keys not seen before.
+    straight = charges and fresh and billed is None
     s = month_boundary(index, day)
+    pending = False  # ``e`` already holds the end of the period starting on ``s``
     while True:
-        index += step
-        e = lookup(index * 32 + day) or month_boundary(index, day)
+        if pending:
+            pending = False
+        else:
+            index += step
+            e = lookup(index * 32 + day) or month_boundary(index, day)
         a = s if s >= lo else lo
         if s > horizon or a >= until:
             break
@@ -342,6 +355,28 @@ def _regime_pieces(
             if not due:
                 not_due.add(key)
         s = e
+        if straight and run is not None and run[2]:
+            # Whole periods from ``s`` (after the first, ``a`` is ``s``) while no edge, end or
+            # posted group comes: one charge each of the full amount, on the stretch's terms.
+            unit_amount, quantity, period_amount, event_id = run
+            while True:
+                index += step
+                e = lookup(index * 32 + day) or month_boundary(index, day)
+                if s > horizon or e > until or e > next_edge:
+                    break
+                key = (item, s, e)
+                if key in posted:
+                    break
+                entry = _EntryLayout(
+                    item, charge, s, e, s, e, unit_amount, quantity, period_amount,
+                    period_amount, event_id,
+                )
+                entry.__class__ = Entry  # type: ignore[assignment]
+                out[key] = [entry]
+                if not (s <= as_of if in_advance else e <= as_of):
+                    not_due.add(key)
+                s = e
+            pending = True  # the period [s, e) goes the general way
 
 
 def _one_offs(schedule: Schedule, out: Derived, window: _Window) -> None:
