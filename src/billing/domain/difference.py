@@ -29,7 +29,7 @@ from billing.domain.entries import (
     new_entry,
     slice_amount,
 )
-from billing.domain.target import Derived, Target, charges_for, derive
+from billing.domain.target import SETTLED, Derived, Target, charges_for, derive
 from billing.domain.timeline import Schedule
 
 
@@ -53,7 +53,13 @@ def difference(
     # usage_target): the timeline's difference neither sees nor credits them.
     by_key = _by_key(posted, since)  # its keys are the posted keys
     target = derive(
-        schedule, as_of=as_of, scope=scope, posted=by_key.keys(), since=since, charges=True
+        schedule,
+        as_of=as_of,
+        scope=scope,
+        posted=by_key.keys(),
+        since=since,
+        charges=True,
+        groups=by_key,
     )
     return _post(target, by_key, cause_event_id, charged=True)
 
@@ -136,6 +142,8 @@ def _post(
     credit = EntryKind.CREDIT
     for key in sorted(target, key=_POSTING_ORDER):
         pieces = target[key]
+        if pieces is SETTLED:
+            continue  # billed exactly as the target says (derive)
         entries = by_key.get(key)
         if not entries:
             # Nothing posted for the group: its charges, made with the target (derive).

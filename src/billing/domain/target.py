@@ -15,7 +15,7 @@ end date).
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, cast
@@ -91,6 +91,11 @@ def pieces_in_scope(
 #: nothing is posted for, the charges that bill them.
 Derived = dict[GroupKey, list[Any]]
 
+#: What :func:`derive` holds (with ``charges`` and ``groups``) for a group whose one posted
+#: charge bills exactly its one piece: its difference is empty. Never changed, compared by
+#: identity.
+SETTLED: list[Any] = []
+
 
 def derive(
     schedule: Schedule,
@@ -100,14 +105,18 @@ def derive(
     posted: Collection[GroupKey],
     since: date | None = None,
     charges: bool = False,
+    groups: Mapping[GroupKey, Sequence[Entry]] | None = None,
 ) -> Derived:
     """:func:`pieces_in_scope`; with ``charges``, each group not in ``posted`` holds instead
     the new charges for its pieces, in the same order (zero amounts left out), made in the
     period walk itself without a ``Piece`` in between (the difference of such a group is just
-    that: :func:`billing.domain.difference.difference` uses it)."""
+    that: :func:`billing.domain.difference.difference` uses it). With ``groups`` too (the
+    posted entries by group), a whole period whose one posted charge bills exactly its one
+    piece may hold :data:`SETTLED` instead (its difference is empty)."""
     window = _Window.of(
         schedule, as_of=as_of, scope=scope, posted=posted, since=since, charges=charges
     )
+    window.groups = groups if charges else None
     out = _periodic(schedule, window)
     _one_offs(schedule, out, window)
     _setup_fee(schedule, out, window, scope=scope)
@@ -158,6 +167,8 @@ class _Window:
     since: date | None = None
     #: Groups not posted hold their charges, not their pieces (see :func:`derive`).
     charges: bool = False
+    #: The posted entries by group, to find settled groups (see :func:`derive`).
+    groups: Mapping[GroupKey, Sequence[Entry]] | None = None
 
     @classmethod
     def of(
@@ -284,6 +295,7 @@ def _regime_pieces(
     charge = EntryKind.CHARGE
     posted = window.posted
     charges = window.charges
+    groups = window.groups
     # The inner loop needs: new charges, due by ``as_of`` alone, keys not seen before.
     straight = charges and fresh and billed is None
     s = month_boundary(index, day)
@@ -366,6 +378,22 @@ def _regime_pieces(
                     break
                 key = (item, s, e)
                 if key in posted:
+                    group = groups.get(key) if groups is not None else None
+                    if group is not None and len(group) == 1:
+                        ch = group[0]
+                        if (
+                            ch.kind is charge
+                            and ch.service_start == s
+                            and ch.service_end == e
+                            and ch.unit_amount == unit_amount
+                            and ch.quantity == quantity
+                            and ch.period_amount == period_amount
+                        ):
+                            # Billed exactly so (as _post's one-for-one check): nothing to do.
+                            # A posted group is never dropped, due or not.
+                            out[key] = SETTLED
+                            s = e
+                            continue
                     break
                 entry = _EntryLayout(
                     item, charge, s, e, s, e, unit_amount, quantity, period_amount,
