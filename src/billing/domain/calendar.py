@@ -189,6 +189,15 @@ _GRIDS: dict[tuple[int, int, int], PeriodGrid] = {}
 _MAX_GRIDS = 100_000
 
 
+def same_boundaries(a: PeriodGrid, b: PeriodGrid) -> bool:
+    """Whether two grids have exactly the same period boundaries."""
+    return (
+        a.interval_months == b.interval_months
+        and a.anchor_day == b.anchor_day
+        and (a.base_index - b.base_index) % a.interval_months == 0
+    )
+
+
 def validate_date(d: date, *, field: str = "date") -> date:
     if not isinstance(d, date) or isinstance(d, datetime):
         raise InvalidInput(f"{field} must be a calendar date")

@@ -28,7 +28,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from operator import attrgetter
 
-from billing.domain.calendar import PeriodGrid
+from billing.domain.calendar import PeriodGrid, same_boundaries
 from billing.domain.choices import Proration, Unused
 from billing.domain.errors import InvalidTimeline
 from billing.domain.events import (
@@ -38,7 +38,7 @@ from billing.domain.events import (
     EventType,
     Payload,
 )
-from billing.domain.fold import Change, OneOff, TimelineFold
+from billing.domain.fold import Change, OneOff, TimelineFold, terms_steps
 from billing.domain.money import round_half_up
 
 __all__ = [
@@ -186,14 +186,10 @@ class Schedule:
         self.pending_event_id: str | None = fold.pending[1] if fold.pending else None
         self.revoked_by: Mapping[str, str] = fold.revoked_by
         self.anchor_day: int = fold.explicit_anchor or self.start.day
-        self.pauses: tuple[Pause, ...] = (
-            tuple(
-                Pause(p[0], p[1], p[2], p[3])
-                for p in sorted(fold.pauses, key=lambda p: p[0])
-                if p[1] is None or p[1] > p[0]
-            )
-            if fold.pauses
-            else ()
+        self.pauses: tuple[Pause, ...] = tuple(
+            Pause(p[0], p[1], p[2], p[3])
+            for p in sorted(fold.pauses, key=lambda p: p[0])
+            if p[1] is None or p[1] > p[0]
         )
         self._set_terms(fold)
         self.regimes: tuple[Regime, ...] = self._regimes(fold)
@@ -210,7 +206,7 @@ class Schedule:
     def _set_terms(self, fold: TimelineFold) -> None:
         """Price and quantity as step functions of the date (changes by effective date, ties
         in recording order), and the same as shown to people where they differ."""
-        self._price_dates, self._price_values, self._qty_dates, self._qty_values = _terms_steps(
+        self._price_dates, self._price_values, self._qty_dates, self._qty_values = terms_steps(
             fold.base_price, fold.base_qty, fold.prices, fold.quantities
         )
         self._shown: Schedule | None = None
@@ -223,7 +219,7 @@ class Schedule:
             quantities = [by_id.get(c.value[1], c) for c in fold.quantities]
             twin = Schedule.__new__(Schedule)
             (twin._price_dates, twin._price_values, twin._qty_dates, twin._qty_values) = (
-                _terms_steps(fold.base_price, fold.base_qty, prices, quantities)
+                terms_steps(fold.base_price, fold.base_qty, prices, quantities)
             )
             self._shown = twin
 
@@ -257,7 +253,7 @@ class Schedule:
             )
             if regimes[-1].start == c.effective:
                 regimes[-1] = Regime(c.effective, grid)
-            elif not _same_boundaries(regimes[-1].grid, grid):
+            elif not same_boundaries(regimes[-1].grid, grid):
                 regimes.append(Regime(c.effective, grid))
             # else: the interval "changed" to the one in force, on the same boundaries: the
             # periods go on as they were (a new regime would split a period's due date).
@@ -393,39 +389,4 @@ class Schedule:
         return out
 
 
-def _terms_steps(
-    base_price: tuple[int, int, str, int],
-    base_qty: tuple[int, str, int],
-    prices: list[Change],
-    quantities: list[Change],
-) -> tuple[list[date], list[tuple[int, int, str, int]], list[date], list[tuple[int, str, int]]]:
-    """Step functions of price and quantity over dates: changes by effective date, ties in
-    recording order; a plan change may also change the months the price pays for."""
-    if len(prices) > 1:
-        prices = sorted(prices, key=_BY_DATE_THEN_SEQ)
-    if len(quantities) > 1:
-        quantities = sorted(quantities, key=_BY_DATE_THEN_SEQ)
-    price_months = base_price[1]
-    price_dates: list[date] = []
-    price_values: list[tuple[int, int, str, int]] = [base_price]
-    for c in prices:
-        unit, months, source = c.value
-        price_months = months if months is not None else price_months
-        price_dates.append(c.effective)
-        price_values.append((unit, price_months, source, c.seq))
-    qty_dates = [c.effective for c in quantities]
-    qty_values: list[tuple[int, str, int]] = [base_qty] + [c.value for c in quantities]
-    return price_dates, price_values, qty_dates, qty_values
-
-
 _BY_SEQ = attrgetter("seq")
-_BY_DATE_THEN_SEQ = attrgetter("effective", "seq")
-
-
-def _same_boundaries(a: PeriodGrid, b: PeriodGrid) -> bool:
-    """Whether two grids have exactly the same period boundaries."""
-    return (
-        a.interval_months == b.interval_months
-        and a.anchor_day == b.anchor_day
-        and (a.base_index - b.base_index) % a.interval_months == 0
-    )
