@@ -54,6 +54,34 @@ def clamp_day(year: int, month: int, day: int) -> date:
     return date(year, month, day)
 
 
+#: Boundary dates by ``month_index * 32 + day`` (month index: year·12 + month − 1). A bill run
+#: walks the same few hundred boundaries for every subscription; a dict lookup costs a quarter
+#: of ``divmod`` and ``date(...)``. Only the years of :data:`MIN_DATE` to :data:`MAX_DATE` (and
+#: a decade either side, for periods reaching past them) are kept, so it never grows past
+#: 3,840 months × 31 days, and dates are immutable, so sharing them is safe.
+_BOUNDARIES: dict[int, date] = {}
+_CACHED_MONTHS = range((MIN_DATE.year - 10) * 12, (MAX_DATE.year + 11) * 12)
+
+
+def month_boundary(index: int, day: int) -> date:
+    """The date on ``day`` (clamped to the month's last day) of the month ``index``."""
+    key = index * 32 + day
+    found = _BOUNDARIES.get(key)
+    if found is not None:
+        return found
+    year, month0 = divmod(index, 12)
+    d = clamp_day(year, month0 + 1, day)
+    if index in _CACHED_MONTHS:
+        _BOUNDARIES[key] = d
+    return d
+
+
+def boundary_lookup() -> dict[int, date]:
+    """The boundary cache itself, for hot loops: ``lookup.get(index * 32 + day) or
+    month_boundary(index, day)`` is :func:`month_boundary` without the call."""
+    return _BOUNDARIES
+
+
 def add_months(d: date, months: int, *, anchor_day: int | None = None) -> date:
     """``d`` moved by whole months, on ``anchor_day`` (default ``d.day``), clamped to month end."""
     index = d.year * 12 + (d.month - 1) + months
@@ -102,20 +130,25 @@ class PeriodGrid:
     def anchored_at(
         cls, d: date, *, interval_months: int, anchor_day: int | None = None
     ) -> PeriodGrid:
-        return cls(d.year * 12 + d.month - 1, anchor_day or d.day, interval_months)
+        key = (d.year * 12 + d.month - 1, anchor_day or d.day, interval_months)
+        grid = _GRIDS.get(key)
+        if grid is None:
+            grid = cls(*key)
+            if key[0] in _CACHED_MONTHS and len(_GRIDS) < _MAX_GRIDS:
+                _GRIDS[key] = grid
+        return grid
 
     def boundary(self, k: int) -> date:
-        year, month0 = divmod(self.base_index + k * self.interval_months, 12)
-        return clamp_day(year, month0 + 1, self.anchor_day)
+        return month_boundary(self.base_index + k * self.interval_months, self.anchor_day)
 
     def index_containing(self, d: date) -> int:
         """The k with ``boundary(k) <= d < boundary(k + 1)``."""
-        months = d.year * 12 + d.month - 1 - self.base_index
-        k = months // self.interval_months
+        base, step, day = self.base_index, self.interval_months, self.anchor_day
+        k = (d.year * 12 + d.month - 1 - base) // step
         # Month arithmetic gets within one period; the anchor day settles it.
-        while self.boundary(k) > d:
+        while month_boundary(base + k * step, day) > d:
             k -= 1
-        while self.boundary(k + 1) <= d:
+        while month_boundary(base + (k + 1) * step, day) <= d:
             k += 1
         return k
 
@@ -139,18 +172,30 @@ class PeriodGrid:
         """
         step = self.interval_months
         day = self.anchor_day
-        k = self.index_containing(d)
-        index = self.base_index + k * step
-        start = self.boundary(k)
+        index = self.base_index + self.index_containing(d) * step
+        lookup = _BOUNDARIES.get
+        start = month_boundary(index, day)
         while True:
             index += step
-            year, month0 = divmod(index, 12)
-            if day <= 28:
-                end = date(year, month0 + 1, day)
-            else:
-                end = clamp_day(year, month0 + 1, day)
+            end = lookup(index * 32 + day) or month_boundary(index, day)
             yield start, end
             start = end
+
+
+#: Grids by ``(base_index, anchor_day, interval_months)``: every schedule builds one or more,
+#: and the same few thousand serve every subscription (a grid is immutable, so sharing is
+#: safe); bounded, so that odd intervals cannot grow it without end.
+_GRIDS: dict[tuple[int, int, int], PeriodGrid] = {}
+_MAX_GRIDS = 100_000
+
+
+def same_boundaries(a: PeriodGrid, b: PeriodGrid) -> bool:
+    """Whether two grids have exactly the same period boundaries."""
+    return (
+        a.interval_months == b.interval_months
+        and a.anchor_day == b.anchor_day
+        and (a.base_index - b.base_index) % a.interval_months == 0
+    )
 
 
 def validate_date(d: date, *, field: str = "date") -> date:

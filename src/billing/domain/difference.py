@@ -20,16 +20,16 @@ from datetime import date
 from operator import itemgetter
 
 from billing.domain.entries import (
+    USAGE_PREFIX,
     Entry,
     EntryKind,
     GroupKey,
     Piece,
     Scope,
-    is_usage_item,
     new_entry,
     slice_amount,
 )
-from billing.domain.target import Target, pieces_in_scope
+from billing.domain.target import SETTLED, Derived, Target, charges_for, derive
 from billing.domain.timeline import Schedule
 
 
@@ -51,15 +51,17 @@ def difference(
     """
     # Usage charges are derived from usage events, not the timeline (billing.domain.
     # usage_target): the timeline's difference neither sees nor credits them.
-    if since is not None:
-        posted = [e for e in posted if e.period_end > since and not is_usage_item(e.item)]
-    else:
-        posted = [e for e in posted if not is_usage_item(e.item)]
-    by_key = _by_key(posted)  # its keys are the posted keys
-    target = pieces_in_scope(
-        schedule, as_of=as_of, scope=scope, posted=by_key.keys(), since=since
+    by_key = _by_key(posted, since)  # its keys are the posted keys
+    target = derive(
+        schedule,
+        as_of=as_of,
+        scope=scope,
+        posted=by_key.keys(),
+        since=since,
+        charges=True,
+        groups=by_key,
     )
-    return _post(target, by_key, cause_event_id)
+    return _post(target, by_key, cause_event_id, charged=True)
 
 
 def post_difference(
@@ -73,7 +75,7 @@ def post_difference(
     Only groups present in ``target`` are looked at; build it with the posted keys in scope.
     Zero-amount entries are never posted.
     """
-    return _post(target, _by_key(posted), cause_event_id)
+    return _post(target, _by_key_all(posted), cause_event_id)
 
 
 def net_coverage(entries: Sequence[Entry]) -> list[tuple[date, date, Entry]]:
@@ -98,10 +100,15 @@ def net_coverage(entries: Sequence[Entry]) -> list[tuple[date, date, Entry]]:
     return coverage
 
 
-def _by_key(posted: Sequence[Entry]) -> dict[GroupKey, list[Entry]]:
+def _by_key(posted: Sequence[Entry], since: date | None = None) -> dict[GroupKey, list[Entry]]:
+    """The posted entries by group, less usage charges and, with ``since``, the groups ending
+    on or before it."""
     by_key: dict[GroupKey, list[Entry]] = {}
     for e in posted:
-        key = (e.item, e.period_start, e.period_end)
+        item = e.item
+        if item.startswith(USAGE_PREFIX) or (since is not None and e.period_end <= since):
+            continue
+        key = (item, e.period_start, e.period_end)
         group = by_key.get(key)
         if group is None:
             by_key[key] = [e]
@@ -110,25 +117,52 @@ def _by_key(posted: Sequence[Entry]) -> dict[GroupKey, list[Entry]]:
     return by_key
 
 
+def _by_key_all(posted: Sequence[Entry]) -> dict[GroupKey, list[Entry]]:
+    """Every posted entry by group, usage charges too (``post_difference`` is theirs as well)."""
+    by_key: dict[GroupKey, list[Entry]] = {}
+    for e in posted:
+        by_key.setdefault((e.item, e.period_start, e.period_end), []).append(e)
+    return by_key
+
+
 #: Groups are posted in date order, then by item: ``(period_start, item, period_end)``.
 _POSTING_ORDER = itemgetter(1, 0, 2)
 
 
 def _post(
-    target: Target, by_key: dict[GroupKey, list[Entry]], cause_event_id: str | None
+    target: Derived,
+    by_key: dict[GroupKey, list[Entry]],
+    cause_event_id: str | None,
+    *,
+    charged: bool = False,
 ) -> list[Entry]:
+    """The new entries, group by group in posting order. ``charged``: the groups not posted
+    hold their charges already (:func:`billing.domain.target.derive`)."""
     out: list[Entry] = []
+    credit = EntryKind.CREDIT
     for key in sorted(target, key=_POSTING_ORDER):
         pieces = target[key]
+        if pieces is SETTLED:
+            continue  # billed exactly as the target says (derive)
         entries = by_key.get(key)
         if not entries:
-            for p in pieces:
-                amount = p.amount
-                if amount:
-                    out.append(_charge(p, p.start, p.end, amount))
+            # Nothing posted for the group: its charges, made with the target (derive).
+            out.extend(pieces if charged else charges_for(pieces))
             continue
-        if _tiles(pieces, entries):
-            # The common case of every re-run: the period is billed exactly as the target says.
+        if len(entries) == 1 and len(pieces) == 1:
+            # The common case of every re-run: one charge billing the one piece, as _tiles.
+            p, ch = pieces[0], entries[0]
+            if (
+                ch.kind is not credit
+                and ch.service_start == p[3]
+                and ch.service_end == p[4]
+                and ch.unit_amount == p[5]
+                and ch.quantity == p[6]
+                and ch.period_amount == p[7]
+            ):
+                continue
+        elif _tiles(pieces, entries):
+            # The period is billed exactly as the target says.
             continue
         out.extend(_entries_for(_actions(pieces, net_coverage(entries)), cause_event_id))
     return out

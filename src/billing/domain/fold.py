@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 from billing.domain.choices import Unused
@@ -214,3 +215,31 @@ STEPS: dict[EventType, Step] = {
 #: Kinds that record something (an offer made, the scheduler's note) but change no term,
 #: date or charge: the offer's changes are events of their own.
 NO_EFFECT = frozenset({EventType.RETENTION_OFFER_MADE, EventType.TERMINATED})
+
+
+_BY_DATE_THEN_SEQ = attrgetter("effective", "seq")
+
+
+def terms_steps(
+    base_price: tuple[int, int, str, int],
+    base_qty: tuple[int, str, int],
+    prices: list[Change],
+    quantities: list[Change],
+) -> tuple[list[date], list[tuple[int, int, str, int]], list[date], list[tuple[int, str, int]]]:
+    """Step functions of price and quantity over dates: changes by effective date, ties in
+    recording order; a plan change may also change the months the price pays for."""
+    if len(prices) > 1:
+        prices = sorted(prices, key=_BY_DATE_THEN_SEQ)
+    if len(quantities) > 1:
+        quantities = sorted(quantities, key=_BY_DATE_THEN_SEQ)
+    price_months = base_price[1]
+    price_dates: list[date] = []
+    price_values: list[tuple[int, int, str, int]] = [base_price]
+    for c in prices:
+        unit, months, source = c.value
+        price_months = months if months is not None else price_months
+        price_dates.append(c.effective)
+        price_values.append((unit, price_months, source, c.seq))
+    qty_dates = [c.effective for c in quantities]
+    qty_values: list[tuple[int, str, int]] = [base_qty] + [c.value for c in quantities]
+    return price_dates, price_values, qty_dates, qty_values

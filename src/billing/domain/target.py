@@ -14,22 +14,38 @@ end date).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
+from typing import cast
 
 from billing.domain.entries import (
     MAIN_ITEM,
     SETUP_ITEM,
+    Entry,
     EntryKind,
     GroupKey,
     Piece,
     Scope,
     is_usage_item,
 )
-from billing.domain.timeline import AddOn, BillingTiming, Regime, Schedule, Terms
+from billing.domain.timeline import AddOn, BillingTiming, Schedule
+from billing.domain.walk import SETTLED, Derived, ItemSpan, Window, charges_for, regime_pieces
+
+__all__ = [
+    "SETTLED",
+    "Derived",
+    "Target",
+    "charges_for",
+    "derive",
+    "pieces_in_scope",
+    "setup_fee_due_on",
+    "target_pieces",
+    "target_total",
+]
 
 Target = dict[GroupKey, list[Piece]]
+
+_ONE_DAY = timedelta(days=1)
 
 
 def target_pieces(
@@ -69,7 +85,31 @@ def pieces_in_scope(
     to the groups returned); each group returned is exactly what the full target has for it
     (see :mod:`billing.domain.settlement` for when the rest may be left out).
     """
-    window = _Window.of(schedule, as_of=as_of, scope=scope, posted=posted, since=since)
+    return cast(
+        Target, derive(schedule, as_of=as_of, scope=scope, posted=posted, since=since)
+    )
+
+
+def derive(
+    schedule: Schedule,
+    *,
+    as_of: date,
+    scope: Scope,
+    posted: Collection[GroupKey],
+    since: date | None = None,
+    charges: bool = False,
+    groups: Mapping[GroupKey, Sequence[Entry]] | None = None,
+) -> Derived:
+    """:func:`pieces_in_scope`; with ``charges``, each group not in ``posted`` holds instead
+    the new charges for its pieces, in the same order (zero amounts left out), made in the
+    period walk itself without a ``Piece`` in between (the difference of such a group is just
+    that: :func:`billing.domain.difference.difference` uses it). With ``groups`` too (the
+    posted entries by group), a whole period whose one posted charge bills exactly its one
+    piece may hold :data:`SETTLED` instead (its difference is empty)."""
+    window = Window.of(
+        schedule, as_of=as_of, scope=scope, posted=posted, since=since, charges=charges,
+        groups=groups,
+    )
     out = _periodic(schedule, window)
     _one_offs(schedule, out, window)
     _setup_fee(schedule, out, window, scope=scope)
@@ -79,142 +119,44 @@ def pieces_in_scope(
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class _Window:
-    """Which periods the target looks at, and how it decides that one is due."""
-
-    as_of: date
-    #: No period starting after this is looked at: ``as_of`` or the last posted period start.
-    horizon: date
-    in_advance: bool
-    #: With Scope.BILLED, the periods already billed for any item; None with Scope.DUE.
-    billed_periods: set[tuple[date, date]] | None
-    posted: Collection[GroupKey]
-    #: Only groups ending after this are looked at (None: every group).
-    since: date | None = None
-
-    @classmethod
-    def of(
-        cls,
-        schedule: Schedule,
-        *,
-        as_of: date,
-        scope: Scope,
-        posted: Collection[GroupKey],
-        since: date | None = None,
-    ) -> _Window:
-        # The horizon only bounds the walk: a period it adds that is neither posted nor due is
-        # dropped again, so posted keys left out with ``since`` never change what is returned.
-        horizon = as_of
-        for _, s, _ in posted:
-            if s > horizon:
-                horizon = s
-        billed = {(k[1], k[2]) for k in posted} if scope is Scope.BILLED else None
-        in_advance = schedule.timing is BillingTiming.IN_ADVANCE
-        return cls(as_of, horizon, in_advance, billed, posted, since)
-
-    def includes(self, period_end: date) -> bool:
-        """Whether a group ending on ``period_end`` is looked at (see ``since``)."""
-        return self.since is None or period_end > self.since
-
-
-def _periodic(schedule: Schedule, window: _Window) -> Target:
+def _periodic(schedule: Schedule, window: Window) -> Derived:
     """The pieces of the main item and the add-ons, for every period in the window."""
-    out: Target = {}
+    out: Derived = {}
     # A period can be served in parts (an add-on re-attached on new terms inside it): it is due
     # as a whole, in advance with its first served day, in arrears with its last.
-    due_of: dict[GroupKey, bool] = {}
+    not_due: set[GroupKey] = set()
     regimes = schedule.regimes
-    main_changes = schedule.change_dates()
+    main_changes = schedule.change_dates()  # sorted, no duplicates
     # The dates on which what a day costs may change: pause edges for every item, and the
     # terms changes for the main item. A period with none of them inside is one piece on the
     # terms of its first day; only the others need the general path (_period_pieces).
-    pause_edges = sorted(
-        {d for p in schedule.pauses for d in (p.start, p.billed_from, p.end) if d is not None}
-    )
-    main_edges = sorted(set(pause_edges).union(main_changes))
+    pause_edges: list[date] = []
+    main_edges = main_changes
+    if schedule.pauses:
+        pause_edges = sorted(
+            {d for p in schedule.pauses for d in (p.start, p.billed_from, p.end) if d is not None}
+        )
+        main_edges = sorted(set(pause_edges).union(main_changes))
+    walked: set[str] = set()  # items with periods in ``out`` already
     for item, x, y, addon in _item_ranges(schedule):
         if y is not None and y <= x:
             continue
-        span = _ItemSpan(item, addon, main_edges if addon is None else pause_edges, main_changes)
+        span = ItemSpan(item, addon, main_edges if addon is None else pause_edges, main_changes)
         for ri, regime in enumerate(regimes):
             r_end = regimes[ri + 1].start if ri + 1 < len(regimes) else None
             lo = max(x, regime.start)
             hi = y if r_end is None else (r_end if y is None else min(y, r_end))
             if hi is None or lo < hi:
-                _regime_pieces(schedule, span, regime, lo, hi, window, out, due_of)
-    for key, due in due_of.items():
-        if not due and key not in window.posted:
+                fresh = item not in walked
+                walked.add(item)
+                regime_pieces(schedule, span, regime, lo, hi, window, out, not_due, fresh)
+    for key in not_due:
+        if key not in window.posted:
             del out[key]
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class _ItemSpan:
-    """One billed item, with the dates inside a period where its cost may change."""
-
-    item: str
-    addon: AddOn | None
-    edges: list[date]
-    main_changes: list[date]
-
-
-def _regime_pieces(
-    schedule: Schedule,
-    span: _ItemSpan,
-    regime: Regime,
-    lo: date,
-    hi: date | None,
-    window: _Window,
-    out: Target,
-    due_of: dict[GroupKey, bool],
-) -> None:
-    """Add to ``out`` the pieces of ``span``'s item on ``[lo, hi)`` in one billing regime, and
-    record in ``due_of`` whether each of their periods is due."""
-    item, addon, edges = span.item, span.addon, span.edges
-    as_of, horizon, in_advance, billed = (
-        window.as_of,
-        window.horizon,
-        window.in_advance,
-        window.billed_periods,
-    )
-    interval_months = regime.grid.interval_months
-    n_edges = len(edges)
-    ei = 0  # edges[ei] is the first edge after the current period's first served day
-    run_ei = -1  # the ei that ``run`` was computed for
-    run: _Run | None = None
-    since = window.since
-    # The periods ending after ``since`` are exactly those from the one containing it on.
-    for s, e in regime.grid.bounds_from(lo if since is None or since < lo else since):
-        a = max(s, lo)
-        if s > horizon or (hi is not None and a >= hi):
-            break
-        b = e if hi is None or e < hi else hi
-        key = (item, s, e)
-        # With Scope.BILLED a period already billed (for any item) is posted at once: an
-        # add-on attached inside it is charged now, like any other change to it.
-        due = (a <= as_of if in_advance else b <= as_of) if billed is None else (s, e) in billed
-        if key in due_of:
-            due = (due_of[key] or due) if in_advance else (due_of[key] and due)
-        due_of[key] = due
-        while ei < n_edges and edges[ei] <= a:
-            ei += 1
-        if ei != run_ei:
-            run_ei = ei
-            run = _run(schedule, addon, a, interval_months)
-        if run is not None and (ei == n_edges or edges[ei] >= b):
-            unit_amount, quantity, period_amount, event_id = run
-            pieces = (
-                [Piece(item, s, e, a, b, unit_amount, quantity, period_amount, event_id)]
-                if period_amount
-                else []
-            )
-        else:
-            pieces = _period_pieces(schedule, span, s, e, a, b, interval_months)
-        out[key] = out[key] + pieces if key in out else pieces
-
-
-def _one_offs(schedule: Schedule, out: Target, window: _Window) -> None:
+def _one_offs(schedule: Schedule, out: Derived, window: Window) -> None:
     """One-off deliveries: each its own one-day group, billed once delivered by ``as_of``."""
     as_of, posted = window.as_of, window.posted
     for one_off in schedule.one_offs:
@@ -224,7 +166,7 @@ def _one_offs(schedule: Schedule, out: Target, window: _Window) -> None:
             continue
         if d <= as_of or key in posted:
             total = one_off.unit_amount * one_off.quantity
-            out[key] = [
+            out[key] = window.group(key, [
                 Piece(
                     key[0],
                     key[1],
@@ -237,24 +179,26 @@ def _one_offs(schedule: Schedule, out: Target, window: _Window) -> None:
                     one_off.event_id,
                     EntryKind.ONE_OFF,
                 )
-            ]
+            ])
 
 
-def _setup_fee(schedule: Schedule, out: Target, window: _Window, *, scope: Scope) -> None:
+def _setup_fee(schedule: Schedule, out: Derived, window: Window, *, scope: Scope) -> None:
     """The one-time start-up fee, billed with the first invoice (when the first period is due)
     unless waived; a subscription that never starts owes none."""
     start = schedule.start
-    key = (SETUP_ITEM, start, start + timedelta(days=1))
-    if not window.includes(key[2]):
-        return
+    key = (SETUP_ITEM, start, start + _ONE_DAY)
     posted = window.posted
     fee = schedule.setup_fee
+    if not fee and key not in posted:
+        return  # nothing to bill and nothing to credit (the usual case: no fee or waived)
+    if not window.includes(key[2]):
+        return
     never_started = schedule.end is not None and schedule.end <= start
     due = scope is Scope.DUE and setup_fee_due_on(schedule) <= window.as_of
     if not (due or key in posted):
         return
     if fee and not never_started:
-        out[key] = [
+        out[key] = window.group(key, [
             Piece(
                 SETUP_ITEM,
                 key[1],
@@ -267,7 +211,7 @@ def _setup_fee(schedule: Schedule, out: Target, window: _Window, *, scope: Scope
                 schedule.setup_event_id,
                 EntryKind.ONE_OFF,
             )
-        ]
+        ])
     elif key in posted:
         out[key] = []
 
@@ -290,95 +234,3 @@ def _item_ranges(schedule: Schedule) -> Iterator[tuple[str, date, date | None, A
         a = max(start, addon.start)
         b = addon.end if end is None else (end if addon.end is None else min(end, addon.end))
         yield f"addon:{addon.key}", a, b, addon
-
-
-#: The terms of an item on a stretch of days without an edge: unit amount, quantity,
-#: full-period amount and the event that set them.
-_Run = tuple[int, int, int, str | None]
-
-
-def _terms(schedule: Schedule, addon: AddOn | None, day: date) -> Terms:
-    if addon is None:
-        return schedule.terms_on(day)
-    return Terms(addon.unit_amount, addon.quantity, addon.price_months, addon.event_id)
-
-
-def _run(schedule: Schedule, addon: AddOn | None, day: date, interval_months: int) -> _Run | None:
-    """What an item costs from ``day`` to the next edge (None: paused, see _period_pieces)."""
-    if schedule.is_paused_on(day):
-        return None
-    terms = _terms(schedule, addon, day)
-    return (
-        terms.unit_amount,
-        terms.quantity,
-        terms.period_amount(interval_months),
-        terms.source_event_id,
-    )
-
-
-def _period_pieces(
-    schedule: Schedule,
-    span: _ItemSpan,
-    s: date,
-    e: date,
-    a: date,
-    b: date,
-    interval_months: int,
-) -> list[Piece]:
-    """The pieces of the period ``[s, e)`` served on ``[a, b)`` with an edge inside: one per
-    stretch of active days on the same terms (adjacent stretches on equal terms merge)."""
-    pieces: list[Piece] = []
-    for lo, hi in _active_ranges(schedule, a, b):
-        if span.addon is None:
-            cuts = [lo] + [d for d in span.main_changes if lo < d < hi] + [hi]
-        else:
-            cuts = [lo, hi]  # an add-on's terms do not change inside its range
-        for i in range(len(cuts) - 1):
-            terms = _terms(schedule, span.addon, cuts[i])
-            amount = terms.period_amount(interval_months)
-            if amount == 0:
-                continue
-            last = pieces[-1] if pieces else None
-            if (
-                last is not None
-                and last.end == cuts[i]
-                and (last.unit_amount, last.quantity, last.period_amount)
-                == (terms.unit_amount, terms.quantity, amount)
-            ):
-                pieces[-1] = last._replace(end=cuts[i + 1])
-                continue
-            pieces.append(
-                Piece(
-                    span.item,
-                    s,
-                    e,
-                    cuts[i],
-                    cuts[i + 1],
-                    terms.unit_amount,
-                    terms.quantity,
-                    amount,
-                    terms.source_event_id,
-                )
-            )
-    return pieces
-
-
-def _active_ranges(schedule: Schedule, a: date, b: date) -> Iterator[tuple[date, date]]:
-    """``[a, b)`` less the paused days."""
-    cursor = a
-    for p in schedule.pauses:
-        p_start = p.billed_from
-        if p.start >= b:
-            break
-        p_end = p.end if p.end is not None else b
-        if p_end <= cursor or p_end <= p_start:
-            continue
-        if p_start > cursor:
-            if p_start >= b:
-                break
-            yield cursor, p_start
-        cursor = max(cursor, p_end)
-        if cursor >= b:
-            return
-    if cursor < b:
-        yield cursor, b

@@ -26,8 +26,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from operator import attrgetter
 
-from billing.domain.calendar import PeriodGrid
+from billing.domain.calendar import PeriodGrid, same_boundaries
 from billing.domain.choices import Proration, Unused
 from billing.domain.errors import InvalidTimeline
 from billing.domain.events import (
@@ -37,7 +38,7 @@ from billing.domain.events import (
     EventType,
     Payload,
 )
-from billing.domain.fold import Change, OneOff, TimelineFold
+from billing.domain.fold import Change, OneOff, TimelineFold, terms_steps
 from billing.domain.money import round_half_up
 
 __all__ = [
@@ -168,7 +169,7 @@ class Schedule:
     )
 
     def __init__(self, events: Sequence[Event]) -> None:
-        ordered = sorted(events, key=lambda e: e.seq)
+        ordered = sorted(events, key=_BY_SEQ)
         if not ordered:
             raise InvalidTimeline("a timeline begins with its started event")
         fold = TimelineFold(ordered[0])
@@ -205,7 +206,7 @@ class Schedule:
     def _set_terms(self, fold: TimelineFold) -> None:
         """Price and quantity as step functions of the date (changes by effective date, ties
         in recording order), and the same as shown to people where they differ."""
-        self._price_dates, self._price_values, self._qty_dates, self._qty_values = _terms_steps(
+        self._price_dates, self._price_values, self._qty_dates, self._qty_values = terms_steps(
             fold.base_price, fold.base_qty, fold.prices, fold.quantities
         )
         self._shown: Schedule | None = None
@@ -218,13 +219,18 @@ class Schedule:
             quantities = [by_id.get(c.value[1], c) for c in fold.quantities]
             twin = Schedule.__new__(Schedule)
             (twin._price_dates, twin._price_values, twin._qty_dates, twin._qty_values) = (
-                _terms_steps(fold.base_price, fold.base_qty, prices, quantities)
+                terms_steps(fold.base_price, fold.base_qty, prices, quantities)
             )
             self._shown = twin
 
     def _regimes(self, fold: TimelineFold) -> tuple[Regime, ...]:
         """Invoice interval regimes: the first grid is anchored at the start; a later interval
         change starts a new grid on the same anchor day from its effective date."""
+        if not fold.intervals:  # the usual case: one grid from the start on
+            grid = PeriodGrid.anchored_at(
+                self.start, interval_months=fold.base_interval, anchor_day=self.anchor_day
+            )
+            return (Regime(self.start, grid),)
         intervals = sorted(fold.intervals, key=lambda c: (c.effective, c.seq))
         first_interval = fold.base_interval
         later: list[Change] = []
@@ -247,7 +253,7 @@ class Schedule:
             )
             if regimes[-1].start == c.effective:
                 regimes[-1] = Regime(c.effective, grid)
-            elif not _same_boundaries(regimes[-1].grid, grid):
+            elif not same_boundaries(regimes[-1].grid, grid):
                 regimes.append(Regime(c.effective, grid))
             # else: the interval "changed" to the one in force, on the same boundaries: the
             # periods go on as they were (a new regime would split a period's due date).
@@ -255,6 +261,10 @@ class Schedule:
 
     def _set_addons(self, fold: TimelineFold) -> None:
         """Add-on attachments by effective date like any attribute, whenever recorded."""
+        if not fold.addon_steps:
+            self.addons: tuple[AddOn, ...] = ()
+            self.addon_history: tuple[AddOn, ...] = ()
+            return
         history: list[AddOn] = []
         last_attached: dict[str, AddOn] = {}
         for key, steps in fold.addon_steps.items():
@@ -268,9 +278,9 @@ class Schedule:
                 if until is None or until > day:
                     history.append(addon)
         #: Per key, its attachment latest by effective date (what is attached now or last).
-        self.addons: tuple[AddOn, ...] = tuple(last_attached.values())
+        self.addons = tuple(last_attached.values())
         #: Every stretch an add-on was attached on its terms: what is billed.
-        self.addon_history: tuple[AddOn, ...] = tuple(history)
+        self.addon_history = tuple(history)
 
     # -- terms ---------------------------------------------------------------------------------
 
@@ -283,6 +293,21 @@ class Schedule:
         source = price_source if price_seq > qty_seq else qty_source
         return Terms(unit, qty, months, source)
 
+    def charge_terms_on(self, day: date, interval_months: int) -> tuple[int, int, int, str | None]:
+        """:meth:`terms_on` as the ledger derivation reads it: unit amount, quantity, the
+        full-period amount for ``interval_months`` (:meth:`Terms.period_amount`) and the
+        source event, without a ``Terms`` (it runs for every stretch of every bill run)."""
+        unit, months, price_source, price_seq = self._price_values[
+            bisect_right(self._price_dates, day)
+        ]
+        qty, qty_source, qty_seq = self._qty_values[bisect_right(self._qty_dates, day)]
+        amount = (
+            unit * qty
+            if interval_months == months
+            else round_half_up(unit * qty * interval_months, months)
+        )
+        return unit, qty, amount, price_source if price_seq > qty_seq else qty_source
+
     def shown_terms_on(self, day: date) -> Terms:
         """The terms the subscription is on that day, as shown to people: a change made with
         proration "none" applies from its own date here, though billed from the next period."""
@@ -290,6 +315,8 @@ class Schedule:
 
     def change_dates(self) -> list[date]:
         """Dates on which the main item's terms may change (sorted, deduplicated)."""
+        if not self._price_dates and not self._qty_dates:
+            return []
         return sorted(set(self._price_dates) | set(self._qty_dates))
 
     def interval_on(self, day: date) -> int:
@@ -310,7 +337,10 @@ class Schedule:
         return self.end
 
     def is_paused_on(self, day: date) -> bool:
-        return any(p.start <= day and (p.end is None or day < p.end) for p in self.pauses)
+        for p in self.pauses:
+            if p.start <= day and (p.end is None or day < p.end):
+                return True
+        return False
 
     def status_on(self, today: date) -> Status:
         if self.end is not None and today >= self.end:
@@ -359,33 +389,4 @@ class Schedule:
         return out
 
 
-def _terms_steps(
-    base_price: tuple[int, int, str, int],
-    base_qty: tuple[int, str, int],
-    prices: list[Change],
-    quantities: list[Change],
-) -> tuple[list[date], list[tuple[int, int, str, int]], list[date], list[tuple[int, str, int]]]:
-    """Step functions of price and quantity over dates: changes by effective date, ties in
-    recording order; a plan change may also change the months the price pays for."""
-    prices = sorted(prices, key=lambda c: (c.effective, c.seq))
-    quantities = sorted(quantities, key=lambda c: (c.effective, c.seq))
-    price_months = base_price[1]
-    price_dates: list[date] = []
-    price_values: list[tuple[int, int, str, int]] = [base_price]
-    for c in prices:
-        unit, months, source = c.value
-        price_months = months if months is not None else price_months
-        price_dates.append(c.effective)
-        price_values.append((unit, price_months, source, c.seq))
-    qty_dates = [c.effective for c in quantities]
-    qty_values: list[tuple[int, str, int]] = [base_qty] + [c.value for c in quantities]
-    return price_dates, price_values, qty_dates, qty_values
-
-
-def _same_boundaries(a: PeriodGrid, b: PeriodGrid) -> bool:
-    """Whether two grids have exactly the same period boundaries."""
-    return (
-        a.interval_months == b.interval_months
-        and a.anchor_day == b.anchor_day
-        and (a.base_index - b.base_index) % a.interval_months == 0
-    )
+_BY_SEQ = attrgetter("seq")
