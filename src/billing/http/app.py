@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
 from fastapi import FastAPI, Security
 from fastapi.security import HTTPBearer
 
@@ -73,7 +77,15 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     if migrate:
         upgrade(settings.database_url)
     engine = make_engine(settings.database_url, **engine_options(settings))
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The thread limit the engines' pools are sized for (storage.db: pool and threads).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="billing",
         version=__version__,
         docs_url=None,  # served by billing.http.docs, with local assets

@@ -38,6 +38,14 @@ def posted_entries(
     return rows_where(session, LedgerEntry, *where, order_by=[LedgerEntry.id])
 
 
+def posted_entry_rows(session: Session, subscription_id: str) -> list[Any]:
+    """A subscription's posted entries in posting order as Core rows of the ledger table (the
+    columns as attributes, no ORM objects): what ``GET …/ledger`` shows."""
+    table = LedgerEntry.__table__
+    q = select(table).where(table.c.subscription_id == subscription_id).order_by(table.c.id)
+    return list(session.execute(q))
+
+
 def settlement_point(session: Session, subscription_id: str) -> Settlement | None:
     """How far the subscription's ledger is settled (:mod:`billing.domain.settlement`)."""
     row = session.get(LedgerSettlement, subscription_id)

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from billing.domain import codec
 from billing.domain.events import Event
-from billing.storage.models import Subscription, TimelineEvent
+from billing.errors import NotFound
+from billing.storage.models import Customer, Subscription, TimelineEvent
 from billing.storage.rows import Lock, get_row, page_after, rows_where, scoped
 
 
@@ -41,6 +42,46 @@ def events(session: Session, subscription_id: str) -> list[TimelineEvent]:
         TimelineEvent.subscription_id == subscription_id,
         order_by=[TimelineEvent.seq],
     )
+
+
+_SUBSCRIPTIONS = Subscription.__table__
+_CUSTOMERS = Customer.__table__
+_EVENTS = TimelineEvent.__table__
+#: What a read shows of a subscription and needs of its customer (:func:`read_row`).
+_READ_COLUMNS = (
+    _SUBSCRIPTIONS.c.id,
+    _SUBSCRIPTIONS.c.customer_id,
+    _SUBSCRIPTIONS.c.plan_id,
+    _SUBSCRIPTIONS.c.currency,
+    _SUBSCRIPTIONS.c.version,
+    _SUBSCRIPTIONS.c.created_at,
+    _CUSTOMERS.c.timezone,
+    _CUSTOMERS.c.locale,
+)
+
+
+def read_row(session: Session, subscription_id: str, *, customer_scope: str | None = None) -> Any:
+    """The subscription's columns a read shows, with its customer's ``timezone`` and
+    ``locale``: one Core query, no ORM objects (the hot reads: ``GET`` subscription, timeline,
+    ledger). Not found (404) as :func:`get` is, for a portal caller of another customer too."""
+    q = (
+        select(*_READ_COLUMNS)
+        .join_from(_SUBSCRIPTIONS, _CUSTOMERS, _SUBSCRIPTIONS.c.customer_id == _CUSTOMERS.c.id)
+        .where(_SUBSCRIPTIONS.c.id == subscription_id)
+    )
+    if customer_scope is not None:
+        q = q.where(_SUBSCRIPTIONS.c.customer_id == customer_scope)
+    row = session.execute(q).first()
+    if row is None:
+        raise NotFound(f"subscription {subscription_id} not found")
+    return row
+
+
+def event_rows(session: Session, subscription_id: str) -> list[Any]:
+    """The subscription's timeline rows in ``seq`` order as Core rows (for
+    :func:`event_from_row`), no ORM objects."""
+    q = select(_EVENTS).where(_EVENTS.c.subscription_id == subscription_id).order_by(_EVENTS.c.seq)
+    return list(session.execute(q))
 
 
 def add_event(session: Session, row: TimelineEvent) -> None:

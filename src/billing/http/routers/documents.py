@@ -87,7 +87,7 @@ class DocumentFeed:
         }
 
 
-def feed(
+async def feed(
     session: SessionDep,
     clock: ClockDep,
     after: str | None = None,
