@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
-import anyio.to_thread
 from fastapi import FastAPI, Security
 from fastapi.security import HTTPBearer
 
@@ -14,6 +10,7 @@ from billing.auth.service import ensure_bootstrap_key
 from billing.clock import Clock
 from billing.console.app import create_console
 from billing.http import described, docs, problems
+from billing.http.admission import AdmissionMiddleware, thread_limit
 from billing.http.faults import DatabaseFaultMiddleware
 from billing.http.middleware import (
     BodyLimitMiddleware,
@@ -78,14 +75,8 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
         upgrade(settings.database_url)
     engine = make_engine(settings.database_url, **engine_options(settings))
 
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        # The thread limit the engines' pools are sized for (storage.db: pool and threads).
-        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
-        yield
-
     app = FastAPI(
-        lifespan=lifespan,
+        lifespan=thread_limit(settings.api_threads),
         title="billing",
         version=__version__,
         docs_url=None,  # served by billing.http.docs, with local assets
@@ -113,6 +104,9 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
 
     problems.install(app)
     app.add_middleware(IdempotencyMiddleware)
+    # Around everything that takes a thread or a connection (the token check and the
+    # idempotency records included): no more requests inside than threads.
+    app.add_middleware(AdmissionMiddleware, limit=settings.api_threads)
     app.add_middleware(DatabaseFaultMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(UrlCharactersMiddleware)

@@ -9,15 +9,15 @@ numbers among them — on a power cut, ``FULL`` syncs the log at every commit. A
 ``database_busy``, :mod:`billing.http.problems`; background jobs wait longer by default).
 
 Pool and threads: an API process runs sync handlers on at most ``threads`` worker threads
-(anyio's limit, set by the app at start), and each thread holds at most one connection of an
-engine at a time, bar the few opened beside it (``pool_overflow``). So an API engine's pool
-holds ``threads + pool_overflow`` connections: a thread never waits for a connection that
-a request holds while that request waits for a thread (FastAPI validates a sync handler's
-answer in one more thread hop while the request's transaction is still open; with a pool
-smaller than the thread limit, every thread could be waiting for a connection and every
-connection's holder for a thread, until the pool's timeout). Past the pool (a leak, or more
-overflow than planned) a request waits ``pool_timeout`` seconds and is answered 503
-``database_busy`` (:mod:`billing.http.problems`), not queued for SQLAlchemy's 30 s.
+(anyio's limit, set by the app at start) and admits at most that many requests at once
+(:mod:`billing.http.admission`); each request holds at most one connection of an engine at a
+time, bar the few opened beside it (``pool_overflow``). So an API engine's pool holds
+``threads + pool_overflow`` connections and an admitted request always finds one, and a
+thread: no request holding a connection waits for a thread that waits for a connection
+(FastAPI validates a sync handler's answer in one more thread hop while the request's
+transaction is still open). Past the pool (a leak, or more overflow than planned) a request
+waits ``pool_timeout`` seconds and is answered 503 ``database_busy``
+(:mod:`billing.http.problems`), not queued for SQLAlchemy's 30 s.
 
 PostgreSQL: the services take row locks (``SELECT … FOR UPDATE``) on the subscription they
 change; with ``lock_timeout_ms`` a wait for a lock ends after that long with ``lock_timeout``
