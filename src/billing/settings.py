@@ -71,6 +71,19 @@ class Settings(BaseSettings):
     #: answered 503 ``database_busy`` with ``Retry-After``; 0 waits without bound.
     postgres_lock_timeout_ms: int = Field(default=5000, ge=0, le=600_000)
 
+    #: Worker threads of one API process (anyio's limit for sync handlers and dependencies;
+    #: anyio's own default is 40). Each database engine of the process gets a pool of as many
+    #: connections plus ``db_pool_overflow``, so a thread never waits for a connection that
+    #: another thread holds while it waits for a thread (storage.db: pool and threads).
+    #: PostgreSQL: workers x (threads + overflow) x 1 engine must stay under max_connections.
+    api_threads: int = Field(default=40, ge=1, le=1000)
+    #: Connections an engine may open beyond ``api_threads`` (a connection opened while
+    #: another is held: a token check, an idempotency record, a job's own transaction).
+    db_pool_overflow: int = Field(default=10, ge=0, le=1000)
+    #: How long a request waits for a pooled connection before it is answered 503
+    #: ``database_busy`` with ``Retry-After`` (SQLAlchemy's default is 30 s).
+    db_pool_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
+
     @field_validator("database_url")
     @classmethod
     def _url(cls, value: str) -> str:
@@ -117,11 +130,14 @@ class Settings(BaseSettings):
 
 
 def engine_options(settings: Settings) -> dict[str, Any]:
-    """The API's database waits and durability (:func:`billing.storage.db.make_engine`)."""
+    """The API's database waits, durability and pool (:func:`billing.storage.db.make_engine`)."""
     return {
         "busy_timeout_ms": settings.sqlite_busy_timeout_ms,
         "synchronous": settings.sqlite_synchronous,
         "lock_timeout_ms": settings.postgres_lock_timeout_ms,
+        "threads": settings.api_threads,
+        "pool_overflow": settings.db_pool_overflow,
+        "pool_timeout": settings.db_pool_timeout_seconds,
     }
 
 

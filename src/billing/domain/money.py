@@ -101,8 +101,13 @@ class Money:
         return format_money(self.amount, self.currency, locale)
 
 
+@lru_cache(maxsize=16_384)
 def format_money(amount: int, currency: str, locale: str = "sv_SE") -> str:
-    """Format minor units for people in the customer's locale: ``1 234,50 kr`` in sv_SE."""
+    """Format minor units for people in the customer's locale: ``1 234,50 kr`` in sv_SE.
+
+    Remembered per (amount, currency, locale): Babel's formatting (~0.2 ms, a dozen locale
+    data lookups) was 40 % of a page of the credit-note feed, whose documents repeat the same
+    prices and totals; the answer depends on nothing else."""
     digits = currency_digits(currency)
     value = Decimal(amount).scaleb(-digits)
     return str(format_currency(value, currency, locale=locale, currency_digits=True))

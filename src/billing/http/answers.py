@@ -63,9 +63,10 @@ class Change:
         return answer(self.response, self.session, result, preview=self.preview)
 
 
-def change_call(
+async def change_call(
     response: Response, session: SessionDep, clock: ClockDep, version: IfMatch, preview: Preview
 ) -> Change:
+    # async, like the other pure dependencies: no worker thread to build a dataclass
     return Change(response, session, clock, version, preview)
 
 
@@ -92,7 +93,7 @@ class Action:
         return flow_out(self.session, flow)
 
 
-def action_call(
+async def action_call(
     subscription_id: str, session: SessionDep, clock: ClockDep, preview: Preview
 ) -> Action:
     # ``preview`` is taken for its effect (the request's transaction is rolled back) and so

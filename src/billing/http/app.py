@@ -11,6 +11,7 @@ from billing.auth.service import ensure_bootstrap_key
 from billing.clock import Clock
 from billing.console.app import create_console
 from billing.http import described, docs, problems
+from billing.http.admission import AdmissionMiddleware, thread_limit
 from billing.http.faults import DatabaseFaultMiddleware
 from billing.http.middleware import (
     BodyLimitMiddleware,
@@ -81,7 +82,9 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     if migrate:
         upgrade(settings.database_url)
     engine = make_engine(settings.database_url, **engine_options(settings))
+
     app = FastAPI(
+        lifespan=thread_limit(settings.api_threads),
         title="billing",
         version=__version__,
         docs_url=None,  # served by billing.http.docs, with local assets
@@ -109,6 +112,9 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
 
     problems.install(app)
     app.add_middleware(IdempotencyMiddleware)
+    # Around everything that takes a thread or a connection (the token check and the
+    # idempotency records included): no more requests inside than threads.
+    app.add_middleware(AdmissionMiddleware, limit=settings.api_threads)
     app.add_middleware(DatabaseFaultMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(UrlCharactersMiddleware)

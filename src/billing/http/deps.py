@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Protocol
 
+import anyio
 from fastapi import Depends, Header, Query, Request
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from billing.auth.service import Actor, authenticate
 from billing.clock import Clock
@@ -18,26 +20,80 @@ from billing.invoicing.repository import PREVIEW
 from billing.storage.db import unit_of_work
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One transaction per request; committed after the handler unless it is a preview. A
-    write's transaction carries its caller and ends with its activity-log entry."""
+    write's transaction carries its caller and ends with its activity-log entry.
+
+    ``async`` with the end in a worker thread: opening a session touches no database (it
+    connects at its first query, in the handler's thread), so only the commit needs a thread,
+    and a session that never connected needs none (a hop costs about as much as a short
+    query). The end runs shielded from cancellation and outside the shared thread limit, as
+    FastAPI runs a sync dependency's exit: a request that holds a connection can always give
+    it back, whatever else waits for a thread (storage.db: pool and threads)."""
     # Reads take SQLite's shared lock only; writes queue on BEGIN IMMEDIATE (see storage.db).
     state = request.app.state
     factory: sessionmaker[Session] = (
         state.read_session_factory if request.method in ("GET", "HEAD") else state.session_factory
     )
-    with unit_of_work(factory) as session:
+    session = factory()
+    try:
         if request.query_params.get("preview", "").lower() in ("true", "1", "yes", "on"):
             session.info[PREVIEW] = True
         caller = _gate_actor(request)
         if caller is not None:
             attribute(session, caller)
         yield session
+    except BaseException:
+        await _unshared_thread(_abandon, session)
+        raise
+    await _unshared_thread(_finish, request, session)
+
+
+def _finish(request: Request, session: Session) -> None:
+    """The end of a request's unit of work that went well (:func:`unit_of_work`'s)."""
+    try:
         if getattr(request.state, "rollback", False):
             # A preview undoes what it wrote; the unit of work then commits nothing.
             session.rollback()
         else:
             record_write(request, session)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _abandon(session: Session) -> None:
+    try:
+        session.rollback()
+    finally:
+        session.close()
+
+
+async def _unshared_thread(end: Callable[..., None], *args: Any) -> None:
+    # args[-1] is the session (``_finish(request, session)``, ``_abandon(session)``)
+    """``end(*args)`` in a worker thread of its own limit, shielded from cancellation; inline
+    when the session never connected (nothing to commit or give back: no I/O)."""
+    session = args[-1]
+    idle = not (session.in_transaction() or session.new or session.dirty or session.deleted)
+    if idle:
+        end(*args)
+        return
+    with anyio.CancelScope(shield=True):
+        await anyio.to_thread.run_sync(end, *args, limiter=anyio.CapacityLimiter(1))
+
+
+async def read_sessions(request: Request) -> sessionmaker[Session]:
+    """The factory of read transactions, for a hot read that runs its one transaction itself
+    in the handler's thread (``with unit_of_work(reads)``): no worker-thread hop to open or
+    end a session around it (see :func:`get_session`). Reads write nothing, so there is no
+    caller to stamp and no activity-log entry."""
+    return request.app.state.read_session_factory  # type: ignore[no-any-return]
+
+
+ReadSessions = Annotated[sessionmaker[Session], Depends(read_sessions)]
 
 
 def _gate_actor(request: Request) -> Actor | None:
@@ -50,14 +106,21 @@ def _gate_actor(request: Request) -> Actor | None:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_actor(request: Request) -> Actor:
-    """The caller, looked up in a short read transaction of its own (so handlers that run
-    several transactions, like bill runs, hold no lock while they do)."""
+async def get_actor(request: Request) -> Actor:
+    """The caller. ``async``: the common case (the gate checked the token) is a lookup that
+    needs no worker thread (each hop to one costs about as much as a short query; see
+    ``benchmarks/RESULTS.md``, api_load). Otherwise the token is looked up in a short read
+    transaction of its own, in a worker thread (so handlers that run several transactions,
+    like bill runs, hold no lock while they do)."""
     # The authentication gate (billing.http.middleware) checked the token of every /v1 request
     # first, within its revocation bound, and left the caller here.
     checked = _gate_actor(request)
     if checked is not None:
         return checked
+    return await run_in_threadpool(_look_up_actor, request)
+
+
+def _look_up_actor(request: Request) -> Actor:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     token = token.strip() if scheme.lower() == "bearer" else ""
@@ -69,7 +132,8 @@ def get_actor(request: Request) -> Actor:
 CurrentActor = Annotated[Actor, Depends(get_actor)]
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:
+    """The service clock (``async``: no worker thread for an attribute read)."""
     return request.app.state.clock  # type: ignore[no-any-return]
 
 
@@ -94,7 +158,7 @@ def get_factory(request: Request) -> Iterator[sessionmaker[Session]]:
 FactoryDep = Annotated[sessionmaker[Session], Depends(get_factory, scope="function")]
 
 
-def if_match(
+async def if_match(
     if_match: Annotated[
         str | None,
         Header(
@@ -135,7 +199,7 @@ def parse_cursor(after: str | None) -> int | None:
 IfMatch = Annotated[int | None, Depends(if_match)]
 
 
-def preview_flag(
+async def preview_flag(
     request: Request,
     preview: Annotated[
         bool, Query(description="Show the change and its money without keeping anything.")
@@ -167,7 +231,7 @@ class Page:
         return {"data": data, "next_cursor": rows[-1].id if len(rows) == self.limit else None}
 
 
-def page_params(
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=500, description="At most this many rows.")] = 100,
     after: Annotated[
         str | None,

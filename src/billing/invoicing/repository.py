@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, not_, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, false, func, not_, or_, select, update
 from sqlalchemy.orm import Session
 
 from billing.domain.ledger import Entry, EntryKind
@@ -36,6 +36,21 @@ def posted_entries(
     if since is not None:
         where.append(LedgerEntry.period_end > since)
     return rows_where(session, LedgerEntry, *where, order_by=[LedgerEntry.id])
+
+
+def posted_entry_rows(session: Session, subscription_id: str) -> list[Any]:
+    """A subscription's posted entries in posting order as Core rows of the ledger table (the
+    columns as attributes, no ORM objects): what ``GET …/ledger`` shows."""
+    return list(session.execute(_POSTED_ROWS, {"subscription_id": subscription_id}))
+
+
+_LEDGER = LedgerEntry.__table__
+#: Built once (see billing.subscriptions.repository: the hot reads' statements).
+_POSTED_ROWS = (
+    select(_LEDGER)
+    .where(_LEDGER.c.subscription_id == bindparam("subscription_id"))
+    .order_by(_LEDGER.c.id)
+)
 
 
 def settlement_point(session: Session, subscription_id: str) -> Settlement | None:

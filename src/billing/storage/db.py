@@ -8,6 +8,17 @@ numbers among them — on a power cut, ``FULL`` syncs the log at every commit. A
 ``busy_timeout_ms`` for the lock, then fails with "database is locked" (the API answers 503
 ``database_busy``, :mod:`billing.http.problems`; background jobs wait longer by default).
 
+Pool and threads: an API process runs sync handlers on at most ``threads`` worker threads
+(anyio's limit, set by the app at start) and admits at most that many requests at once
+(:mod:`billing.http.admission`); each request holds at most one connection of an engine at a
+time, bar the few opened beside it (``pool_overflow``). So an API engine's pool holds
+``threads + pool_overflow`` connections and an admitted request always finds one, and a
+thread: no request holding a connection waits for a thread that waits for a connection
+(FastAPI validates a sync handler's answer in one more thread hop while the request's
+transaction is still open). Past the pool (a leak, or more overflow than planned) a request
+waits ``pool_timeout`` seconds and is answered 503 ``database_busy``
+(:mod:`billing.http.problems`), not queued for SQLAlchemy's 30 s.
+
 PostgreSQL: the services take row locks (``SELECT … FOR UPDATE``) on the subscription they
 change; with ``lock_timeout_ms`` a wait for a lock ends after that long with ``lock_timeout``
 (55P03) instead of queueing without bound (the API sets it; background jobs wait).
@@ -38,12 +49,23 @@ def make_engine(
     busy_timeout_ms: int = JOB_BUSY_TIMEOUT_MS,
     synchronous: str = "FULL",
     lock_timeout_ms: int | None = None,
+    threads: int | None = None,
+    pool_overflow: int = 10,
+    pool_timeout: float | None = None,
     **kwargs: Any,
 ) -> Engine:
     """An engine; on SQLite ``read_only`` engines begin deferred transactions (shared lock).
 
     ``busy_timeout_ms`` and ``synchronous`` apply to SQLite, ``lock_timeout_ms`` (None: wait
-    as long as it takes) to PostgreSQL."""
+    as long as it takes) to PostgreSQL. ``threads``: the most threads that use the engine at
+    once (the API's thread limit); its pool then holds ``threads + pool_overflow``
+    connections (module docstring). ``pool_timeout``: seconds to wait for one."""
+    in_memory = url.startswith("sqlite") and (":memory:" in url or url.rstrip("/") == "sqlite:")
+    if threads is not None and not in_memory:
+        kwargs.setdefault("pool_size", threads)
+        kwargs.setdefault("max_overflow", pool_overflow)
+    if pool_timeout is not None and not in_memory:
+        kwargs.setdefault("pool_timeout", pool_timeout)
     if url.startswith("sqlite"):
         return _sqlite_engine(
             url,
@@ -57,8 +79,8 @@ def make_engine(
         options = connect_args.get("options", "")
         connect_args["options"] = f"{options} -c lock_timeout={int(lock_timeout_ms)}".strip()
         kwargs["connect_args"] = connect_args
-    # Enough connections for the server's worker threads (40), so none waits for the pool;
-    # recycled hourly instead of pinged before every use (a round trip per request).
+    # Without ``threads`` (jobs, the CLI): enough for anyio's default 40 threads. Recycled
+    # hourly instead of pinged before every use (a round trip per request).
     kwargs.setdefault("pool_size", 20)
     kwargs.setdefault("max_overflow", 30)
     kwargs.setdefault("pool_recycle", 3600)

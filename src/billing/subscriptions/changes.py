@@ -148,9 +148,10 @@ def proration_alternatives(
     """What each proration choice would do to the money, side by side (for previews): what
     it posts at once, and what the period containing the requested date ends up billed."""
     loaded = load(session, actor, clock, subscription_id)
+    # Core rows, not ORM objects: only read here (the change itself reads its own).
     posted = [
         ledger_repo.to_domain(r)
-        for r in ledger_repo.posted_entries(session, loaded.subscription.id)
+        for r in ledger_repo.posted_entry_rows(session, loaded.subscription.id)
     ]
     keys = {e.key for e in posted}
     day = body.effective_date

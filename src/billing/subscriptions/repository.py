@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from billing.domain import codec
 from billing.domain.events import Event
-from billing.storage.models import Subscription, TimelineEvent
+from billing.errors import NotFound
+from billing.storage.models import Customer, Subscription, TimelineEvent
 from billing.storage.rows import Lock, get_row, page_after, rows_where, scoped
 
 
@@ -41,6 +42,57 @@ def events(session: Session, subscription_id: str) -> list[TimelineEvent]:
         TimelineEvent.subscription_id == subscription_id,
         order_by=[TimelineEvent.seq],
     )
+
+
+_SUBSCRIPTIONS = Subscription.__table__
+_CUSTOMERS = Customer.__table__
+_EVENTS = TimelineEvent.__table__
+#: What a read shows of a subscription and needs of its customer (:func:`read_row`).
+_READ_COLUMNS = (
+    _SUBSCRIPTIONS.c.id,
+    _SUBSCRIPTIONS.c.customer_id,
+    _SUBSCRIPTIONS.c.plan_id,
+    _SUBSCRIPTIONS.c.currency,
+    _SUBSCRIPTIONS.c.version,
+    _SUBSCRIPTIONS.c.created_at,
+    _CUSTOMERS.c.timezone,
+    _CUSTOMERS.c.locale,
+)
+
+
+#: The hot reads' statements, built once (a statement built per request costs as much as
+#: running it on SQLite: coercions and its cache key); the values are bound parameters.
+_READ = (
+    select(*_READ_COLUMNS)
+    .join_from(_SUBSCRIPTIONS, _CUSTOMERS, _SUBSCRIPTIONS.c.customer_id == _CUSTOMERS.c.id)
+    .where(_SUBSCRIPTIONS.c.id == bindparam("subscription_id"))
+)
+_READ_SCOPED = _READ.where(_SUBSCRIPTIONS.c.customer_id == bindparam("customer_scope"))
+_EVENT_ROWS = (
+    select(_EVENTS)
+    .where(_EVENTS.c.subscription_id == bindparam("subscription_id"))
+    .order_by(_EVENTS.c.seq)
+)
+
+
+def read_row(session: Session, subscription_id: str, *, customer_scope: str | None = None) -> Any:
+    """The subscription's columns a read shows, with its customer's ``timezone`` and
+    ``locale``: one Core query, no ORM objects (the hot reads: ``GET`` subscription, timeline,
+    ledger). Not found (404) as :func:`get` is, for a portal caller of another customer too."""
+    params = {"subscription_id": subscription_id}
+    if customer_scope is None:
+        row = session.execute(_READ, params).first()
+    else:
+        row = session.execute(_READ_SCOPED, {**params, "customer_scope": customer_scope}).first()
+    if row is None:
+        raise NotFound(f"subscription {subscription_id} not found")
+    return row
+
+
+def event_rows(session: Session, subscription_id: str) -> list[Any]:
+    """The subscription's timeline rows in ``seq`` order as Core rows (for
+    :func:`event_from_row`), no ORM objects."""
+    return list(session.execute(_EVENT_ROWS, {"subscription_id": subscription_id}))
 
 
 def add_event(session: Session, row: TimelineEvent) -> None:

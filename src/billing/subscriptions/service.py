@@ -27,17 +27,21 @@ from billing.subscriptions.pauses import pause, resume
 from billing.subscriptions.recording import Change, ChangeResult, record
 from billing.subscriptions.state import (
     Loaded,
+    Viewed,
     contract_terms,
     current_period,
     load,
     load_for_change,
     next_period_start,
+    view,
+    viewed,
 )
 
 __all__ = [
     "Change",
     "ChangeResult",
     "Loaded",
+    "Viewed",
     "attach_addon",
     "cancel",
     "change",
@@ -56,4 +60,6 @@ __all__ = [
     "resolve_end_date",
     "resume",
     "undo_cancel",
+    "view",
+    "viewed",
 ]

@@ -11,25 +11,26 @@ from billing.domain import codec
 from billing.domain.money import format_money
 from billing.invoicing import repository as ledger_repo
 from billing.invoicing.views import document_out
-from billing.storage.models import LedgerEntry
-from billing.subscriptions.service import ChangeResult, Loaded, current_period
+from billing.subscriptions.service import ChangeResult, Loaded, Viewed, current_period, viewed
 
 
-def subscription_out(loaded: Loaded) -> dict[str, Any]:
-    sub, schedule, today = loaded.subscription, loaded.schedule, loaded.today
+def subscription_out(shown: Viewed | Loaded) -> dict[str, Any]:
+    """The subscription as ``GET /v1/subscriptions/{id}`` shows it (a change's answer too)."""
+    v = shown if isinstance(shown, Viewed) else viewed(shown)
+    schedule, today = v.schedule, v.today
     ref = max(today, schedule.start)
     if schedule.end is not None and ref >= schedule.end > schedule.start:
         ref = schedule.end - timedelta(days=1)
     terms = schedule.shown_terms_on(ref)
     period = current_period(schedule, today)
     return {
-        "id": sub.id,
-        "customer_id": sub.customer_id,
-        "plan_id": sub.plan_id,
+        "id": v.id,
+        "customer_id": v.customer_id,
+        "plan_id": v.plan_id,
         "status": schedule.status_on(today).value,
         "quantity": terms.quantity,
         "unit_amount": terms.unit_amount,
-        "currency": sub.currency,
+        "currency": v.currency,
         "start_date": schedule.start,
         "end_date": schedule.end,
         "pending_end_date": schedule.pending_end,
@@ -37,8 +38,8 @@ def subscription_out(loaded: Loaded) -> dict[str, Any]:
         "billing_anchor_day": schedule.anchor_day,
         "interval_months": schedule.interval_on(ref),
         "billing_timing": schedule.timing.value,
-        "version": sub.version,
-        "created_at": sub.created_at,
+        "version": v.version,
+        "created_at": v.created_at,
     }
 
 
@@ -53,8 +54,17 @@ def change_out(session: Session, result: ChangeResult, *, preview: bool) -> dict
     out["entries"] = [entry_out(row, preview=preview) for row in result.posting.entries]
     documents = []
     today = result.loaded.today  # the documents are the loaded subscription's customer's
+    customer = result.loaded.customer
     for doc in result.posting.documents:
-        shown = document_out(session, doc, by_doc.get(doc.id, []), today=lambda _zone: today)
+        # The customer as loaded (the session's same row), not read again: the answer is
+        # built while the change still holds the feed counter (benchmarks/RESULTS.md).
+        shown = document_out(
+            session,
+            doc,
+            by_doc.get(doc.id, []),
+            customer=customer if doc.customer_id == customer.id else None,
+            today=lambda _zone: today,
+        )
         if preview:
             # Nothing is committed: the document would get its id and number (and with it its
             # payment reference) when posted.
@@ -68,8 +78,9 @@ def change_out(session: Session, result: ChangeResult, *, preview: bool) -> dict
     return out
 
 
-def timeline_out(session: Session, loaded: Loaded) -> dict[str, Any]:
-    revoked_by = loaded.schedule.revoked_by
+def timeline_out(v: Viewed) -> dict[str, Any]:
+    """The timeline as ``GET …/timeline`` shows it: events as recorded, the derived segments."""
+    revoked_by = v.schedule.revoked_by
     events = [
         {
             "id": e.id,
@@ -84,7 +95,7 @@ def timeline_out(session: Session, loaded: Loaded) -> dict[str, Any]:
             "data": codec.encode(e.payload),
             "revoked_by": revoked_by.get(e.id),
         }
-        for e in loaded.events
+        for e in v.events
     ]
     segments = [
         {
@@ -94,14 +105,16 @@ def timeline_out(session: Session, loaded: Loaded) -> dict[str, Any]:
             "unit_amount": s.unit_amount,
             "quantity": s.quantity,
         }
-        for s in loaded.schedule.segments()
+        for s in v.schedule.segments()
     ]
-    return {"subscription_id": loaded.subscription.id, "events": events, "segments": segments}
+    return {"subscription_id": v.id, "events": events, "segments": segments}
 
 
-def entry_out(r: LedgerEntry, *, preview: bool = False) -> dict[str, Any]:
+def entry_out(r: Any, *, preview: bool = False) -> dict[str, Any]:
     """One ledger row with the ledger's sign (credits negative). In a preview what only
-    posting gives it (id, document, event, time) is null: the transaction is rolled back."""
+    posting gives it (id, document, event, time) is null: the transaction is rolled back.
+    ``r``: a :class:`~billing.storage.models.LedgerEntry` (a change's) or a Core row of its
+    table (a read's): anything with its columns as attributes."""
     posted = not preview
     return {
         "id": str(r.id) if posted else None,
@@ -123,13 +136,14 @@ def entry_out(r: LedgerEntry, *, preview: bool = False) -> dict[str, Any]:
     }
 
 
-def ledger_out(session: Session, loaded: Loaded) -> dict[str, Any]:
-    rows = ledger_repo.posted_entries(session, loaded.subscription.id)
+def ledger_out(session: Session, v: Viewed) -> dict[str, Any]:
+    """The ledger as ``GET …/ledger`` shows it: every posted entry (one Core query) and the
+    balance in the customer's locale."""
+    rows = ledger_repo.posted_entry_rows(session, v.id)
     balance = sum(r.amount for r in rows)
-    currency = loaded.subscription.currency
     return {
         "data": [entry_out(r) for r in rows],
         "balance": balance,
-        "currency": currency,
-        "balance_formatted": format_money(balance, currency, loaded.customer.locale),
+        "currency": v.currency,
+        "balance_formatted": format_money(balance, v.currency, v.locale),
     }

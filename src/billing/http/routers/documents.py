@@ -5,23 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import Field
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from billing.auth.service import Actor
 from billing.bill_runs.schemas import BillRunOut, bill_run_out
 from billing.bill_runs.service import result_of, run_bill_run
 from billing.clock import Clock
 from billing.events.schemas import FeedPage
-from billing.http.deps import ClockDep, FactoryDep, SessionDep, parse_cursor
+from billing.http.deps import ClockDep, FactoryDep, ReadSessions, SessionDep, parse_cursor
+from billing.http.encoded import encoded
 from billing.http.permissions import ReadsDocuments, RecordsPayments, StaffActor
 from billing.invoicing import repository
 from billing.invoicing.schemas import CreditNoteOut, InvoiceOut, PaymentOut
 from billing.invoicing.service import normalized_reference, record_payment
-from billing.invoicing.status import Today
 from billing.invoicing.views import document_out, documents_out
 from billing.schemas_common import Day, Name, PositiveAmount, Request
+from billing.storage.db import unit_of_work
 
 router = APIRouter(tags=["documents"])
 
@@ -51,12 +52,14 @@ class PaymentCreate(Request):
 @dataclass(frozen=True, slots=True)
 class DocumentFeed:
     """One page of a document feed (invoices, credit notes, refunds): from after the cursor
-    ``after`` (a document number), at most ``limit`` documents in number order."""
+    ``after`` (a document number), at most ``limit`` documents in number order. Read in one
+    transaction of its own in the handler's thread and answered as :func:`encoded` JSON (the
+    hot reads: no thread hops around it)."""
 
-    session: Session
+    reads: sessionmaker[Session]
+    clock: Clock
     after: str | None
     limit: int
-    today: Today
 
     def page(
         self,
@@ -69,33 +72,38 @@ class DocumentFeed:
         seller_id: str | None = None,
         reference: str | None = None,
         status: str | None = None,
-    ) -> dict[str, Any]:
-        where = [repository.status_is(self.session, status, self.today)] if status else []
-        rows = repository.documents_page(
-            self.session,
-            doc_type=doc_type,
-            after_number=parse_cursor(self.after),
-            limit=self.limit,
-            customer_id=customer_id,
-            subscription_id=subscription_id,
-            bill_run_id=bill_run_id,
-            customer_scope=actor.customer_scope,
-            seller_id=seller_id,
-            payment_reference=normalized_reference(reference) if reference else None,
-            where=where,
-        )
+    ) -> Response:
+        after_number = parse_cursor(self.after)
+        with unit_of_work(self.reads) as session:
+            today = self.clock.today_by_zone(session)
+            where = [repository.status_is(session, status, today)] if status else []
+            rows = repository.documents_page(
+                session,
+                doc_type=doc_type,
+                after_number=after_number,
+                limit=self.limit,
+                customer_id=customer_id,
+                subscription_id=subscription_id,
+                bill_run_id=bill_run_id,
+                customer_scope=actor.customer_scope,
+                seller_id=seller_id,
+                payment_reference=normalized_reference(reference) if reference else None,
+                where=where,
+            )
+            data = documents_out(session, rows, today=today)
         # next_cursor is null once the feed is drained; resume_cursor is where to poll from
         # next time (the last document seen, or the cursor given when there was nothing new):
         # see billing.events.schemas for the reading loop.
-        return {
-            "data": documents_out(self.session, rows, today=self.today),
+        out = {
+            "data": data,
             "next_cursor": str(rows[-1].number) if len(rows) == self.limit else None,
             "resume_cursor": str(rows[-1].number) if rows else self.after,
         }
+        return encoded(FeedPage, out)
 
 
-def feed(
-    session: SessionDep,
+async def feed(
+    reads: ReadSessions,
     clock: ClockDep,
     after: Annotated[
         str | None,
@@ -109,7 +117,7 @@ def feed(
         int, Query(ge=1, le=500, description="At most this many documents.", examples=[100])
     ] = 100,
 ) -> DocumentFeed:
-    return DocumentFeed(session, after, limit, clock.today_by_zone(session))
+    return DocumentFeed(reads, clock, after, limit)
 
 
 Feed = Annotated[DocumentFeed, Depends(feed)]
@@ -119,12 +127,15 @@ SellerFilter = Annotated[str | None, Query(description="Only the documents of th
 
 
 def _document(
-    session: Session, actor: Actor, clock: Clock, document_id: str, doc_type: str
-) -> dict[str, Any]:
-    doc = repository.get_document(
-        session, document_id, doc_type, customer_scope=actor.customer_scope
-    )
-    return document_out(session, doc, today=clock.today_by_zone(session))
+    reads: sessionmaker[Session], actor: Actor, clock: Clock, document_id: str, doc_type: str
+) -> Response:
+    """One document, read in a transaction of its own in the handler's thread."""
+    with unit_of_work(reads) as session:
+        doc = repository.get_document(
+            session, document_id, doc_type, customer_scope=actor.customer_scope
+        )
+        out = document_out(session, doc, today=clock.today_by_zone(session))
+    return encoded(dict[str, Any], out)
 
 
 @router.get("/invoices", response_model=FeedPage)
@@ -153,7 +164,7 @@ def list_invoices(
             "paid or void.",
         ),
     ] = None,
-) -> dict[str, Any]:
+) -> Response:
     """Invoices in number order, each with its status today (``overdue`` while open past its
     due date with something still due)."""
     return feed.page(
@@ -170,11 +181,11 @@ def list_invoices(
 
 @router.get("/invoices/{invoice_id}", response_model=InvoiceOut, response_model_exclude_unset=True)
 def get_invoice(
-    invoice_id: str, session: SessionDep, actor: ReadsDocuments, clock: ClockDep
-) -> dict[str, Any]:
+    invoice_id: str, reads: ReadSessions, actor: ReadsDocuments, clock: ClockDep
+) -> Response:
     """The invoice with what is still due and its status today (``overdue``, with
     ``days_overdue``; ``disputed`` while the customer disputes it)."""
-    return _document(session, actor, clock, invoice_id, "invoice")
+    return _document(reads, actor, clock, invoice_id, "invoice")
 
 
 @router.post(
@@ -216,7 +227,7 @@ def list_credit_notes(
     customer_id: CustomerFilter = None,
     bill_run_id: BillRunFilter = None,
     seller_id: SellerFilter = None,
-) -> dict[str, Any]:
+) -> Response:
     """The credit-note feed in posting order (per seller: each seller's series is gapless and
     in commit order); a cursor never skips or repeats."""
     return feed.page(
@@ -230,16 +241,16 @@ def list_credit_notes(
     response_model_exclude_unset=True,
 )
 def get_credit_note(
-    credit_note_id: str, session: SessionDep, actor: ReadsDocuments, clock: ClockDep
-) -> dict[str, Any]:
+    credit_note_id: str, reads: ReadSessions, actor: ReadsDocuments, clock: ClockDep
+) -> Response:
     """One credit note: the lines it gives back and the invoice it credits."""
-    return _document(session, actor, clock, credit_note_id, "credit_note")
+    return _document(reads, actor, clock, credit_note_id, "credit_note")
 
 
 @router.get("/refunds", response_model=FeedPage)
 def list_refunds(
     actor: ReadsDocuments, feed: Feed, customer_id: CustomerFilter = None
-) -> dict[str, Any]:
+) -> Response:
     """Refund instructions for the invoicing system, in posting order (cursor never skips)."""
     return feed.page("refund", actor, customer_id=customer_id)
 

@@ -7,8 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from billing.http.answers import ChangeCall, answer
-from billing.http.deps import ClockDep, PageParams, Preview, SessionDep
+from billing.http.deps import ClockDep, PageParams, Preview, ReadSessions, SessionDep
+from billing.http.encoded import encoded
 from billing.http.permissions import CancelsSubscriptions, ReadsSubscriptions, StaffActor
+from billing.storage.db import unit_of_work
 from billing.subscriptions import repository, service, views
 from billing.subscriptions.responses import (
     ChangeOut,
@@ -73,33 +75,34 @@ def list_subscriptions(
 
 @router.get("/{subscription_id}", response_model=SubscriptionOut)
 def get_subscription(
-    subscription_id: str,
-    response: Response,
-    session: SessionDep,
-    actor: ReadsSubscriptions,
-    clock: ClockDep,
+    subscription_id: str, reads: ReadSessions, actor: ReadsSubscriptions, clock: ClockDep
 ) -> Any:
     """One subscription as it stands today: status, terms, current period, end date and version."""
-    loaded = service.load(session, actor, clock, subscription_id)
-    response.headers["ETag"] = f'"{loaded.subscription.version}"'
-    return views.subscription_out(loaded)
+    with unit_of_work(reads) as session:
+        shown = service.view(session, actor, clock, subscription_id)
+    out = views.subscription_out(shown)
+    return encoded(SubscriptionOut, out, headers={"ETag": f'"{shown.version}"'})
 
 
 @router.get("/{subscription_id}/timeline", response_model=TimelineOut)
 def get_timeline(
-    subscription_id: str, session: SessionDep, actor: ReadsSubscriptions, clock: ClockDep
+    subscription_id: str, reads: ReadSessions, actor: ReadsSubscriptions, clock: ClockDep
 ) -> Any:
     """The subscription's timeline: every dated event in the order it was recorded, with who
     recorded it."""
-    return views.timeline_out(session, service.load(session, actor, clock, subscription_id))
+    with unit_of_work(reads) as session:
+        shown = service.view(session, actor, clock, subscription_id)
+    return encoded(TimelineOut, views.timeline_out(shown))
 
 
 @router.get("/{subscription_id}/ledger", response_model=LedgerOut)
 def get_ledger(
-    subscription_id: str, session: SessionDep, actor: ReadsSubscriptions, clock: ClockDep
+    subscription_id: str, reads: ReadSessions, actor: ReadsSubscriptions, clock: ClockDep
 ) -> Any:
     """The subscription's append-only ledger: every charge and credit posted, and the balance."""
-    return views.ledger_out(session, service.load(session, actor, clock, subscription_id))
+    with unit_of_work(reads) as session:
+        out = views.ledger_out(session, service.view(session, actor, clock, subscription_id))
+    return encoded(LedgerOut, out)
 
 
 @router.post("/{subscription_id}/cancel", response_model=ChangeOut)
