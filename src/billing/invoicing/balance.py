@@ -82,8 +82,12 @@ def lock_customer(session: Session, customer_id: str) -> None:
 def route_unused(
     session: Session, note: Document, *, unused: str, issue_date: date
 ) -> list[Document]:
-    """Send the overpayment a credit note creates to a refund or the balance."""
-    if unused not in ("refund", "balance", "credit_note") or note.invoice_id is None:
+    """Send the overpayment a credit note creates to a refund or the balance.
+
+    ``none`` gives no paid time back, so it seldom makes a credit note; when one arises all the
+    same (a cancellation on the start date: nothing was served), what it frees of a paid
+    invoice is kept as customer credit, as under ``credit_note``: never left in limbo."""
+    if note.invoice_id is None:
         return []
     lock_customer(session, note.customer_id)
     invoice = repository.get_document(session, note.invoice_id, "invoice")

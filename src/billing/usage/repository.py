@@ -304,4 +304,4 @@ def last_activity(session: Session, subscription_id: str) -> dict[str, date]:
 
 
 def _rows(conn: Connection | Session, q: Any) -> Iterator[Any]:
-    yield from conn.execute(q).tuples().fetchall()
+    yield from conn.execute(q).fetchall()
