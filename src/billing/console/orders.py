@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from billing.console import repository
 from billing.console.changes import Desk, DeskDep
 from billing.console.operations import minor_units
-from billing.console.previewing import preview_then_confirm
+from billing.console.previewing import Work, preview_then_confirm
 from billing.console.views import Formats, formats_for
 from billing.console.web import Action, Csrf, Previewed, check_csrf, page, reading
 from billing.customers import repository as customers
@@ -211,16 +211,7 @@ async def deliver(
         return {"invoice_total": fmt.money(invoice.total), "go": f"/orders/{order_id}"}
 
     return await run_in_threadpool(
-        preview_then_confirm,
-        desk,
-        subject=order_id,
-        done="deliver",
-        action=action,
-        form=form,
-        previewed=previewed,
-        work=work,
-        respond=lambda status=200, **extra: _order_page(desk, order_id, status=status, **extra),
-        labels=_labels(desk),
+        _on_order, desk, order_id, "deliver", action, form, previewed, work
     )
 
 
@@ -248,10 +239,23 @@ def cancel(
         ]
         return {"released": released, "go": f"/orders/{order_id}"}
 
+    return _on_order(desk, order_id, "cancel", action, form, previewed, work)
+
+
+def _on_order(
+    desk: Desk,
+    order_id: str,
+    done: str,
+    action: str,
+    form: dict[str, str],
+    previewed: str,
+    work: Work,
+) -> Response:
+    """An operation on one order, previewed then confirmed, answered with the order's page."""
     return preview_then_confirm(
         desk,
         subject=order_id,
-        done="cancel",
+        done=done,
         action=action,
         form=form,
         previewed=previewed,
