@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 
-from billing.subscriptions import recording
+from billing.domain.ledger import difference as real_difference
+from billing.events.service import emit as real_emit
 from tests.conftest import Api
 
 
 def _spied(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
-    real_difference, real_emit = recording.difference, recording.emit
 
     def difference(*args: Any, **kwargs: Any) -> Any:
         calls.append("derive")
@@ -28,8 +28,8 @@ def _spied(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         calls.append(f"announce {args[1]}")
         return real_emit(*args, **kwargs)
 
-    monkeypatch.setattr(recording, "difference", difference)
-    monkeypatch.setattr(recording, "emit", emit)
+    monkeypatch.setattr("billing.subscriptions.recording.difference", difference)
+    monkeypatch.setattr("billing.subscriptions.recording.emit", emit)
     return calls
 
 
