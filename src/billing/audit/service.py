@@ -9,7 +9,8 @@ the route names, or the one it created), when (``created_at``), and the customer
 (for the per-customer log). Entries are numbered by the ``AUD`` series in commit order, so
 ``GET /v1/audit-log?after=`` read by ``seq`` never skips an entry that commits later. The
 number is taken last in the transaction, after every other lock: a transaction holding the
-counter only commits, so it can never be part of a lock cycle.
+counter only commits, so it can never be part of a lock cycle
+(:func:`billing.storage.numbering.settle`).
 
 There is no code path that updates or deletes an entry, and the database refuses it.
 """
@@ -23,9 +24,9 @@ from sqlalchemy.orm import Session
 
 from billing.clock import utcnow
 from billing.storage.models import AuditEntry
-from billing.storage.numbering import PREVIEW, next_number
+from billing.storage.numbering import AUDIT_SERIES, PREVIEW, later
 
-SERIES = "AUD"
+SERIES = AUDIT_SERIES
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,22 +45,27 @@ class Write:
     customer_id: str | None
 
 
-def record(session: Session, write: Write) -> AuditEntry | None:
-    """Add ``write`` to the log (nothing in a preview: it is rolled back unseen)."""
+def record(session: Session, write: Write) -> None:
+    """Add ``write`` to the log when the transaction takes its numbers (nothing in a preview:
+    it is rolled back unseen)."""
     if session.info.get(PREVIEW):
-        return None
-    entry = AuditEntry(
-        seq=next_number(session, SERIES),
-        actor=write.actor,
-        person_id=write.person_id,
-        operation=write.operation[:200],
-        subject_id=write.subject_id[:200] if write.subject_id else None,
-        customer_id=write.customer_id,
-        created_at=utcnow(),
-    )
-    session.add(entry)
-    session.flush()
-    return entry
+        return
+    created_at = utcnow()
+
+    def give(seq: int) -> None:
+        session.add(
+            AuditEntry(
+                seq=seq,
+                actor=write.actor,
+                person_id=write.person_id,
+                operation=write.operation[:200],
+                subject_id=write.subject_id[:200] if write.subject_id else None,
+                customer_id=write.customer_id,
+                created_at=created_at,
+            )
+        )
+
+    later(session, SERIES, give)
 
 
 def page(

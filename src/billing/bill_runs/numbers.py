@@ -5,7 +5,8 @@ A batch writes its documents first under a provisional series of its own (``~`` 
 hex digits, numbered 1, 2, …), with its ledger entries, parked subscriptions, settlement points,
 the credit it consumes and its claim, while no counter is locked. Only then does it take the
 numbers: the feed's counter, then the documents' series in :func:`lock_order` (one lock order
-everywhere: subscriptions, feed, documents); each document gets its number, payment reference
+everywhere: subscriptions, feed, documents; API writes take theirs the same way at their
+end, billing.storage.numbering); each document gets its number, payment reference
 and issuer (``issued_by``: who started the run, a constant of the statement, so the COPY of the
 documents carries no column for it) in one statement; the feed events are inserted, each with
 the same ``actor``; the caller commits. The counters are locked for that last step only, so
@@ -30,15 +31,12 @@ from billing.bill_runs import bulk
 from billing.domain.posting import PlannedDocument, lock_order
 from billing.events.service import SERIES as EVENT_SERIES
 from billing.ids import new_id
-from billing.storage.numbering import take_numbers
+from billing.storage.numbering import PROVISIONAL, take_numbers
 
 EVENT_COLUMNS = (
     "seq", "id", "type", "customer_id", "subscription_id", "subject_id", "data", "created_at",
     "actor",
 )  # fmt: skip
-
-#: First character of a provisional series (no real series starts with it).
-PROVISIONAL = "~"
 
 
 @dataclass(frozen=True, slots=True)

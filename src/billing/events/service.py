@@ -1,14 +1,16 @@
 """Emitting events into the feed (the outbox), in the same transaction as what they report.
 
-Each event gets the next number of the ``EVT`` series (:mod:`billing.storage.numbering`),
-whose counter row stays locked until the transaction commits: numbers are gapless and issued in
-commit order, so ``GET /v1/events`` read by number never skips an event that commits later, nor
-repeats one. (The price: writers that emit events queue on that row for the rest of their
-transaction; bill runs emit once per batch.) Webhook delivery reads the same table.
+Each event gets the next number of the ``EVT`` series (:mod:`billing.storage.numbering`):
+numbers are gapless and issued in commit order, so ``GET /v1/events`` read by number never
+skips an event that commits later, nor repeats one. The number is taken last in the
+transaction (:func:`billing.storage.numbering.later`): the counter row stays locked from then
+until the commit, so the writers that emit events queue on it only for that last step, not
+for the whole of their work. Webhook delivery reads the same table.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from sqlalchemy import select
@@ -16,17 +18,14 @@ from sqlalchemy.orm import Session
 
 from billing.clock import utcnow
 from billing.ids import new_id
+from billing.storage.attribution import CUSTOMER
 from billing.storage.models import OutboxEvent, Subscription
-from billing.storage.numbering import PREVIEW, lock_series, next_number
+from billing.storage.numbering import FEED_SERIES, PREVIEW, later
 
-SERIES = "EVT"
+SERIES = FEED_SERIES
 
-
-def lock_feed(session: Session) -> None:
-    """Take the feed's counter lock now (PostgreSQL). Every transaction that emits events
-    takes it before any document, invoice, task or customer row lock, so that lock order is
-    the same everywhere and emitting can never deadlock (subscription row → feed → rest)."""
-    lock_series(session, SERIES)
+#: An event's data, or what makes it once the numbers are taken (a document's number).
+Data = dict[str, Any] | Callable[[], dict[str, Any]]
 
 
 def emit(
@@ -36,23 +35,35 @@ def emit(
     customer_id: str | None,
     subscription_id: str | None = None,
     subject_id: str | None = None,
-    data: dict[str, Any] | None = None,
-) -> OutboxEvent | None:
-    """Add an event to the feed; nothing in a preview (it is rolled back unseen)."""
+    data: Data | None = None,
+) -> None:
+    """Add an event to the feed when the transaction takes its numbers, in the order emitted;
+    nothing in a preview (it is rolled back unseen). ``data`` may be a function, called then
+    (after the documents got their numbers)."""
     if session.info.get(PREVIEW):
-        return None
-    event = OutboxEvent(
-        seq=next_number(session, SERIES),
-        id=new_id("ev"),
-        type=type_,
-        customer_id=customer_id,
-        subscription_id=subscription_id,
-        subject_id=subject_id,
-        data=data or {},
-        created_at=utcnow(),
-    )
-    session.add(event)
-    return event
+        return
+    event_id, created_at = new_id("ev"), utcnow()
+    if customer_id is not None:
+        # The event row is written last, but it belongs to the write's customer as it would
+        # have had it been added now (billing.storage.attribution: the activity log's customer).
+        session.info.setdefault(CUSTOMER, customer_id)
+
+    def give(seq: int) -> None:
+        made = data() if callable(data) else data
+        session.add(
+            OutboxEvent(
+                seq=seq,
+                id=event_id,
+                type=type_,
+                customer_id=customer_id,
+                subscription_id=subscription_id,
+                subject_id=subject_id,
+                data=made or {},
+                created_at=created_at,
+            )
+        )
+
+    later(session, SERIES, give)
 
 
 class OwnedRow(Protocol):
@@ -70,14 +81,14 @@ def emit_for(
     session: Session,
     type_: str,
     row: OwnedRow | Subscription,
-    data: dict[str, Any],
+    data: Data,
     *,
     subject_id: str | None = None,
-) -> OutboxEvent | None:
+) -> None:
     """An event about ``row`` under its customer and subscription (a subscription is its own).
     The subject is the row unless ``subject_id`` names another (a payment on an invoice)."""
     subscription_id = row.id if isinstance(row, Subscription) else row.subscription_id
-    return emit(
+    emit(
         session,
         type_,
         customer_id=row.customer_id,

@@ -19,6 +19,7 @@ never goes negative.
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 from sqlalchemy import func, select
@@ -30,7 +31,7 @@ from billing.invoicing import repository
 from billing.invoicing.status import amount_due, refresh_invoice_status
 from billing.storage.db import is_postgres
 from billing.storage.models import BalanceEntry, Customer, Document
-from billing.storage.numbering import next_number
+from billing.storage.numbering import PREVIEW, later, next_number, provisional
 from billing.storage.rows import rows_where
 
 REFUND_SERIES = "RF"
@@ -79,6 +80,10 @@ def lock_customer(session: Session, customer_id: str) -> None:
         )
 
 
+def _numbered_refund(doc: Document, number: int) -> None:
+    doc.series, doc.number = REFUND_SERIES, number
+
+
 def route_unused(
     session: Session, note: Document, *, unused: str, issue_date: date
 ) -> list[Document]:
@@ -103,11 +108,17 @@ def route_unused(
     if unused == "refund":
         refund = min(overpaid, invoice.amount_paid - refunded)
         if refund > 0:
+            preview = bool(session.info.get(PREVIEW))
+            series, number = (
+                (REFUND_SERIES, next_number(session, REFUND_SERIES))
+                if preview
+                else provisional(session)  # numbered when the transaction takes its numbers
+            )
             doc = Document(
                 id=new_id("rf"),
                 type="refund",
-                series=REFUND_SERIES,
-                number=next_number(session, REFUND_SERIES),
+                series=series,
+                number=number,
                 customer_id=invoice.customer_id,
                 subscription_id=invoice.subscription_id,
                 invoice_id=invoice.id,
@@ -121,6 +132,8 @@ def route_unused(
                 created_at=utcnow(),
             )
             session.add(doc)
+            if not preview:
+                later(session, REFUND_SERIES, functools.partial(_numbered_refund, doc))
             made.append(doc)
             to_balance -= refund
     if to_balance > 0:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -31,7 +31,7 @@ from billing.domain.posting import PlannedDocument, PostingPlan, issued_payload,
 from billing.domain.references import ReferenceScheme, parse_reference
 from billing.domain.vat import LineTax, TaxCategory, VatLine, line_tax
 from billing.errors import Conflict
-from billing.events.service import emit_for, lock_feed
+from billing.events.service import emit_for
 from billing.ids import new_id
 from billing.invoicing import balance, issuing, repository
 from billing.invoicing.issuing import Sale
@@ -39,7 +39,7 @@ from billing.invoicing.status import amount_due, refresh_invoice_status
 from billing.sellers.service import seller_of
 from billing.settings import PAYMENT_TERMS_DAYS, get_settings
 from billing.storage.models import Customer, Document, LedgerEntry, Payment, Plan, Subscription
-from billing.storage.numbering import next_number
+from billing.storage.numbering import PREVIEW, later, next_number, provisional
 
 __all__ = [
     "OrderLineRef",
@@ -226,13 +226,12 @@ def post_plan(
     unused: str = "credit_note",
     line_of: Callable[[Entry], OrderLineRef] | None = None,
 ) -> Posting:
-    """Write ``plan``: documents numbered in plan order, their entries, then what follows from
-    them (credited invoices' status, unused paid time, balance applied), then the feed.
-    ``line_of`` names the order line of each entry of an order."""
+    """Write ``plan``: documents (numbered in plan order when the transaction takes its numbers,
+    billing.storage.numbering), their entries, then what follows from them (credited invoices'
+    status, unused paid time, balance applied), then the feed. ``line_of`` names the order line
+    of each entry of an order."""
     if not plan.documents:
         return Posting([], [])
-    # The feed's lock before any counter or document: one lock order everywhere.
-    lock_feed(session)
     now = utcnow()
     documents: list[Document] = []
     rows: list[LedgerEntry] = []
@@ -264,11 +263,18 @@ def post_plan(
 def _document(
     session: Session, planned: PlannedDocument, *, owner: Owner, now: datetime
 ) -> Document:
-    number = next_number(session, planned.series)
-    return Document(
+    """The document row, under a provisional number until the transaction takes its numbers
+    (a preview shows the number it would get: nothing is taken, nothing committed)."""
+    if session.info.get(PREVIEW):
+        series, number = planned.series, next_number(session, planned.series)
+        reference = planned.reference(number)
+    else:
+        series, number = provisional(session)
+        reference = None
+    doc = Document(
         id=new_id(_PREFIX[planned.type.value]),
         type=planned.type.value,
-        series=planned.series,
+        series=series,
         number=number,
         customer_id=owner.customer_id,
         subscription_id=owner.subscription_id,
@@ -287,8 +293,16 @@ def _document(
         vat_total=planned.vat_total,
         vat_breakdown=vat_rows(planned.vat),
         parties=owner.sale.parties if owner.sale is not None else None,
-        payment_reference=planned.reference(number),
+        payment_reference=reference,
     )
+    if not session.info.get(PREVIEW):
+
+        def give(real: int) -> None:
+            doc.series, doc.number = planned.series, real
+            doc.payment_reference = planned.reference(real)
+
+        later(session, planned.series, give)
+    return doc
 
 
 def _row(
@@ -321,21 +335,25 @@ def _row(
 
 
 def emit_document(session: Session, doc: Document) -> None:
-    """Announce a new document in the event feed (``invoice.issued`` and so on)."""
-    issued = issued_payload(
-        document_id=doc.id,
-        document_type=doc.type,
-        series=doc.series,
-        number=doc.number,
-        total=doc.total,
-        currency=doc.currency,
-        issue_date=doc.issue_date,
-        invoice_id=doc.invoice_id,
-        bill_run_id=doc.bill_run_id,
-        net_total=doc.net_total,
-        vat_total=doc.vat_total,
-        payment_reference=doc.payment_reference,
-    )
+    """Announce a new document in the event feed (``invoice.issued`` and so on), with its
+    number and payment reference as they are once the numbers are taken."""
+
+    def issued() -> dict[str, Any]:
+        return issued_payload(
+            document_id=doc.id,
+            document_type=doc.type,
+            series=doc.series,
+            number=doc.number,
+            total=doc.total,
+            currency=doc.currency,
+            issue_date=doc.issue_date,
+            invoice_id=doc.invoice_id,
+            bill_run_id=doc.bill_run_id,
+            net_total=doc.net_total,
+            vat_total=doc.vat_total,
+            payment_reference=doc.payment_reference,
+        )
+
     emit_for(session, f"{doc.type}.issued", doc, issued)
 
 
@@ -347,7 +365,6 @@ def record_payment(
     paid_on: date,
     reference: str | None,
 ) -> tuple[Payment, Document]:
-    lock_feed(session)
     invoice = repository.lock_document(session, invoice_id, "invoice")
     if invoice.status == "void":
         raise InvalidInput("a void invoice takes no payments", code="invoice_void")

@@ -58,6 +58,7 @@ from billing.storage.models import (
     Subscription,
     TimelineEvent,
 )
+from billing.storage.numbering import numbered
 from billing.storage.rows import rows_where
 
 # -- product names --------------------------------------------------------------------------
@@ -246,6 +247,7 @@ def documents_out(
 
 
 def document_number(doc: Document) -> str:
+    numbered(doc)  # an answer built before the commit: the numbers are taken now
     return posting.document_number(doc.series, doc.number)
 
 
@@ -366,7 +368,7 @@ def document_out(
     out: dict[str, Any] = {
         "id": doc.id,
         "type": doc.type,
-        "number": document_number(doc),
+        "number": None,  # last (below)
         "customer_id": doc.customer_id,
         "subscription_id": doc.subscription_id,
         "currency": doc.currency,
@@ -378,7 +380,7 @@ def document_out(
         "seller_id": doc.seller_id,
         **_vat_fields(doc, locale),
         **_party_fields(doc, customer),
-        "payment_reference": doc.payment_reference,
+        "payment_reference": None,  # last (below)
         "notes": [{"code": n.code, "text": n.text} for n in notes_of(doc, language_of(locale))],
         "links": links(doc, entries),
         "issued_by": doc.issued_by,
@@ -393,4 +395,8 @@ def document_out(
         out["invoice_id"] = doc.invoice_id
     if doc.type == "refund":
         out["status"] = doc.status
+    # Last: a document of a write that has not committed yet gets its number only now
+    # (billing.storage.numbering), so the counters are held for as little of its answer as can be.
+    out["number"] = document_number(doc)
+    out["payment_reference"] = doc.payment_reference
     return out

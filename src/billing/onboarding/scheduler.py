@@ -20,7 +20,6 @@ from billing.clock import Clock, utcnow
 from billing.domain import onboarding as rules
 from billing.domain.calendar import local_datetime
 from billing.domain.onboarding import Step, StepKind
-from billing.events.service import lock_feed
 from billing.onboarding import repository
 from billing.onboarding.history import (
     emit_for_flow,
@@ -108,7 +107,6 @@ def tick(session: Session, clock: Clock, subscription_id: str) -> list[Step]:
         reached=step_time_reached(session, clock, customer.timezone),
     )
     if steps:
-        lock_feed(session)
         for step in steps:
             _take(session, flow, step)
         session.flush()

@@ -25,7 +25,6 @@ from billing.auth.service import Actor
 from billing.clock import Clock, utcnow
 from billing.domain import onboarding as rules
 from billing.domain.onboarding import Progress, Stage
-from billing.events.service import lock_feed
 from billing.onboarding import repository
 from billing.onboarding.history import emit_for_flow, progress_of, record, set_progress
 from billing.onboarding.scheduler import SCHEDULER, run_onboarding, tick
@@ -109,7 +108,6 @@ def _act(
     flow, _, today = _load_for_action(session, clock, subscription_id)
     before = progress_of(flow)
     after, data = rule(flow, before, today)
-    lock_feed(session)
     set_progress(flow, after)
     record(
         session,
@@ -166,7 +164,6 @@ def record_segment(
 ) -> Onboarding:
     flow, _, today = _load_for_action(session, clock, subscription_id)
     rules.check_segment(progress_of(flow), meeting_on=flow.meeting_on, today=today)
-    lock_feed(session)
     flow.segment = body.segment
     flow.advisor = body.advisor
     flow.updated_at = utcnow()

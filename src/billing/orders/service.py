@@ -33,7 +33,7 @@ from billing.domain.ledger import Entry, EntryKind
 from billing.domain.orders import LineState, OrderStatus
 from billing.domain.posting import plan_posting
 from billing.domain.vat import TaxCategory
-from billing.events.service import emit, lock_feed
+from billing.events.service import emit
 from billing.ids import new_id
 from billing.invoicing import issuing
 from billing.invoicing import repository as ledger_repo
@@ -235,7 +235,6 @@ def cancel(session: Session, actor: Actor, order_id: str, body: OrderCancel | No
     order = repository.get(session, order_id, lock=True)
     lines = repository.lines(session, order.id)
     released = rules.cancellable(line_states(lines))
-    lock_feed(session)
     for line in lines:
         line.cancelled += released.get(line.id, 0)
     before = order.status

@@ -1,7 +1,8 @@
 """Importing a bank file, and allocating what it left unmatched.
 
-1. The feed's lock first (the one lock order: :func:`billing.events.service.lock_feed`), so
-   two imports of one file, or two allocations of one payment, run one after the other.
+1. Imports take one transaction-level lock first (PostgreSQL's advisory lock; SQLite's writer
+   lock serializes already), before any row lock, so two imports of one file run one after
+   the other; two allocations of one payment queue on the payment's row.
 2. A file seen before (same content, or the same identifiers of its own: a BgMax timestamp,
    an OCR giro transmission, a camt.054 message id) answers its first import's result again
    and imports nothing.
@@ -26,11 +27,11 @@ from dataclasses import dataclass
 from hashlib import sha256
 from typing import Any
 
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
 from billing.clock import utcnow
 from billing.domain.errors import InvalidInput
-from billing.events.service import lock_feed
 from billing.ids import new_id
 from billing.invoicing import repository as invoices
 from billing.invoicing.service import amount_due, record_payment
@@ -39,6 +40,7 @@ from billing.payments.credit import keep_overpayment
 from billing.payments.formats import parse_file
 from billing.payments.records import BankLine, FileFormat, LineKind
 from billing.payments.schemas import bank_payment_out, file_out
+from billing.storage.db import is_postgres
 from billing.storage.models import BankAllocation, BankPayment, Document, PaymentFile, Seller
 
 __all__ = ["Imported", "allocate", "import_file", "unmatched"]
@@ -62,8 +64,13 @@ class _Plan:
     reason: str | None
 
 
+#: The advisory lock key bank imports serialize on (any constant of our own).
+IMPORT_LOCK = 0x62696C6C_696D7074  # "billimpt"
+
+
 def import_file(session: Session, content: bytes, format: FileFormat | None = None) -> Imported:
-    lock_feed(session)
+    if is_postgres(session):
+        session.execute(sql("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK})
     digest = sha256(content).hexdigest()
     known = repository.file_by_hash_or_key(session, sha256=digest, key=None)
     if known is None:
@@ -200,7 +207,6 @@ def allocate(
     session: Session, bank_payment_id: str, *, invoice_id: str, amount: int
 ) -> dict[str, Any]:
     """Staff put ``amount`` of a queued payment to an invoice."""
-    lock_feed(session)
     payment = repository.lock_bank_payment(session, bank_payment_id)
     if payment.kind != LineKind.PAYMENT.value:
         raise InvalidInput("a deduction holds no money to allocate", code="not_a_payment")

@@ -33,7 +33,7 @@ from billing.domain.late_payment import (
     reminder_due,
     rule_on,
 )
-from billing.events.service import emit_for, lock_feed
+from billing.events.service import emit_for
 from billing.ids import new_id
 from billing.invoicing import repository as invoices
 from billing.invoicing.status import amount_due
@@ -109,7 +109,6 @@ def _due(session: Session, clock: Clock, invoice: Document) -> _Due | None:
 
 def remind_invoice(session: Session, clock: Clock, invoice_id: str) -> Reminder | None:
     """Send the invoice's next reminder if it is due today; None if not."""
-    lock_feed(session)
     invoice = invoices.lock_document(session, invoice_id, "invoice")
     due = _due(session, clock, invoice)
     overdue = amount_due(session, invoice) if due is not None else 0

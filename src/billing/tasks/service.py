@@ -17,7 +17,7 @@ from billing.auth.service import Actor
 from billing.clock import utcnow
 from billing.domain.timeline import Schedule
 from billing.errors import Conflict
-from billing.events.service import emit_for, lock_feed
+from billing.events.service import emit_for
 from billing.ids import new_id
 from billing.plans.schemas import DEFAULT_TERMINATION_TASKS
 from billing.storage.models import Plan, Subscription, Task
@@ -66,7 +66,6 @@ def cancel_task(session: Session, task: Task, *, by: str = SYSTEM) -> None:
 
 def complete_task(session: Session, actor: Actor, task_id: str) -> Task:
     """Staff mark a task done (``task.completed``); a closed task cannot be completed."""
-    lock_feed(session)
     task = tasks_repo.get_task(session, task_id, lock=True)
     if task.status != "open":
         raise Conflict(f"the task is {task.status}", code="task_closed")

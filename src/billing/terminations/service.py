@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from billing.auth.service import Actor, Role
@@ -21,10 +22,11 @@ from billing.customers import repository as customers
 from billing.domain.events import CancellationVerified, EventType, Terminated
 from billing.domain.timeline import Status
 from billing.errors import Conflict
-from billing.events.service import emit, emit_for, lock_feed
+from billing.events.service import emit, emit_for
 from billing.onboarding.service import run_onboarding
 from billing.reminders.service import run_reminders
 from billing.storage.db import unit_of_work
+from billing.storage.models import Customer
 from billing.subscriptions.recording import Change, ChangeResult, command, record
 from billing.subscriptions.state import Loaded, load
 from billing.terminations import repository
@@ -75,14 +77,21 @@ def tick_subscription(session: Session, clock: Clock, subscription_id: str) -> t
 
 def refresh_customer_status(session: Session, clock: Clock, customer_id: str) -> bool:
     """A customer is passive once every one of its subscriptions has ended; True if it
-    became passive now."""
-    lock_feed(session)
+    became passive now. The status moves in one conditional statement (which takes the
+    customer's row lock), so of two transactions refreshing one customer at once only one
+    sees it change and announces it."""
     customer = customers.get(session, customer_id)
     today = clock.today(session, customer.timezone)
     subs = repository.customer_subscriptions(session, customer_id)
     passive = bool(subs) and all(s.end_date is not None and s.end_date <= today for s in subs)
     new_status = "passive" if passive else "active"
-    changed = customer.status != new_status
+    moved = session.execute(
+        update(Customer)
+        .where(Customer.id == customer.id, Customer.status != new_status)
+        .values(status=new_status)
+        .execution_options(synchronize_session=False)
+    )
+    changed = moved.rowcount == 1  # type: ignore[attr-defined]
     if changed:
         emit(
             session,
