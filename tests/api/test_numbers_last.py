@@ -26,13 +26,13 @@ def _spy_on_settle(monkeypatch: pytest.MonkeyPatch, url: str) -> list[list[str]]
     real = numbering.settle
     other = create_engine(url)
 
-    checked: set[int] = set()
+    checked: list[Any] = []  # the transactions checked, kept (an id of a freed one is reused)
 
     def settle(session: Any) -> None:
         # the first settle of each transaction: later ones find the counters its own
-        transaction = id(session.get_transaction())
-        if session.info.get("numbers_later") and transaction not in checked:
-            checked.add(transaction)
+        transaction = session.get_transaction()
+        if session.info.get("numbers_later") and not any(t is transaction for t in checked):
+            checked.append(transaction)
             session.flush()
             with other.connect() as conn:
                 conn.execute(text("SET lock_timeout = '100ms'"))

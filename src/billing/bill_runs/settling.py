@@ -59,11 +59,8 @@ class Settling:
         run of rows) and posting order."""
         points, since = self.points, self.since
         # A change recorded since the point reaches back before it: read from ``since``.
-        reread = {
-            sid
-            for sid, p in points.items()
-            if since.get(sid, p.settled_through) < p.settled_through
-        }
+        reread = {sid for sid, p in points.items() if since.get(sid, p.settled_through)
+                  < p.settled_through}
         if not reread:
             yield from repo.posted_entries(conn, claim)
             return
@@ -73,15 +70,18 @@ class Settling:
         earliest = min(since[sid] for sid in reread)
         yield from repo.posted_entries_since(conn, sorted(reread), earliest)
 
-    def settle(
-        self, subscription_id: str, schedule: Schedule, events: list[Event], as_of: date
-    ) -> None:
+    def settle(self, subscription_id: str, schedule: Schedule, events: list[Event], as_of: date
+               ) -> None:
         """Note where the point moves once the subscription's difference at ``as_of`` posts."""
         since = self.since_of(subscription_id)
         through = settled_after(schedule, as_of=as_of, scope=Scope.DUE, since=since)
         seq = max(e.seq for e in events)
         old = self.points.get(subscription_id)
-        if old is None or old.seq != seq or through - old.settled_through > REFRESH_AFTER_DAYS:
+        if (
+            old is None
+            or old.seq != seq
+            or through - old.settled_through > REFRESH_AFTER_DAYS
+        ):
             self.moved.append((subscription_id, Settlement(through, seq)))
 
     def write(self, conn: Connection, customer_of: dict[str, str]) -> None:

@@ -123,7 +123,9 @@ def split_largest_remainder(total: int, weights: list[int]) -> list[int]:
         raise ValueError("weights must be non-negative and not all zero")
     whole = sum(weights)
     parts = [total * w // whole for w in weights]
-    remainders = sorted(range(len(weights)), key=lambda i: (-(total * weights[i] % whole), i))
+    remainders = sorted(
+        range(len(weights)), key=lambda i: (-(total * weights[i] % whole), i)
+    )
     for i in remainders[: total - sum(parts)]:
         parts[i] += 1
     return parts

@@ -85,7 +85,9 @@ def pieces_in_scope(
     to the groups returned); each group returned is exactly what the full target has for it
     (see :mod:`billing.domain.settlement` for when the rest may be left out).
     """
-    return cast(Target, derive(schedule, as_of=as_of, scope=scope, posted=posted, since=since))
+    return cast(
+        Target, derive(schedule, as_of=as_of, scope=scope, posted=posted, since=since)
+    )
 
 
 def derive(
@@ -105,12 +107,7 @@ def derive(
     posted entries by group), a whole period whose one posted charge bills exactly its one
     piece may hold :data:`SETTLED` instead (its difference is empty)."""
     window = Window.of(
-        schedule,
-        as_of=as_of,
-        scope=scope,
-        posted=posted,
-        since=since,
-        charges=charges,
+        schedule, as_of=as_of, scope=scope, posted=posted, since=since, charges=charges,
         groups=groups,
     )
     out = _periodic(schedule, window)
@@ -169,23 +166,20 @@ def _one_offs(schedule: Schedule, out: Derived, window: Window) -> None:
             continue
         if d <= as_of or key in posted:
             total = one_off.unit_amount * one_off.quantity
-            out[key] = window.group(
-                key,
-                [
-                    Piece(
-                        key[0],
-                        key[1],
-                        key[2],
-                        key[1],
-                        key[2],
-                        one_off.unit_amount,
-                        one_off.quantity,
-                        total,
-                        one_off.event_id,
-                        EntryKind.ONE_OFF,
-                    )
-                ],
-            )
+            out[key] = window.group(key, [
+                Piece(
+                    key[0],
+                    key[1],
+                    key[2],
+                    key[1],
+                    key[2],
+                    one_off.unit_amount,
+                    one_off.quantity,
+                    total,
+                    one_off.event_id,
+                    EntryKind.ONE_OFF,
+                )
+            ])
 
 
 def _setup_fee(schedule: Schedule, out: Derived, window: Window, *, scope: Scope) -> None:
@@ -204,23 +198,20 @@ def _setup_fee(schedule: Schedule, out: Derived, window: Window, *, scope: Scope
     if not (due or key in posted):
         return
     if fee and not never_started:
-        out[key] = window.group(
-            key,
-            [
-                Piece(
-                    SETUP_ITEM,
-                    key[1],
-                    key[2],
-                    key[1],
-                    key[2],
-                    fee,
-                    1,
-                    fee,
-                    schedule.setup_event_id,
-                    EntryKind.ONE_OFF,
-                )
-            ],
-        )
+        out[key] = window.group(key, [
+            Piece(
+                SETUP_ITEM,
+                key[1],
+                key[2],
+                key[1],
+                key[2],
+                fee,
+                1,
+                fee,
+                schedule.setup_event_id,
+                EntryKind.ONE_OFF,
+            )
+        ])
     elif key in posted:
         out[key] = []
 

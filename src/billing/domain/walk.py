@@ -215,11 +215,7 @@ def _whole(window: Window, key: GroupKey, a: date, b: date, run: Run) -> list[An
 
 
 def _merge(
-    out: Derived,
-    not_due: set[GroupKey],
-    key: GroupKey,
-    pieces: list[Any],
-    due: bool,
+    out: Derived, not_due: set[GroupKey], key: GroupKey, pieces: list[Any], due: bool,
     in_advance: bool,
 ) -> None:
     """A group seen before (an add-on re-attached inside the period): due as a whole, in
@@ -278,16 +274,7 @@ def _straight(
             out[key] = SETTLED  # a posted group is never dropped, due or not
         else:
             entry = _EntryLayout(
-                item,
-                _CHARGE,
-                s,
-                e,
-                s,
-                e,
-                unit_amount,
-                quantity,
-                period_amount,
-                period_amount,
+                item, _CHARGE, s, e, s, e, unit_amount, quantity, period_amount, period_amount,
                 event_id,
             )
             entry.__class__ = Entry  # type: ignore[assignment]

@@ -248,7 +248,9 @@ def get_credit_note(
 
 
 @router.get("/refunds", response_model=FeedPage)
-def list_refunds(actor: ReadsDocuments, feed: Feed, customer_id: CustomerFilter = None) -> Response:
+def list_refunds(
+    actor: ReadsDocuments, feed: Feed, customer_id: CustomerFilter = None
+) -> Response:
     """Refund instructions for the invoicing system, in posting order (cursor never skips)."""
     return feed.page("refund", actor, customer_id=customer_id)
 
