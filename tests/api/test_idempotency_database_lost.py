@@ -61,21 +61,20 @@ def test_a_release_lost_with_the_database_is_done_by_the_next_request(
 ) -> None:
     """The route's own work fails with the lost database (503, nothing written), and so does
     the release of its key: the next request of the process releases it, the retry runs."""
-    from billing.http.routers import customers
+    from billing.customers.service import create_customer as real
 
     asked = _lost_once(monkeypatch, "lost-release")
-    real = customers.create_customer
 
     def lost(*args: Any, **kwargs: Any) -> Any:
         raise OperationalError("INSERT", {}, Exception("server closed the connection"))
 
-    monkeypatch.setattr(customers, "create_customer", lost)
+    monkeypatch.setattr("billing.http.routers.customers.create_customer", lost)
     body = {"name": "Lost Release AB", "currency": "SEK"}
     key = {"Idempotency-Key": "lost-release"}
     r = api.post("/v1/customers", body, headers=key)
     assert r.status_code == 503 and r.json()["code"] == "database_unavailable", r.text
     assert _named(api, "Lost Release AB") == []
-    monkeypatch.setattr(customers, "create_customer", real)
+    monkeypatch.setattr("billing.http.routers.customers.create_customer", real)
     # Another request (a read, no key) settles what was kept: the key is released.
     assert api.get("/v1/customers").status_code == 200
     assert asked == [503, 503]
