@@ -83,6 +83,10 @@ class Settings(BaseSettings):
     #: How long a request waits for a pooled connection before it is answered 503
     #: ``database_busy`` with ``Retry-After`` (SQLAlchemy's default is 30 s).
     db_pool_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
+    #: Subscriptions per batch of a bill run started through the API (``POST /v1/bill-runs``;
+    #: ``billing bill-run`` has ``--batch-size``): each batch is one transaction, so a run cut
+    #: short (the database went away) keeps its done batches and the rerun bills the rest.
+    bill_run_batch_size: int = Field(default=1000, ge=1, le=1_000_000)
 
     @field_validator("database_url")
     @classmethod

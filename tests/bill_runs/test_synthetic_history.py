@@ -10,15 +10,17 @@ points its history left, the other from the points its runs left. On SQLite and 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from billing.bill_runs.service import run_bill_run
 from billing.bill_runs.synthetic import seed
 from billing.storage.db import make_engine, make_session_factory
-from tests.conftest import Database
+from tests.conftest import Api, Database
 
 COUNT = 240
 SEEDED, BILLED_BY_RUNS = "0000000hist1", "0000000hist2"
@@ -94,3 +96,19 @@ def test_seeded_history_is_what_the_bill_runs_post(database: Database) -> None:
         assert numbers == list(range(1, len(numbers) + 1))
     finally:
         engine.dispose()
+
+
+def test_the_synthetic_seller_numbers_customers_made_later_through_the_api(
+    database: Database, make_app: Callable[..., Any]
+) -> None:
+    """Seeded on a fresh install, the API can still make customers: the seller it made has its
+    customer-number counter (without it, ``POST /v1/customers`` failed with a 500)."""
+    engine = make_engine(database.url)
+    try:
+        seed(engine, 3, first_start=date(2025, 1, 1), last_start=date(2025, 1, 31))
+    finally:
+        engine.dispose()
+    with TestClient(make_app()) as client:
+        r = Api(client).post("/v1/customers", {"name": "Later AB", "currency": "SEK"})
+    assert r.status_code == 201, r.text
+    assert r.json()["customer_number"]

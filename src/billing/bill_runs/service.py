@@ -142,8 +142,11 @@ def run_bill_run(
     *,
     as_of: date,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    resume: bool = False,
 ) -> BillRunResult:
-    """A new bill run, worked to the end in this process (the API's bill run)."""
-    run_id, _ = start_bill_run(factory, as_of=as_of, batch_size=batch_size)
+    """A bill run worked to the end in this process: a new one, or (``resume``, the API's) the
+    unfinished one for ``as_of`` if there is one (a run cut short by a lost database or a
+    crash: only its batches not done are billed, so nothing twice), else a new one."""
+    run_id, _ = start_bill_run(factory, as_of=as_of, batch_size=batch_size, resume=resume)
     work(factory, run_id, as_of=as_of)
     return result_of(factory, run_id)

@@ -7,14 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, insert, select
 
 from billing.domain.ledger import Entry
 from billing.domain.posting import Issuer
 from billing.domain.references import ReferenceScheme
 from billing.domain.vat import LineTax, TaxCategory, Treatment, line_tax
 from billing.ids import new_id
-from billing.storage.models import Seller
+from billing.sellers.service import seller_series
+from billing.storage.models import DocumentCounter, Seller
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,14 @@ def default_seller(engine: Engine, now: datetime) -> SyntheticSeller:
                 "created_at": now,
             }
             conn.execute(insert(sellers).values(**values))  # type: ignore[arg-type]
+            # Its counters, as billing.sellers.service makes them: without the customer
+            # numbers' one, a customer made later through the API could not be numbered.
+            have = set(conn.execute(select(DocumentCounter.series)).scalars())
+            missing = [s for s in seller_series("") if s not in have]  # its prefix
+            if missing:
+                conn.execute(
+                    insert(DocumentCounter), [{"series": s, "last_number": 0} for s in missing]
+                )
             row = conn.execute(sellers.select().where(sellers.c.id == values["id"])).one()
     scheme = ReferenceScheme(row.reference_scheme) if row.reference_scheme else None
     issuer = Issuer(

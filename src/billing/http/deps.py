@@ -17,6 +17,7 @@ from billing.domain.errors import InvalidInput
 from billing.http.middleware import ACTOR_STATE
 from billing.http.trail import attribute, attributed, record_write
 from billing.invoicing.repository import PREVIEW
+from billing.settings import Settings
 from billing.storage.db import unit_of_work
 
 
@@ -138,6 +139,14 @@ async def get_clock(request: Request) -> Clock:
 
 
 ClockDep = Annotated[Clock, Depends(get_clock)]
+
+
+async def get_settings(request: Request) -> Settings:
+    """The app's settings (``async``: no worker thread for an attribute read)."""
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def get_factory(request: Request) -> Iterator[sessionmaker[Session]]:

@@ -12,12 +12,22 @@ running gets ``idempotency_in_progress`` (409). Keys are scoped to the caller's 
 first request that fails with a server error, or is refused as 401/403 (the route never ran),
 releases its key so that nothing is kept and a retry runs. A request without a token claims
 no key (the route refuses it, or needs no caller).
+
+A claim outlives no lost database: when the answer cannot be stored (or the key released)
+because the database went away meanwhile, the request is answered 503 and the process keeps
+the outcome in memory (:class:`Unsettled`) and writes it at the start of its next request, once
+the database is back. So a retry with the same key replays the first answer (the work was
+committed) or runs (it was not), never ``idempotency_in_progress`` for ever. (A process that
+dies between its claim and its answer still leaves the claim behind.)
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import logging
+import threading
+from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
 
 from sqlalchemy import delete, select, update
@@ -32,10 +42,12 @@ from billing.auth.guard import guard_of
 from billing.auth.limiter import client_key
 from billing.auth.service import Actor, bearer_token
 from billing.clock import utcnow
-from billing.http.problems import problem
+from billing.http.problems import database_fault, problem
 from billing.schemas_common import has_control
 from billing.storage.db import unit_of_work
 from billing.storage.models import IdempotencyRecord
+
+log = logging.getLogger(__name__)
 
 #: The request headers the service reads (authentication, idempotency, versions, content
 #: negotiation, body framing): a control character in one of them is refused like one in the URL.
@@ -191,8 +203,14 @@ def _store(
     body: bytes,
     content_type: str | None,
 ) -> None:
+    """The first request's outcome under its claim (still unanswered: nobody else's): its
+    answer, or the key released (a server error, or refused before the route ran)."""
     with unit_of_work(factory) as session:
-        where = (IdempotencyRecord.actor == actor, IdempotencyRecord.key == key)
+        where = (
+            IdempotencyRecord.actor == actor,
+            IdempotencyRecord.key == key,
+            IdempotencyRecord.status_code.is_(None),
+        )
         if status >= 500 or status in (401, 403):
             session.execute(delete(IdempotencyRecord).where(*where))
         else:
@@ -205,6 +223,58 @@ def _store(
                     content_type=content_type,
                 )
             )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What :func:`_store` is to write under a claim."""
+
+    status: int
+    body: bytes
+    content_type: str | None
+
+
+class Unsettled:
+    """Outcomes of claimed keys that could not be stored because the database was away
+    (module docstring), written by the process's next request."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._outcomes: dict[tuple[str, str], Outcome] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self._outcomes)
+
+    def keep(self, actor: str, key: str, outcome: Outcome) -> None:
+        with self._lock:
+            self._outcomes[(actor, key)] = outcome
+
+    def settle(self, factory: sessionmaker[Session]) -> None:
+        """Write them (in a worker thread). While the database is still away they stay (the
+        request at hand goes on: it answers for itself); one refused for another reason is
+        logged and dropped."""
+        with self._lock:
+            pending = list(self._outcomes.items())
+        for (actor, key), outcome in pending:
+            try:
+                _store(
+                    factory,
+                    actor,
+                    key,
+                    status=outcome.status,
+                    body=outcome.body,
+                    content_type=outcome.content_type,
+                )
+            except Exception as exc:
+                if database_fault(exc) is not None:
+                    return
+                log.exception("the outcome of Idempotency-Key %r cannot be stored", key)
+            self._forget(actor, key, outcome)
+
+    def _forget(self, actor: str, key: str, outcome: Outcome) -> None:
+        with self._lock:
+            if self._outcomes.get((actor, key)) is outcome:
+                del self._outcomes[(actor, key)]
 
 
 #: Where :class:`AuthenticationMiddleware` leaves the caller it checked (``scope["state"]``).
@@ -263,11 +333,14 @@ class IdempotencyMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self.gate = AuthenticationMiddleware(self._keyed)
+        self.unsettled = Unsettled()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.gate(scope, receive, send)
 
     async def _keyed(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.unsettled and scope["type"] == "http":
+            await run_in_threadpool(self.unsettled.settle, scope["app"].state.session_factory)
         if scope["type"] != "http" or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
@@ -316,11 +389,7 @@ class IdempotencyMiddleware:
         try:
             await self.app(scope, receive, capture)
         except BaseException:
-            await run_in_threadpool(
-                functools.partial(
-                    _store, factory, actor, key, status=500, body=b"", content_type=None
-                )
-            )
+            await self._settle(factory, actor, key, Outcome(500, b"", None))
             raise
         payload = b"".join(chunks)
         status = int(start.get("status", 500))
@@ -330,11 +399,7 @@ class IdempotencyMiddleware:
         content_type = next(
             (v.decode("latin-1") for k, v in raw_headers if k.lower() == b"content-type"), None
         )
-        await run_in_threadpool(
-            functools.partial(
-                _store, factory, actor, key, status=status, body=payload, content_type=content_type
-            )
-        )
+        await self._settle(factory, actor, key, Outcome(status, payload, content_type))
         await send(
             {
                 "type": "http.response.start",
@@ -343,6 +408,26 @@ class IdempotencyMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": payload})
+
+    async def _settle(
+        self, factory: sessionmaker[Session], actor: str, key: str, outcome: Outcome
+    ) -> None:
+        """Store the outcome; if the database is away, keep it for later and raise (503)."""
+        store = functools.partial(
+            _store,
+            factory,
+            actor,
+            key,
+            status=outcome.status,
+            body=outcome.body,
+            content_type=outcome.content_type,
+        )
+        try:
+            await run_in_threadpool(store)
+        except Exception as exc:
+            if database_fault(exc) is not None:
+                self.unsettled.keep(actor, key, outcome)
+            raise
 
 
 def _replayed(existing: IdempotencyRecord, digest: str) -> Response:

@@ -14,7 +14,14 @@ from billing.bill_runs.schemas import BillRunOut, bill_run_out
 from billing.bill_runs.service import result_of, run_bill_run
 from billing.clock import Clock
 from billing.events.schemas import FeedPage
-from billing.http.deps import ClockDep, FactoryDep, ReadSessions, SessionDep, parse_cursor
+from billing.http.deps import (
+    ClockDep,
+    FactoryDep,
+    ReadSessions,
+    SessionDep,
+    SettingsDep,
+    parse_cursor,
+)
 from billing.http.encoded import encoded
 from billing.http.permissions import ReadsDocuments, RecordsPayments, StaffActor
 from billing.invoicing import repository
@@ -248,20 +255,27 @@ def get_credit_note(
 
 
 @router.get("/refunds", response_model=FeedPage)
-def list_refunds(
-    actor: ReadsDocuments, feed: Feed, customer_id: CustomerFilter = None
-) -> Response:
+def list_refunds(actor: ReadsDocuments, feed: Feed, customer_id: CustomerFilter = None) -> Response:
     """Refund instructions for the invoicing system, in posting order (cursor never skips)."""
     return feed.page("refund", actor, customer_id=customer_id)
 
 
 @router.post("/bill-runs", status_code=201, response_model=BillRunOut)
 def post_bill_run(
-    body: BillRunCreate, factory: FactoryDep, actor: StaffActor, clock: ClockDep
+    body: BillRunCreate,
+    factory: FactoryDep,
+    actor: StaffActor,
+    clock: ClockDep,
+    settings: SettingsDep,
 ) -> BillRunOut:
     """Bill everything due on or before as_of: invoices and credit notes for every subscription
-    and order."""
-    return bill_run_out(run_bill_run(factory, as_of=body.as_of))
+    and order. A run for the same as_of left unfinished (the database went away, the process
+    died) is resumed: its batches not yet done are billed, nothing twice."""
+    return bill_run_out(
+        run_bill_run(
+            factory, as_of=body.as_of, batch_size=settings.bill_run_batch_size, resume=True
+        )
+    )
 
 
 @router.get("/bill-runs/{bill_run_id}", response_model=BillRunOut)
