@@ -504,10 +504,10 @@ def test_a_key_in_flight_when_postgres_stops_is_not_claimed_for_ever(
     the first answer (the customer exists once), not ``idempotency_in_progress`` for ever.
     (The other case, a request whose work was rolled back by the stop, is the bill run's
     above: its retry with the same key runs.)"""
-    from billing.http import middleware
+    from billing.http import idempotency
 
     api = api_on
-    real = middleware._store
+    real = idempotency.store
     reached, go = threading.Event(), threading.Event()
 
     def held_store(*args: Any, **kwargs: Any) -> None:
@@ -516,7 +516,7 @@ def test_a_key_in_flight_when_postgres_stops_is_not_claimed_for_ever(
             assert go.wait(RECOVERY_SECONDS)
         real(*args, **kwargs)
 
-    monkeypatch.setattr(middleware, "_store", held_store)
+    monkeypatch.setattr(idempotency, "store", held_store)
     body = {"name": "Committed AB", "currency": "SEK"}
     key = {"Idempotency-Key": "committed-then-away"}
     answers: list[Any] = []

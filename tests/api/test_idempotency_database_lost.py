@@ -11,14 +11,14 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from billing.http import middleware
+from billing.http import idempotency
 from tests.conftest import Api
 
 
 def _lost_once(monkeypatch: pytest.MonkeyPatch, key: str) -> list[int]:
     """The first store of ``key``'s outcome fails as a lost connection; returns the statuses
     each store of it was asked to write."""
-    real = middleware._store
+    real = idempotency.store
     asked: list[int] = []
 
     def store(*args: Any, **kwargs: Any) -> None:
@@ -28,7 +28,7 @@ def _lost_once(monkeypatch: pytest.MonkeyPatch, key: str) -> list[int]:
                 raise OperationalError("UPDATE", {}, Exception("server closed the connection"))
         real(*args, **kwargs)
 
-    monkeypatch.setattr(middleware, "_store", store)
+    monkeypatch.setattr(idempotency, "store", store)
     return asked
 
 

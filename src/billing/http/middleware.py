@@ -15,9 +15,10 @@ no key (the route refuses it, or needs no caller).
 
 A claim outlives no lost database: when the answer cannot be stored (or the key released)
 because the database went away meanwhile, the request is answered 503 and the process keeps
-the outcome in memory (:class:`Unsettled`) and writes it at the start of its next request, once
-the database is back. So a retry with the same key replays the first answer (the work was
-committed) or runs (it was not), never ``idempotency_in_progress`` for ever. (A process that
+the outcome in memory (:class:`billing.http.idempotency.Unsettled`) and writes it at the start
+of its next request, once the database is back. So a retry with the same key replays the
+first answer (the work was committed) or runs (it was not), never ``idempotency_in_progress``
+for ever. (A process that
 dies between its claim and its answer still leaves the claim behind.)
 """
 
@@ -26,12 +27,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-import threading
-from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
@@ -41,11 +38,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from billing.auth.guard import guard_of
 from billing.auth.limiter import client_key
 from billing.auth.service import Actor, bearer_token
-from billing.clock import utcnow
+from billing.http import idempotency
 from billing.http.problems import database_fault, problem
 from billing.schemas_common import has_control
-from billing.storage.db import unit_of_work
-from billing.storage.models import IdempotencyRecord
 
 log = logging.getLogger(__name__)
 
@@ -169,114 +164,6 @@ def replay(body: bytes, receive: Receive) -> Receive:
     return _receive
 
 
-def _claim(
-    factory: sessionmaker[Session], actor: str, key: str, request_hash: str
-) -> IdempotencyRecord | None:
-    """Claim the key; None if claimed now, else the existing record."""
-    try:
-        with unit_of_work(factory) as session:
-            session.add(
-                IdempotencyRecord(
-                    actor=actor, key=key, request_hash=request_hash, created_at=utcnow()
-                )
-            )
-        return None
-    except IntegrityError:
-        with unit_of_work(factory) as session:
-            found = session.scalar(
-                select(IdempotencyRecord).where(
-                    IdempotencyRecord.actor == actor, IdempotencyRecord.key == key
-                )
-            )
-            if found is None:  # released meanwhile: claim again
-                return _claim(factory, actor, key, request_hash)
-            session.expunge(found)
-            return found
-
-
-def _store(
-    factory: sessionmaker[Session],
-    actor: str,
-    key: str,
-    *,
-    status: int,
-    body: bytes,
-    content_type: str | None,
-) -> None:
-    """The first request's outcome under its claim (still unanswered: nobody else's): its
-    answer, or the key released (a server error, or refused before the route ran)."""
-    with unit_of_work(factory) as session:
-        where = (
-            IdempotencyRecord.actor == actor,
-            IdempotencyRecord.key == key,
-            IdempotencyRecord.status_code.is_(None),
-        )
-        if status >= 500 or status in (401, 403):
-            session.execute(delete(IdempotencyRecord).where(*where))
-        else:
-            session.execute(
-                update(IdempotencyRecord)
-                .where(*where)
-                .values(
-                    status_code=status,
-                    response_body=body.decode("utf-8"),
-                    content_type=content_type,
-                )
-            )
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What :func:`_store` is to write under a claim."""
-
-    status: int
-    body: bytes
-    content_type: str | None
-
-
-class Unsettled:
-    """Outcomes of claimed keys that could not be stored because the database was away
-    (module docstring), written by the process's next request."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._outcomes: dict[tuple[str, str], Outcome] = {}
-
-    def __bool__(self) -> bool:
-        return bool(self._outcomes)
-
-    def keep(self, actor: str, key: str, outcome: Outcome) -> None:
-        with self._lock:
-            self._outcomes[(actor, key)] = outcome
-
-    def settle(self, factory: sessionmaker[Session]) -> None:
-        """Write them (in a worker thread). While the database is still away they stay (the
-        request at hand goes on: it answers for itself); one refused for another reason is
-        logged and dropped."""
-        with self._lock:
-            pending = list(self._outcomes.items())
-        for (actor, key), outcome in pending:
-            try:
-                _store(
-                    factory,
-                    actor,
-                    key,
-                    status=outcome.status,
-                    body=outcome.body,
-                    content_type=outcome.content_type,
-                )
-            except Exception as exc:
-                if database_fault(exc) is not None:
-                    return
-                log.exception("the outcome of Idempotency-Key %r cannot be stored", key)
-            self._forget(actor, key, outcome)
-
-    def _forget(self, actor: str, key: str, outcome: Outcome) -> None:
-        with self._lock:
-            if self._outcomes.get((actor, key)) is outcome:
-                del self._outcomes[(actor, key)]
-
-
 #: Where :class:`AuthenticationMiddleware` leaves the caller it checked (``scope["state"]``).
 ACTOR_STATE = "billing.actor"
 
@@ -333,7 +220,7 @@ class IdempotencyMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self.gate = AuthenticationMiddleware(self._keyed)
-        self.unsettled = Unsettled()
+        self.unsettled = idempotency.Unsettled()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.gate(scope, receive, send)
@@ -360,9 +247,9 @@ class IdempotencyMiddleware:
         digest = hashlib.sha256(
             b"\0".join([scope["path"].encode(), scope.get("query_string", b""), body])
         ).hexdigest()
-        existing = await run_in_threadpool(_claim, factory, actor, key, digest)
+        existing = await run_in_threadpool(idempotency.claim, factory, actor, key, digest)
         if existing is not None:
-            await _replayed(existing, digest)(scope, receive, send)
+            await idempotency.replayed(existing, digest)(scope, receive, send)
             return
         await self._first_call(scope, replay(body, receive), send, factory, actor, key)
 
@@ -389,7 +276,7 @@ class IdempotencyMiddleware:
         try:
             await self.app(scope, receive, capture)
         except BaseException:
-            await self._settle(factory, actor, key, Outcome(500, b"", None))
+            await self._settle(factory, actor, key, idempotency.Outcome(500, b"", None))
             raise
         payload = b"".join(chunks)
         status = int(start.get("status", 500))
@@ -399,7 +286,7 @@ class IdempotencyMiddleware:
         content_type = next(
             (v.decode("latin-1") for k, v in raw_headers if k.lower() == b"content-type"), None
         )
-        await self._settle(factory, actor, key, Outcome(status, payload, content_type))
+        await self._settle(factory, actor, key, idempotency.Outcome(status, payload, content_type))
         await send(
             {
                 "type": "http.response.start",
@@ -410,11 +297,11 @@ class IdempotencyMiddleware:
         await send({"type": "http.response.body", "body": payload})
 
     async def _settle(
-        self, factory: sessionmaker[Session], actor: str, key: str, outcome: Outcome
+        self, factory: sessionmaker[Session], actor: str, key: str, outcome: idempotency.Outcome
     ) -> None:
         """Store the outcome; if the database is away, keep it for later and raise (503)."""
         store = functools.partial(
-            _store,
+            idempotency.store,
             factory,
             actor,
             key,
@@ -428,23 +315,3 @@ class IdempotencyMiddleware:
             if database_fault(exc) is not None:
                 self.unsettled.keep(actor, key, outcome)
             raise
-
-
-def _replayed(existing: IdempotencyRecord, digest: str) -> Response:
-    """The answer to a retry: the first answer, or why there is none to give."""
-    if existing.request_hash != digest:
-        return problem(
-            422, "idempotency_conflict", "this Idempotency-Key was used with a different request"
-        )
-    if existing.status_code is None:
-        return problem(
-            409,
-            "idempotency_in_progress",
-            "the first request with this Idempotency-Key is still running",
-        )
-    return Response(
-        existing.response_body or "",
-        status_code=existing.status_code,
-        media_type=existing.content_type,
-        headers={"Idempotent-Replayed": "true"},
-    )

@@ -84,6 +84,36 @@ def _numbered_refund(doc: Document, number: int) -> None:
     doc.series, doc.number = REFUND_SERIES, number
 
 
+def _refund(session: Session, invoice: Document, amount: int, issue_date: date) -> Document:
+    """A refund of ``amount`` paid on ``invoice``, numbered when the transaction takes its
+    numbers (a preview shows the number it would get)."""
+    preview = bool(session.info.get(PREVIEW))
+    series, number = (
+        (REFUND_SERIES, next_number(session, REFUND_SERIES)) if preview else provisional(session)
+    )
+    doc = Document(
+        id=new_id("rf"),
+        type="refund",
+        series=series,
+        number=number,
+        customer_id=invoice.customer_id,
+        subscription_id=invoice.subscription_id,
+        invoice_id=invoice.id,
+        bill_run_id=None,
+        currency=invoice.currency,
+        issue_date=issue_date,
+        due_date=None,
+        total=amount,
+        amount_paid=0,
+        status="pending",
+        created_at=utcnow(),
+    )
+    session.add(doc)
+    if not preview:
+        later(session, REFUND_SERIES, functools.partial(_numbered_refund, doc))
+    return doc
+
+
 def route_unused(
     session: Session, note: Document, *, unused: str, issue_date: date
 ) -> list[Document]:
@@ -108,32 +138,7 @@ def route_unused(
     if unused == "refund":
         refund = min(overpaid, invoice.amount_paid - refunded)
         if refund > 0:
-            preview = bool(session.info.get(PREVIEW))
-            series, number = (
-                (REFUND_SERIES, next_number(session, REFUND_SERIES))
-                if preview
-                else provisional(session)  # numbered when the transaction takes its numbers
-            )
-            doc = Document(
-                id=new_id("rf"),
-                type="refund",
-                series=series,
-                number=number,
-                customer_id=invoice.customer_id,
-                subscription_id=invoice.subscription_id,
-                invoice_id=invoice.id,
-                bill_run_id=None,
-                currency=invoice.currency,
-                issue_date=issue_date,
-                due_date=None,
-                total=refund,
-                amount_paid=0,
-                status="pending",
-                created_at=utcnow(),
-            )
-            session.add(doc)
-            if not preview:
-                later(session, REFUND_SERIES, functools.partial(_numbered_refund, doc))
+            doc = _refund(session, invoice, refund, issue_date)
             made.append(doc)
             to_balance -= refund
     if to_balance > 0:

@@ -395,8 +395,6 @@ def document_out(
         out["invoice_id"] = doc.invoice_id
     if doc.type == "refund":
         out["status"] = doc.status
-    # Last: a document of a write that has not committed yet gets its number only now
-    # (billing.storage.numbering), so the counters are held for as little of its answer as can be.
-    out["number"] = document_number(doc)
+    out["number"] = document_number(doc)  # last: a new one is numbered now (storage.numbering)
     out["payment_reference"] = doc.payment_reference
     return out

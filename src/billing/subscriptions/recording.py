@@ -6,18 +6,14 @@ makes. For every caller alike, :func:`record`
 
 1. checks each event against the timeline as it stands, the request's earlier events applied
    (:func:`billing.domain.rules.check_change`), before anything is written;
-2. appends the events (never editing one), each with the next sequence number;
+2. appends the events (never editing one), each with the next sequence number, and announces
+   each in the feed;
 3. bumps the subscription's version once for the whole request (``If-Match`` counts requests,
    not events) and stores what follows: start, end, status, plan;
 4. keeps the termination tasks in step with the end date in force;
 5. posts the ledger's difference for periods already billed once, after the last event, with
    the request's choice of what unused paid time becomes — so the customer never sees an
-   invoice for a mix of terms that never applied;
-6. announces each event in the feed, before the documents it caused. Announcing takes the
-   feed's counter, held until commit (billing.events.service), so it comes as late as the one
-   lock order allows: after the derivation of the difference (pure, and reads), before the
-   posting that takes the document counters — or before the termination tasks, which take
-   the feed themselves. A change used to queue every other writer behind its derivation.
+   invoice for a mix of terms that never applied.
 
 The caller's unit of work commits (or rolls back a preview).
 """
@@ -137,7 +133,7 @@ def record(
     # The subscription is locked (load_for_change): the next sequence numbers are ours.
     first = loaded.events[-1].seq + 1 if loaded.events else 1
     rows = [
-        append(session, sub, actor, change, seq=first + i, reason=reason, announce=False)
+        append(session, sub, actor, change, seq=first + i, reason=reason)
         for i, change in enumerate(changes)
     ]
     events = [*loaded.events, *(repository.to_domain(r) for r in rows)]
@@ -151,22 +147,11 @@ def record(
         sub.plan_id = schedule.plan_id
     session.flush()
     after = replace(loaded, events=tuple(events), schedule=schedule)
-    pending = list(rows)
-
-    def announce() -> None:
-        while pending:
-            announce_event(session, sub, pending.pop(0))
-
     if any(c.payload.KIND in TERMINATION_KINDS for c in changes):
-        announce()  # the tasks take the feed (and announce themselves) after the events
         sync_tasks(session, sub, loaded.plan, schedule)
     if not post:
-        announce()
         return ChangeResult(after, rows[-1], Posting([], []))
-    posting = post_billed_difference(
-        session, after, cause_event_id=rows[-1].id, unused=unused, before_posting=announce
-    )
-    announce()  # nothing was posted: announced after the derivation all the same
+    posting = post_billed_difference(session, after, cause_event_id=rows[-1].id, unused=unused)
     return ChangeResult(after, rows[-1], posting)
 
 
@@ -178,10 +163,8 @@ def append(
     *,
     seq: int,
     reason: str | None,
-    announce: bool = True,
 ) -> TimelineEvent:
-    """Write one event row (``seq``: its place in recording order) and announce it, unless
-    the caller announces it later (``announce=False``: :func:`record`, step 6)."""
+    """Write one event row (``seq``: its place in recording order) and announce it."""
     row = TimelineEvent(
         id=new_id("evt"),
         subscription_id=sub.id,
@@ -194,13 +177,6 @@ def append(
         data=codec.encode(change.payload),
     )
     repository.add_event(session, row)
-    if announce:
-        announce_event(session, sub, row)
-    return row
-
-
-def announce_event(session: Session, sub: Subscription, row: TimelineEvent) -> None:
-    """The feed's ``subscription.<kind>`` event for ``row``."""
     emit(
         session,
         f"subscription.{row.type}",
@@ -215,20 +191,15 @@ def announce_event(session: Session, sub: Subscription, row: TimelineEvent) -> N
             "data": row.data,
         },
     )
+    return row
 
 
 def post_billed_difference(
-    session: Session,
-    loaded: Loaded,
-    *,
-    cause_event_id: str,
-    unused: Unused,
-    before_posting: Callable[[], None] | None = None,
+    session: Session, loaded: Loaded, *, cause_event_id: str, unused: Unused
 ) -> Posting:
     """Post what the timeline now says about periods already billed (credit notes, invoices),
     derived from the settlement point on, or from the earliest day the events recorded since
-    reach (:mod:`billing.domain.settlement`); the point moves in the same transaction.
-    ``before_posting`` runs once the difference is derived, before anything is posted."""
+    reach (:mod:`billing.domain.settlement`); the point moves in the same transaction."""
     sub = loaded.subscription
     since = rederive_from(loaded.events, ledger_repo.settlement_point(session, sub.id))
     posted = ledger_repo.posted_entries(session, sub.id, since=since)
@@ -245,8 +216,6 @@ def post_billed_difference(
     ledger_repo.store_settlement(
         session, subscription_id=sub.id, customer_id=sub.customer_id, point=point
     )
-    if before_posting is not None:
-        before_posting()
     return post_entries(
         session,
         subscription=sub,
