@@ -27,10 +27,11 @@ from billing.domain.entries import (
     GroupKey,
     Piece,
     Scope,
+    charges_for,
     is_usage_item,
 )
 from billing.domain.timeline import AddOn, BillingTiming, Schedule
-from billing.domain.walk import SETTLED, Derived, ItemSpan, Window, charges_for, regime_pieces
+from billing.domain.walk import SETTLED, Derived, ItemSpan, Window, regime_pieces
 
 __all__ = [
     "POSTING_ORDER",
@@ -109,8 +110,9 @@ def derive(
     the new charges for its pieces, in the same order (zero amounts left out), made in the
     period walk itself without a ``Piece`` in between (the difference of such a group is just
     that: :func:`billing.domain.difference.difference` uses it). With ``groups`` too (the
-    posted entries by group), a whole period whose one posted charge bills exactly its one
-    piece may hold :data:`SETTLED` instead (its difference is empty).
+    posted entries by group, keyed by exactly the keys of ``posted``), a whole period whose
+    one posted charge bills exactly its one piece may hold :data:`SETTLED` instead (its
+    difference is empty).
 
     The groups come in posting order (:data:`POSTING_ORDER`)."""
     window = Window.of(
@@ -122,7 +124,8 @@ def derive(
     # sorted only when something else comes in (about 2 us a derivation, a tenth of a re-run).
     walked = len(out)
     in_order = len(schedule.regimes) == 1 and not schedule.addon_history
-    _one_offs(schedule, out, window)
+    if schedule.one_offs:
+        _one_offs(schedule, out, window)
     _setup_fee(schedule, out, window, scope=scope)
     for key in posted:
         if key not in out and (since is None or key[2] > since):
