@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
-from operator import itemgetter
 
 from billing.domain.entries import (
     USAGE_PREFIX,
@@ -29,7 +28,7 @@ from billing.domain.entries import (
     new_entry,
     slice_amount,
 )
-from billing.domain.target import SETTLED, Derived, Target, charges_for, derive
+from billing.domain.target import POSTING_ORDER, SETTLED, Derived, Target, charges_for, derive
 from billing.domain.timeline import Schedule
 
 
@@ -75,7 +74,8 @@ def post_difference(
     Only groups present in ``target`` are looked at; build it with the posted keys in scope.
     Zero-amount entries are never posted.
     """
-    return _post(target, _by_key_all(posted), cause_event_id)
+    ordered = {key: target[key] for key in sorted(target, key=POSTING_ORDER)}
+    return _post(ordered, _by_key_all(posted), cause_event_id)
 
 
 def net_coverage(entries: Sequence[Entry]) -> list[tuple[date, date, Entry]]:
@@ -103,6 +103,13 @@ def net_coverage(entries: Sequence[Entry]) -> list[tuple[date, date, Entry]]:
 def _by_key(posted: Sequence[Entry], since: date | None = None) -> dict[GroupKey, list[Entry]]:
     """The posted entries by group, less usage charges and, with ``since``, the groups ending
     on or before it."""
+    if since is None:
+        # The usual ledger: one charge per group, no usage. A comprehension builds it at half
+        # the cost of the loop below, and the usage test runs once per item, not per entry.
+        one_each = {(e.item, e.period_start, e.period_end): [e] for e in posted}
+        items = {e.item for e in posted}
+        if len(one_each) == len(posted) and not any(i.startswith(USAGE_PREFIX) for i in items):
+            return one_each
     by_key: dict[GroupKey, list[Entry]] = {}
     for e in posted:
         item = e.item
@@ -125,10 +132,6 @@ def _by_key_all(posted: Sequence[Entry]) -> dict[GroupKey, list[Entry]]:
     return by_key
 
 
-#: Groups are posted in date order, then by item: ``(period_start, item, period_end)``.
-_POSTING_ORDER = itemgetter(1, 0, 2)
-
-
 def _post(
     target: Derived,
     by_key: dict[GroupKey, list[Entry]],
@@ -136,12 +139,17 @@ def _post(
     *,
     charged: bool = False,
 ) -> list[Entry]:
-    """The new entries, group by group in posting order. ``charged``: the groups not posted
-    hold their charges already (:func:`billing.domain.target.derive`)."""
+    """The new entries, group by group in the order of ``target`` (posting order, as
+    :func:`billing.domain.target.derive` returns it). ``charged``: the groups not posted hold
+    their charges already."""
     out: list[Entry] = []
+    if charged and not by_key:
+        # Nothing posted (a first pass): every group holds its charges, in order.
+        for charges in target.values():
+            out += charges
+        return out
     credit = EntryKind.CREDIT
-    for key in sorted(target, key=_POSTING_ORDER):
-        pieces = target[key]
+    for key, pieces in target.items():
         if pieces is SETTLED:
             continue  # billed exactly as the target says (derive)
         entries = by_key.get(key)

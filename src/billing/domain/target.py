@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
+from operator import itemgetter
 from typing import cast
 
 from billing.domain.entries import (
@@ -26,12 +27,14 @@ from billing.domain.entries import (
     GroupKey,
     Piece,
     Scope,
+    charges_for,
     is_usage_item,
 )
 from billing.domain.timeline import AddOn, BillingTiming, Schedule
-from billing.domain.walk import SETTLED, Derived, ItemSpan, Window, charges_for, regime_pieces
+from billing.domain.walk import SETTLED, Derived, ItemSpan, Window, regime_pieces
 
 __all__ = [
+    "POSTING_ORDER",
     "SETTLED",
     "Derived",
     "Target",
@@ -46,6 +49,9 @@ __all__ = [
 Target = dict[GroupKey, list[Piece]]
 
 _ONE_DAY = timedelta(days=1)
+
+#: Groups are posted in date order, then by item: ``(period_start, item, period_end)``.
+POSTING_ORDER = itemgetter(1, 0, 2)
 
 
 def target_pieces(
@@ -104,19 +110,29 @@ def derive(
     the new charges for its pieces, in the same order (zero amounts left out), made in the
     period walk itself without a ``Piece`` in between (the difference of such a group is just
     that: :func:`billing.domain.difference.difference` uses it). With ``groups`` too (the
-    posted entries by group), a whole period whose one posted charge bills exactly its one
-    piece may hold :data:`SETTLED` instead (its difference is empty)."""
+    posted entries by group, keyed by exactly the keys of ``posted``), a whole period whose
+    one posted charge bills exactly its one piece may hold :data:`SETTLED` instead (its
+    difference is empty).
+
+    The groups come in posting order (:data:`POSTING_ORDER`)."""
     window = Window.of(
         schedule, as_of=as_of, scope=scope, posted=posted, since=since, charges=charges,
         groups=groups,
     )
     out = _periodic(schedule, window)
-    _one_offs(schedule, out, window)
+    # The main item's periods in one regime are walked in date order, which is posting order:
+    # sorted only when something else comes in (about 2 us a derivation, a tenth of a re-run).
+    walked = len(out)
+    in_order = len(schedule.regimes) == 1 and not schedule.addon_history
+    if schedule.one_offs:
+        _one_offs(schedule, out, window)
     _setup_fee(schedule, out, window, scope=scope)
     for key in posted:
-        if since is None or key[2] > since:
-            out.setdefault(key, [])
-    return out
+        if key not in out and (since is None or key[2] > since):
+            out[key] = []
+    if in_order and len(out) == walked:
+        return out
+    return {key: out[key] for key in sorted(out, key=POSTING_ORDER)}
 
 
 def _periodic(schedule: Schedule, window: Window) -> Derived:

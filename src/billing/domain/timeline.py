@@ -169,7 +169,8 @@ class Schedule:
     )
 
     def __init__(self, events: Sequence[Event]) -> None:
-        ordered = sorted(events, key=_BY_SEQ)
+        # A timeline of one event (a plain start) needs no sort.
+        ordered = sorted(events, key=_BY_SEQ) if len(events) > 1 else list(events)
         if not ordered:
             raise InvalidTimeline("a timeline begins with its started event")
         fold = TimelineFold(ordered[0])
@@ -186,11 +187,13 @@ class Schedule:
         self.pending_event_id: str | None = fold.pending[1] if fold.pending else None
         self.revoked_by: Mapping[str, str] = fold.revoked_by
         self.anchor_day: int = fold.explicit_anchor or self.start.day
-        self.pauses: tuple[Pause, ...] = tuple(
-            Pause(p[0], p[1], p[2], p[3])
-            for p in sorted(fold.pauses, key=lambda p: p[0])
-            if p[1] is None or p[1] > p[0]
-        )
+        self.pauses: tuple[Pause, ...] = ()
+        if fold.pauses:  # most timelines have none: no sort and no generator for nothing
+            self.pauses = tuple(
+                Pause(p[0], p[1], p[2], p[3])
+                for p in sorted(fold.pauses, key=lambda p: p[0])
+                if p[1] is None or p[1] > p[0]
+            )
         self._set_terms(fold)
         self.regimes: tuple[Regime, ...] = self._regimes(fold)
         # "unused": "none" on the cancellation in force: the customer keeps paying for the

@@ -13,9 +13,10 @@ whole periods on one stretch's terms with nothing else to decide.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from billing.domain.calendar import boundary_lookup, month_boundary
@@ -26,6 +27,7 @@ from billing.domain.entries import (
     Piece,
     Scope,
     _EntryLayout,
+    charges_for,
     slice_amount,
 )
 from billing.domain.timeline import AddOn, BillingTiming, Regime, Schedule, Terms
@@ -44,6 +46,7 @@ NEVER = date.max
 #: must then hold every field, ``kind`` too.
 _new_tuple = tuple.__new__
 _CHARGE = EntryKind.CHARGE
+_PERIOD_START = itemgetter(1)  # of a GroupKey
 
 #: The terms of an item on a stretch of days without an edge: unit amount, quantity,
 #: full-period amount and the event that set them.
@@ -87,9 +90,10 @@ class Window:
         # The horizon only bounds the walk: a period it adds that is neither posted nor due is
         # dropped again, so posted keys left out with ``since`` never change what is returned.
         horizon = as_of
-        for _, s, _ in posted:
-            if s > horizon:
-                horizon = s
+        if posted:  # the latest posted period start, found in C (map and max, no loop here)
+            latest = max(map(_PERIOD_START, posted))
+            if latest > horizon:
+                horizon = latest
         billed = {(k[1], k[2]) for k in posted} if scope is Scope.BILLED else None
         in_advance = schedule.timing is BillingTiming.IN_ADVANCE
         return cls(
@@ -99,6 +103,17 @@ class Window:
     def includes(self, period_end: date) -> bool:
         """Whether a group ending on ``period_end`` is looked at (see ``since``)."""
         return self.since is None or period_end > self.since
+
+    def straight(self) -> bool:
+        """Whether :func:`_straight` may take whole periods: a difference (charges, and the
+        posted entries by group for exactly the posted keys) in Scope.DUE."""
+        groups = self.groups
+        return (
+            self.charges
+            and self.billed_periods is None
+            and groups is not None
+            and len(groups) == len(self.posted)
+        )
 
     def group(self, key: GroupKey, pieces: list[Piece]) -> list[Any]:
         """What the group ``key`` holds: its pieces or its charges."""
@@ -116,21 +131,6 @@ class ItemSpan:
     addon: AddOn | None
     edges: list[date]
     main_changes: list[date]
-
-
-def charges_for(pieces: Iterable[Piece]) -> list[Entry]:
-    """The new charges that bill ``pieces`` (a group with nothing posted), zero amounts left
-    out: the amounts of :attr:`Piece.amount`, made without a call per entry."""
-    out: list[Entry] = []
-    for item, ps, pe, a, b, unit_amount, quantity, period_amount, event_id, kind in pieces:
-        amount = period_amount if a == ps and b == pe else slice_amount(period_amount, ps, pe, a, b)
-        if amount:
-            entry = _EntryLayout(
-                item, kind, ps, pe, a, b, unit_amount, quantity, period_amount, amount, event_id
-            )
-            entry.__class__ = Entry  # type: ignore[assignment]
-            out.append(entry)  # type: ignore[arg-type]
-    return out
 
 
 def regime_pieces(
@@ -156,7 +156,7 @@ def regime_pieces(
     ei = 0  # edges[ei] is the first edge after the current period's first served day
     next_edge = edges[0] if edges else NEVER
     run_ei, run = -1, None  # the terms from the current period's first served day
-    straight = window.charges and fresh and billed is None  # what _straight needs
+    straight = fresh and window.straight()
     s, e, pending = month_boundary(index, day), NEVER, False
     while True:
         if pending:  # ``e`` already holds the end of the period starting on ``s``
@@ -247,7 +247,10 @@ def _straight(
     period that needs the general way: its index, start and end."""
     lookup = boundary_lookup().get
     horizon, as_of, in_advance = window.horizon, window.as_of, window.in_advance
-    posted, groups = window.posted, window.groups
+    # The posted entries by group: its keys are the posted keys (regime_pieces checks), so one
+    # lookup a period says whether it is posted and what.
+    assert window.groups is not None
+    group_of = window.groups.get
     unit_amount, quantity, period_amount, event_id = run
     while True:
         index += step
@@ -255,11 +258,11 @@ def _straight(
         if s > horizon or e > limit:
             return index, s, e
         key = (item, s, e)
-        if key in posted:
+        group = group_of(key)
+        if group is not None:
             # Settled if its one posted charge bills the whole period on these terms (as the
             # difference's one-for-one check has it); otherwise the general way.
-            group = groups.get(key) if groups is not None else None
-            if group is None or len(group) != 1:
+            if len(group) != 1:
                 return index, s, e
             ch = group[0]
             if not (
