@@ -36,6 +36,17 @@ Prints one line per measurement and a Markdown table to paste into ``RESULTS.md`
     .venv/bin/python benchmarks/bill_run.py --sizes 10000,100000 --databases sqlite,postgres
     .venv/bin/python benchmarks/bill_run.py --sizes 1000000 --databases postgres
     .venv/bin/python benchmarks/bill_run.py --history-months 36 --sizes 100000 --workers 1
+    .venv/bin/python benchmarks/bill_run.py --history-months 12 --sizes 1000000 \
+        --databases postgres --workers 1,2 --history-only
+
+``--history-only`` skips the one-month side (its template and runs) and keeps the raw write of
+the N-month template: for 1M, where seeding and running both sides does not fit. On PostgreSQL
+the templates are seeded with the constraints and indexes made after the load
+(``seed(..., constraints_last=True)``: validated in bulk, not per row during COPY) and copied
+file by file (``STRATEGY FILE_COPY``). ``--keep-templates`` leaves the seeded templates (marked
+complete) and ``--reuse-templates`` uses such a template instead of seeding again. The free disk
+is printed before each seeding and checked before each copy (``--min-free-gb``); each copy is
+dropped after its measurement.
 """
 
 from __future__ import annotations
@@ -109,9 +120,29 @@ class Sqlite:
 
     def drop(self, url: str) -> None:
         path = url.removeprefix("sqlite:///")
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm", ".seeded"):
             if os.path.exists(path + suffix):
                 os.remove(path + suffix)
+
+    def template_url(self, key: str) -> str:
+        return self.template(key)
+
+    def mark_seeded(self, key: str, note: str) -> None:
+        with open(f"{self.workdir}/tpl_{key}.sqlite3.seeded", "w") as f:
+            f.write(note)
+
+    def seeded_note(self, key: str) -> str | None:
+        path = f"{self.workdir}/tpl_{key}.sqlite3"
+        if not (os.path.exists(path) and os.path.exists(path + ".seeded")):
+            return None
+        with open(path + ".seeded") as f:
+            return f.read()
+
+    def size_bytes(self, url: str) -> int:
+        return os.path.getsize(url.removeprefix("sqlite:///"))
+
+    def data_path(self) -> str:
+        return self.workdir
 
 
 class Postgres:
@@ -127,12 +158,45 @@ class Postgres:
     def _create(self, db: str, template: str | None = None) -> str:
         with self.admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
-            tpl = f' TEMPLATE "{template}"' if template else ""
+            # A copy file by file (PostgreSQL 15's default writes the whole template to WAL:
+            # minutes for the tens of GB of 1M subscriptions with history).
+            tpl = f' TEMPLATE "{template}" STRATEGY FILE_COPY' if template else ""
             conn.execute(text(f'CREATE DATABASE "{db}"{tpl}'))
         return self._url(db)
 
     def template(self, key: str) -> str:
         return self._create(f"bench_br_tpl_{key}")
+
+    def template_url(self, key: str) -> str:
+        return self._url(f"bench_br_tpl_{key}")
+
+    def mark_seeded(self, key: str, note: str) -> None:
+        with self.admin.connect() as conn:
+            conn.execute(text(f"COMMENT ON DATABASE \"bench_br_tpl_{key}\" IS '{note}'"))
+
+    def seeded_note(self, key: str) -> str | None:
+        """The note :meth:`mark_seeded` left on a complete template (None: none, or unfinished)."""
+        with self.admin.connect() as conn:
+            return conn.execute(
+                text(
+                    "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+                    "WHERE datname = :n"
+                ),
+                {"n": f"bench_br_tpl_{key}"},
+            ).scalar()
+
+    def size_bytes(self, url: str) -> int:
+        with self.admin.connect() as conn:
+            db = make_url(url).database
+            return int(conn.execute(text("SELECT pg_database_size(:d)"), {"d": db}).scalar_one())
+
+    def data_path(self) -> str:
+        """Where the server keeps its files (for free disk: "/" when it is not this machine's)."""
+        try:
+            with self.admin.connect() as conn:
+                return str(conn.execute(text("SHOW data_directory")).scalar_one())
+        except Exception:  # not a superuser: the root file system
+            return "/"
 
     def copy(self, key: str, label: str) -> str:
         return self._create(f"bench_br_{label}_{key}", f"bench_br_tpl_{key}")
@@ -151,12 +215,54 @@ def key_of(size: int, history: int) -> str:
     return f"{size}_h{history}" if history else str(size)
 
 
+#: Options for every template: ``--reuse-templates``, ``--keep-templates``, ``--min-free-gb``.
+OPTIONS = {"reuse": False, "keep": False, "min_free_gb": 5.0}
+
+
+def free_gb(db: Sqlite | Postgres) -> float:
+    return shutil.disk_usage(db.data_path()).free / 2**30
+
+
+def disk(db: Sqlite | Postgres) -> str:
+    return f"{free_gb(db):.1f} GB free"
+
+
+def make_room(db: Sqlite | Postgres, key: str) -> None:
+    """Stop before a copy of the template would fill the disk (its size and a margin)."""
+    need = db.size_bytes(db.template_url(key)) / 2**30 + float(OPTIONS["min_free_gb"])
+    if free_gb(db) < need:
+        raise SystemExit(f"not enough disk for a copy of {key}: {disk(db)}, need {need:.1f} GB")
+
+
+def drop_template(db: Sqlite | Postgres, key: str) -> None:
+    if OPTIONS["keep"]:
+        print(f"    kept template {key} ({disk(db)})", flush=True)
+        return
+    db.drop(db.template_url(key))
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far (it seeds the templates itself)."""
+    return _peak_rss_kb(os.getpid()) / 1024
+
+
 def seed_template(
     db: Sqlite | Postgres, size: int, history: int = 0, *, settled: bool = True
 ) -> float:
     """A template of ``size`` subscriptions; with ``history`` months, started that many months
-    before ``AS_OF`` and billed by a monthly run on each month's first day since."""
-    url = db.template(key_of(size, history))
+    before ``AS_OF`` and billed by a monthly run on each month's first day since.
+
+    On PostgreSQL the constraints and indexes are made after the load, in bulk
+    (``seed(..., constraints_last=True)``). With ``--reuse-templates`` a complete template of
+    the same key and settings left by an earlier run (``--keep-templates``) is used as it is
+    (0 seconds)."""
+    key = key_of(size, history)
+    note = f"seeded {size} {history} {'settled' if settled else 'unsettled'} as_of {AS_OF}"
+    if OPTIONS["reuse"] and db.seeded_note(key) == note:
+        print(f"    reusing template {key} ({note}; {disk(db)})", flush=True)
+        return 0.0
+    print(f"    seeding template {key}: {disk(db)}", flush=True)
+    url = db.template(key)
     if db.name == "sqlite":
         db.drop(url)
     upgrade(url)
@@ -171,14 +277,25 @@ def seed_template(
         tag=TAG,
         billed=[add_months(first_run, k) for k in range(history)],
         settled=settled,
+        constraints_last=True,
     )
-    seconds = time.perf_counter() - t
+    loaded = time.perf_counter() - t
     if history:
         print(f"    seeded {seeded.documents:,} invoices, {seeded.entries:,} entries", flush=True)
     with engine.begin() as conn:
         if db.name == "postgres":
             conn.execute(text("ANALYZE"))
     engine.dispose()
+    seconds = time.perf_counter() - t
+    db.mark_seeded(key, note)
+    size_gb = db.size_bytes(url) / 2**30
+    print(
+        f"    seeding: {loaded:.1f} s (of which constraints and indexes at the end "
+        f"{seeded.constraints_seconds:.1f} s), ANALYZE {seconds - loaded:.1f} s; "
+        f"template {size_gb:.1f} GB, {disk(db)}; peak RSS of this process "
+        f"{peak_rss_mb():.0f} MB",
+        flush=True,
+    )
     return seconds
 
 
@@ -217,6 +334,7 @@ def raw_insert(
     db: Sqlite | Postgres, size: int, *, with_documents: bool, history: int = 0
 ) -> float:
     """Seconds to bulk-insert the rows (in chunks like a bill run's batches), rolled back."""
+    make_room(db, key_of(size, history))
     url = db.copy(key_of(size, history), "raw")
     engine = make_engine(url)
     chunk = 5000
@@ -300,6 +418,7 @@ def bill_run(
     db: Sqlite | Postgres, size: int, workers: int, history: int = 0
 ) -> tuple[float, float, float, float]:
     """(seconds by the command's own clock, wall seconds, peak RSS in MB, run row seconds)."""
+    make_room(db, key_of(size, history))
     url = db.copy(key_of(size, history), f"run{workers}")
     env = {**os.environ, "BILLING_DATABASE_URL": url}
     cmd = [sys.executable, "-m", "billing.cli", "bill-run", "--as-of", AS_OF.isoformat(), "--new",
@@ -361,7 +480,7 @@ def plain(db: Sqlite | Postgres, size: int, workers: list[int], results: list[Me
         if w > 1 and db.name == "sqlite":
             continue  # one writer at a time: the command runs one worker anyway
         results.append(_run(db, size, w))
-    db.drop(db.template(key_of(size, 0)))
+    drop_template(db, key_of(size, 0))
 
 
 @dataclass
@@ -373,9 +492,10 @@ class Pair:
     size: int
     workers: int
     history: int
-    one: Measure
+    #: The one-month side (None with ``--history-only``).
+    one: Measure | None
     aged: Measure
-    raw_one: float
+    raw_one: float | None
     raw_aged: float
 
 
@@ -387,9 +507,13 @@ def with_history(
     repeat: int,
     *,
     settled: bool = True,
+    history_only: bool = False,
 ) -> list[Pair]:
+    """With ``history_only``, only the ``history``-month side: its template, its raw write and
+    its runs (for sizes where the one-month comparison does not fit in the time)."""
     raw: dict[int, float] = {}
-    for months in (1, history):
+    sides = (history,) if history_only else (1, history)
+    for months in sides:
         print(f"    loadavg before seeding: {loadavg()}", flush=True)
         seeded = seed_template(db, size, months, settled=settled)
         print(f"{db.name} {size:>9,}, {months} months: seeded in {seeded:.1f} s", flush=True)
@@ -404,10 +528,11 @@ def with_history(
         if w > 1 and db.name == "sqlite":
             continue
         for _ in range(repeat):  # alternating, so both sides see the same machine
-            one, aged = _run(db, size, w, 1), _run(db, size, w, history)
-            pairs.append(Pair(db.name, size, w, history, one, aged, raw[1], raw[history]))
-    for months in (1, history):
-        db.drop(db.template(key_of(size, months)))
+            one = None if history_only else _run(db, size, w, 1)
+            aged = _run(db, size, w, history)
+            pairs.append(Pair(db.name, size, w, history, one, aged, raw.get(1), raw[history]))
+    for months in sides:
+        drop_template(db, key_of(size, months))
     return pairs
 
 
@@ -435,7 +560,32 @@ def print_plain(results: list[Measure]) -> None:
         )
 
 
+def print_history_only(pairs: list[Pair]) -> None:
+    """``--history-only``: the N-month runs, their raw write, and two workers against one."""
+    history = pairs[0].history
+    print(f"| database | subscriptions | workers | {history} months: run s | per second "
+          "| run row s | wall s | raw write s | run / raw | speed-up over 1 worker "
+          "| peak RSS MB |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for p in pairs:
+        one = next(
+            (q.aged.seconds for q in pairs
+             if (q.database, q.size, q.workers) == (p.database, p.size, 1)),
+            None,
+        )  # fmt: skip
+        speed = f"{one / p.aged.seconds:.2f}x" if one and p.workers > 1 else ""
+        print(
+            f"| {p.database} | {p.size:,} | {p.workers} | {p.aged.seconds:.2f} "
+            f"| {p.aged.rate:,.0f} | {p.aged.row_seconds:.2f} | {p.aged.wall:.2f} "
+            f"| {p.raw_aged:.2f} | {p.aged.seconds / p.raw_aged:.1f} | {speed} "
+            f"| {p.aged.peak_mb:.0f} |"
+        )
+
+
 def print_pairs(pairs: list[Pair]) -> None:
+    if any(p.one is None for p in pairs):
+        print_history_only(pairs)
+        return
     history = pairs[0].history
     print(f"| database | subscriptions | workers | 1 month: run s | {history} months: run s "
           f"| {history} / 1 per subscription | run row s (1 / {history}) "
@@ -443,6 +593,7 @@ def print_pairs(pairs: list[Pair]) -> None:
           f"| run / raw (1 / {history}) | peak RSS MB (1 / {history}) |")  # fmt: skip
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for p in pairs:
+        assert p.one is not None and p.raw_one is not None
         print(
             f"| {p.database} | {p.size:,} | {p.workers} | {p.one.seconds:.2f} "
             f"| {p.aged.seconds:.2f} | {p.aged.seconds / p.one.seconds:.2f} "
@@ -469,10 +620,32 @@ def main() -> None:
         "--unsettled", action="store_true", help="history without settlement points"
     )
     parser.add_argument(
+        "--history-only",
+        action="store_true",
+        help="with history: skip the one-month template and runs (keeps the raw write)",
+    )
+    parser.add_argument(
+        "--keep-templates", action="store_true", help="leave the seeded templates at the end"
+    )
+    parser.add_argument(
+        "--reuse-templates",
+        action="store_true",
+        help="use a complete template a --keep-templates run left instead of seeding again",
+    )
+    parser.add_argument(
+        "--min-free-gb",
+        type=float,
+        default=5.0,
+        help="refuse a copy of a template that would leave less disk free than this",
+    )
+    parser.add_argument(
         "--postgres-url", default=os.environ.get("BILLING_BENCH_POSTGRES_URL", DEFAULT_PG)
     )
     parser.add_argument("--workdir", default=None, help="for SQLite files (default: a tmp dir)")
     args = parser.parse_args()
+    OPTIONS.update(
+        reuse=args.reuse_templates, keep=args.keep_templates, min_free_gb=args.min_free_gb
+    )
     sizes = [int(s) for s in args.sizes.split(",")]
     workers = [int(w) for w in args.workers.split(",")]
     workdir = args.workdir or tempfile.mkdtemp(prefix="bench_bill_run_")
@@ -480,6 +653,7 @@ def main() -> None:
         f"# bill_run: {platform.python_implementation()} {platform.python_version()}, "
         f"{os.cpu_count()} CPUs, loadavg {loadavg()}, as_of {AS_OF}"
     )
+    print(f"# free disk: {shutil.disk_usage('/').free / 2**30:.1f} GB on /", flush=True)
     results: list[Measure] = []
     pairs: list[Pair] = []
     for name in args.databases.split(","):
@@ -493,6 +667,7 @@ def main() -> None:
                     args.history_months,
                     args.repeat,
                     settled=not args.unsettled,
+                    history_only=args.history_only,
                 )
             else:
                 plain(db, size, workers, results)

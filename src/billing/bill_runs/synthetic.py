@@ -21,6 +21,14 @@ the ``INV`` counter (which ends past them, so later runs go on from there) in th
 written, subscription by subscription; they stay open and unpaid, and the feed gets no
 ``invoice.issued`` events for them (a bill run reads neither).
 
+**Constraints last** (``constraints_last``, PostgreSQL): for seeds of millions of rows, the
+seeded tables' foreign keys, unique constraints and indexes other than primary keys are dropped
+for the load and added back after it (``CREATE INDEX``, ``ALTER TABLE … ADD CONSTRAINT``), each
+built or validated in one pass over its table instead of row by row during COPY; the same
+definitions come back, so the data is proven consistent all the same (a bad row fails the seed).
+Meant for a database nothing else writes to meanwhile (benchmark templates). SQLite seeds as
+without it.
+
 **Seller.** The customers buy from the default seller; if there is none, a Swedish one
 registered for VAT is made (prefix ``""``: the ``INV`` series, OCR references), so history and
 runs carry 25 % VAT on every line as real Swedish invoices do.
@@ -30,12 +38,13 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert
+from sqlalchemy import Connection, Engine, insert, text
 
 from billing.bill_runs import bulk
 from billing.bill_runs.batch import DOCUMENT_COLUMNS, ENTRY_COLUMNS
@@ -61,6 +70,15 @@ from billing.storage.numbering import take_numbers
 CHUNK = 50_000
 SUBSCRIPTIONS_PER_CUSTOMER = 4
 CURRENCY = "SEK"
+#: The tables a seed writes in bulk (for ``constraints_last``).
+SEEDED_TABLES = (
+    "customers",
+    "subscriptions",
+    "timeline_events",
+    "ledger_settlements",
+    "documents",
+    "ledger_entries",
+)
 
 #: One subscription's timeline as written: (type, effective date, payload as JSON) per event.
 Timeline = tuple[tuple[str, date, str], ...]
@@ -75,6 +93,8 @@ class Seeded:
     #: History (``billed``): the invoices and ledger entries written for earlier runs.
     documents: int = 0
     entries: int = 0
+    #: ``constraints_last``: the seconds spent making the constraints and indexes at the end.
+    constraints_seconds: float = 0.0
 
 
 def seed(
@@ -89,12 +109,46 @@ def seed(
     billed: Sequence[date] = (),
     payment_terms_days: int = 30,
     settled: bool = True,
+    constraints_last: bool = False,
 ) -> Seeded:
     """``count`` monthly subscriptions starting between ``first_start`` and ``last_start``,
     with what bill runs at each of the ``billed`` dates (ascending) would have posted.
 
     The same ``seed_value`` and ``tag`` (12 characters of id) give the same rows, ids included.
+    ``constraints_last``: on PostgreSQL, the seeded tables' constraints and indexes (but their
+    primary keys) are made after the load, in bulk (see the module's doc).
     """
+    dropped = None
+    if constraints_last and engine.dialect.name == "postgresql":
+        dropped = _drop_constraints(engine)
+    try:
+        seeded = _seed(
+            engine, count, first_start=first_start, last_start=last_start, variety=variety,
+            seed_value=seed_value, tag=tag, billed=billed,
+            payment_terms_days=payment_terms_days, settled=settled,
+        )  # fmt: skip
+    finally:
+        if dropped is not None:
+            t = time.perf_counter()
+            _add_constraints(engine, dropped)
+    if dropped is not None:
+        seeded = replace(seeded, constraints_seconds=time.perf_counter() - t)
+    return seeded
+
+
+def _seed(
+    engine: Engine,
+    count: int,
+    *,
+    first_start: date,
+    last_start: date,
+    variety: bool,
+    seed_value: int,
+    tag: str | None,
+    billed: Sequence[date],
+    payment_terms_days: int,
+    settled: bool,
+) -> Seeded:
     rng = random.Random(seed_value)
     now = utcnow()
     tag = tag or new_id("x")[2:14]
@@ -117,6 +171,51 @@ def seed(
         documents += written[0]
         entries += written[1]
     return Seeded(plan_id, count, customers, events, documents, entries)
+
+
+#: The seeded tables' foreign keys and unique constraints (no foreign key relies on them).
+_CONSTRAINTS = """
+SELECT c.conrelid::regclass::text, c.conname, c.contype, pg_get_constraintdef(c.oid)
+FROM pg_constraint c
+WHERE c.conrelid = ANY(CAST(:tables AS regclass[])) AND (c.contype = 'f' OR (c.contype = 'u'
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid)))
+ORDER BY c.contype DESC, 1, 2
+"""
+#: Their indexes that back no constraint.
+_INDEXES = """
+SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+FROM pg_index i
+WHERE i.indrelid = ANY(CAST(:tables AS regclass[]))
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+ORDER BY 1
+"""
+
+
+def _drop_constraints(engine: Engine) -> tuple[list[Any], list[Any]]:
+    """Drop the seeded tables' foreign keys, unique constraints (that no foreign key relies
+    on) and indexes other than primary keys; what was dropped, for :func:`_add_constraints`."""
+    tables = "{" + ",".join(SEEDED_TABLES) + "}"
+    with engine.begin() as conn:
+        constraints = list(conn.execute(text(_CONSTRAINTS), {"tables": tables}).all())
+        indexes = list(conn.execute(text(_INDEXES), {"tables": tables}).all())
+        for table, name, _, _ in constraints:
+            conn.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
+        for name, _ in indexes:
+            conn.execute(text(f"DROP INDEX {name}"))
+    return constraints, indexes
+
+
+def _add_constraints(engine: Engine, dropped: tuple[list[Any], list[Any]]) -> None:
+    """Make again what :func:`_drop_constraints` dropped, in bulk, in the order that lets each
+    find what it needs: the indexes (a unique one checks its rows as it is built), the unique
+    constraints, then the foreign keys, each validated by one query over its table."""
+    constraints, indexes = dropped
+    for _, definition in indexes:
+        with engine.begin() as conn:
+            conn.execute(text(definition))
+    for table, name, _, definition in sorted(constraints, key=lambda c: c[2] == "f"):
+        with engine.begin() as conn:
+            conn.execute(text(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'))
 
 
 def _insert_plan(engine: Engine, plan_id: str, now: datetime) -> None:
