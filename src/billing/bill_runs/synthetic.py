@@ -44,24 +44,20 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, text
+from sqlalchemy import Connection, Engine, insert
 
 from billing.bill_runs import bulk
 from billing.bill_runs.batch import DOCUMENT_COLUMNS, ENTRY_COLUMNS
-from billing.bill_runs.synthetic_seller import SyntheticSeller, default_seller
+from billing.bill_runs.synthetic_constraints import SEEDED_TABLES as SEEDED_TABLES
+from billing.bill_runs.synthetic_constraints import add_constraints, drop_constraints
+from billing.bill_runs.synthetic_history import CURRENCY, History, Timeline
+from billing.bill_runs.synthetic_seller import default_seller
 from billing.clock import utcnow
-from billing.domain import codec
-from billing.domain.events import Event
-from billing.domain.ledger import Entry, Scope, difference
 from billing.domain.posting import (
     DocumentType,
     PlannedDocument,
-    TaxBook,
-    plan_posting,
     series_of,
 )
-from billing.domain.settlement import BEGINNING, settled_after
-from billing.domain.timeline import Schedule
 from billing.ids import new_id
 from billing.invoicing.service import vat_rows
 from billing.storage.models import Plan
@@ -69,19 +65,6 @@ from billing.storage.numbering import take_numbers
 
 CHUNK = 50_000
 SUBSCRIPTIONS_PER_CUSTOMER = 4
-CURRENCY = "SEK"
-#: The tables a seed writes in bulk (for ``constraints_last``).
-SEEDED_TABLES = (
-    "customers",
-    "subscriptions",
-    "timeline_events",
-    "ledger_settlements",
-    "documents",
-    "ledger_entries",
-)
-
-#: One subscription's timeline as written: (type, effective date, payload as JSON) per event.
-Timeline = tuple[tuple[str, date, str], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +103,7 @@ def seed(
     """
     dropped = None
     if constraints_last and engine.dialect.name == "postgresql":
-        dropped = _drop_constraints(engine)
+        dropped = drop_constraints(engine)
     try:
         seeded = _seed(
             engine, count, first_start=first_start, last_start=last_start, variety=variety,
@@ -130,7 +113,7 @@ def seed(
     finally:
         if dropped is not None:
             t = time.perf_counter()
-            _add_constraints(engine, dropped)
+            add_constraints(engine, dropped)
     if dropped is not None:
         seeded = replace(seeded, constraints_seconds=time.perf_counter() - t)
     return seeded
@@ -173,51 +156,6 @@ def _seed(
     return Seeded(plan_id, count, customers, events, documents, entries)
 
 
-#: The seeded tables' foreign keys and unique constraints (no foreign key relies on them).
-_CONSTRAINTS = """
-SELECT c.conrelid::regclass::text, c.conname, c.contype, pg_get_constraintdef(c.oid)
-FROM pg_constraint c
-WHERE c.conrelid = ANY(CAST(:tables AS regclass[])) AND (c.contype = 'f' OR (c.contype = 'u'
-  AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid)))
-ORDER BY c.contype DESC, 1, 2
-"""
-#: Their indexes that back no constraint.
-_INDEXES = """
-SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
-FROM pg_index i
-WHERE i.indrelid = ANY(CAST(:tables AS regclass[]))
-  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
-ORDER BY 1
-"""
-
-
-def _drop_constraints(engine: Engine) -> tuple[list[Any], list[Any]]:
-    """Drop the seeded tables' foreign keys, unique constraints (that no foreign key relies
-    on) and indexes other than primary keys; what was dropped, for :func:`_add_constraints`."""
-    tables = "{" + ",".join(SEEDED_TABLES) + "}"
-    with engine.begin() as conn:
-        constraints = list(conn.execute(text(_CONSTRAINTS), {"tables": tables}).all())
-        indexes = list(conn.execute(text(_INDEXES), {"tables": tables}).all())
-        for table, name, _, _ in constraints:
-            conn.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
-        for name, _ in indexes:
-            conn.execute(text(f"DROP INDEX {name}"))
-    return constraints, indexes
-
-
-def _add_constraints(engine: Engine, dropped: tuple[list[Any], list[Any]]) -> None:
-    """Make again what :func:`_drop_constraints` dropped, in bulk, in the order that lets each
-    find what it needs: the indexes (a unique one checks its rows as it is built), the unique
-    constraints, then the foreign keys, each validated by one query over its table."""
-    constraints, indexes = dropped
-    for _, definition in indexes:
-        with engine.begin() as conn:
-            conn.execute(text(definition))
-    for table, name, _, definition in sorted(constraints, key=lambda c: c[2] == "f"):
-        with engine.begin() as conn:
-            conn.execute(text(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'))
-
-
 def _insert_plan(engine: Engine, plan_id: str, now: datetime) -> None:
     """The one monthly plan every synthetic subscription is on (24,995 öre a month)."""
     with engine.begin() as conn:
@@ -253,75 +191,6 @@ def _insert_customers(engine: Engine, tag: str, customers: int, now: datetime) -
                  "created_at"),
                 rows,
             )  # fmt: skip
-
-
-class History:
-    """What bill runs at the ``billed`` dates post for a timeline: its invoices, per run.
-
-    Derived by the pure core once per distinct timeline and kept; event ids in the entries are
-    the event's ``seq`` as text, for :class:`_Chunk` to replace with the subscription's own.
-    """
-
-    def __init__(
-        self,
-        billed: Sequence[date],
-        payment_terms_days: int,
-        *,
-        settled: bool = True,
-        seller: SyntheticSeller,
-    ) -> None:
-        self.seller = seller
-        self.billed = tuple(billed)
-        self.payment_terms_days = payment_terms_days
-        self.settled = settled
-        self._known: dict[Timeline, tuple[PlannedDocument, ...]] = {}
-        self._points: dict[Timeline, date] = {}
-
-    def invoices(self, timeline: Timeline) -> tuple[PlannedDocument, ...]:
-        if not self.billed:
-            return ()
-        known = self._known.get(timeline)
-        if known is None:
-            known = self._known[timeline] = self._derive(timeline)
-        return known
-
-    def settled_through(self, timeline: Timeline) -> date | None:
-        """The point the last run leaves (None: no history, or ``settled`` is off)."""
-        if not (self.billed and self.settled):
-            return None
-        self.invoices(timeline)
-        return self._points[timeline]
-
-    def _derive(self, timeline: Timeline) -> tuple[PlannedDocument, ...]:
-        recorded = datetime.combine(self.billed[0], datetime.min.time(), UTC)
-        schedule = Schedule(
-            [
-                Event(str(seq), seq, eff, recorded, "synthetic", codec.decode(kind, json.loads(d)))
-                for seq, (kind, eff, d) in enumerate(timeline, start=1)
-            ]
-        )
-        posted: list[Entry] = []
-        out: list[PlannedDocument] = []
-        for bill_date in self.billed:
-            new = difference(schedule, posted, as_of=bill_date, scope=Scope.DUE)
-            if any(e.is_credit for e in new):
-                # Every event is known from the start, so nothing billed is ever wrong.
-                raise ValueError(f"a synthetic history credits on {bill_date}: {timeline}")
-            plan = plan_posting(
-                new,
-                invoice_of={},
-                currency=CURRENCY,
-                issue_date=bill_date,
-                payment_terms_days=self.payment_terms_days,
-                taxes=TaxBook(charge=self.seller.tax),
-                issuer=self.seller.issuer,
-            )
-            out.extend(plan.documents)
-            posted.extend(replace(e, id=f"h{len(posted) + k}") for k, e in enumerate(new))
-        self._points[timeline] = settled_after(
-            schedule, as_of=self.billed[-1], scope=Scope.DUE, since=BEGINNING
-        )
-        return tuple(out)
 
 
 class _Chunk:
