@@ -86,18 +86,23 @@ def cli(url: str, *args: str, env: dict[str, str] | None = None) -> subprocess.P
     )
 
 
+def assert_numbers_gapless(conn: Any) -> None:
+    """Invoice and credit-note numbers run 1..n without a gap."""
+    for series in ("INV", "CN"):
+        numbers = list(
+            conn.execute(
+                text("SELECT number FROM documents WHERE series = :s ORDER BY number"),
+                {"s": series},
+            ).scalars()
+        )
+        assert numbers == list(range(1, len(numbers) + 1)), f"{series} numbers have gaps"
+
+
 def check_invariants(engine: Engine, *, subscriptions: int) -> dict[str, int]:
     """Everything a finished run at AS_OF must leave behind; returns a few counts."""
     with engine.connect() as conn:
         # Gapless, unique numbers per series, in the order they were issued.
-        for series in ("INV", "CN"):
-            numbers = list(
-                conn.execute(
-                    text("SELECT number FROM documents WHERE series = :s ORDER BY number"),
-                    {"s": series},
-                ).scalars()
-            )
-            assert numbers == list(range(1, len(numbers) + 1)), f"{series} numbers have gaps"
+        assert_numbers_gapless(conn)
         # Numbers are taken last (bill_runs.numbers): no provisional series is ever committed,
         # and each document's feed event names its final number and payment reference, the
         # feed's order being the numbers' order in every series.

@@ -86,6 +86,20 @@ class Outcome:
     content_type: str | None
 
 
+def store_outcome(
+    factory: sessionmaker[Session], actor: str, key: str, outcome: Outcome
+) -> None:
+    """:func:`store` of ``outcome``."""
+    store(
+        factory,
+        actor,
+        key,
+        status=outcome.status,
+        body=outcome.body,
+        content_type=outcome.content_type,
+    )
+
+
 class Unsettled:
     """Outcomes of claimed keys that could not be stored because the database was away
     (module docstring), written by the process's next request."""
@@ -109,14 +123,7 @@ class Unsettled:
             pending = list(self._outcomes.items())
         for (actor, key), outcome in pending:
             try:
-                store(
-                    factory,
-                    actor,
-                    key,
-                    status=outcome.status,
-                    body=outcome.body,
-                    content_type=outcome.content_type,
-                )
+                store_outcome(factory, actor, key, outcome)
             except Exception as exc:
                 if database_fault(exc) is not None:
                     return

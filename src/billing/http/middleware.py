@@ -24,7 +24,6 @@ dies between its claim and its answer still leaves the claim behind.)
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 from urllib.parse import unquote_to_bytes
@@ -300,17 +299,8 @@ class IdempotencyMiddleware:
         self, factory: sessionmaker[Session], actor: str, key: str, outcome: idempotency.Outcome
     ) -> None:
         """Store the outcome; if the database is away, keep it for later and raise (503)."""
-        store = functools.partial(
-            idempotency.store,
-            factory,
-            actor,
-            key,
-            status=outcome.status,
-            body=outcome.body,
-            content_type=outcome.content_type,
-        )
         try:
-            await run_in_threadpool(store)
+            await run_in_threadpool(idempotency.store_outcome, factory, actor, key, outcome)
         except Exception as exc:
             if database_fault(exc) is not None:
                 self.unsettled.keep(actor, key, outcome)

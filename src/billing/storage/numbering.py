@@ -112,11 +112,10 @@ def settle_order(series: set[str]) -> list[str]:
 
 
 def settle(session: Session) -> None:
-    """Take the numbers this transaction asked for (:func:`later`) and give them out. The
-    documents' first, then the feed's and the log's (an event carries its document's number):
-    each giver runs after every giver asked for earlier of another kind only when it was asked
-    for earlier. Runs again harmlessly: a second call finds nothing pending unless more was
-    asked for since."""
+    """Take the numbers this transaction asked for (:func:`later`) and give them out: the
+    documents' first, then the feed's, then the log's (an event's data names its document's
+    number), each kind in the order asked for. A second call finds nothing pending unless more
+    was asked for since."""
     pending: list[tuple[str, Callable[[int], None]]] = session.info.pop(_LATER, [])
     if not pending:
         return
